@@ -1,0 +1,20 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Docket",
+    products: [
+        .executable(name: "docket", targets: ["docket"]),
+        .library(name: "DocketKit", targets: ["DocketKit"]),
+    ],
+    targets: [
+        .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CArchive", providers: [.apt(["libarchive-dev"])]),
+        .systemLibrary(name: "CCrypto", providers: [.apt(["libssl-dev"])]),
+        .target(name: "DocketKit", dependencies: ["CSQLite", "CArchive", "CCrypto"]),
+        .executableTarget(name: "docket", dependencies: ["DocketKit"]),
+        .testTarget(name: "DocketKitTests", dependencies: ["DocketKit"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["DocketKit"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

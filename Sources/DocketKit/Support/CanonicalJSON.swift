@@ -1,0 +1,115 @@
+import Foundation
+
+/// RFC 8785 (JSON Canonicalization Scheme) serialization, and a readable sorted form.
+///
+/// The canonical bytes are what Docket hashes and stores, so the same content always has the
+/// same digest whatever order Heroku sent the keys in.
+public enum CanonicalJSON {
+    /// The RFC 8785 canonical UTF-8 bytes of `value`.
+    public static func encode(_ value: JSONValue) -> [UInt8] {
+        var output: [UInt8] = []
+        output.reserveCapacity(256)
+        write(value, into: &output)
+        return output
+    }
+
+    public static func encodeString(_ value: JSONValue) -> String {
+        String(decoding: encode(value), as: UTF8.self)
+    }
+
+    /// Keys sorted by their UTF-16 code units, as RFC 8785 section 3.2.3 requires.
+    static func sortedKeys(_ members: [String: JSONValue]) -> [String] {
+        members.keys.sorted { $0.utf16.lexicographicallyPrecedes($1.utf16) }
+    }
+
+    private static func write(_ value: JSONValue, into output: inout [UInt8]) {
+        switch value {
+        case .null: output.append(contentsOf: Array("null".utf8))
+        case .bool(let flag): output.append(contentsOf: Array((flag ? "true" : "false").utf8))
+        case .number(let number): output.append(contentsOf: Array(formatNumber(number).utf8))
+        case .string(let text): writeString(text, into: &output)
+        case .array(let elements):
+            output.append(UInt8(ascii: "["))
+            for (position, element) in elements.enumerated() {
+                if position > 0 { output.append(UInt8(ascii: ",")) }
+                write(element, into: &output)
+            }
+            output.append(UInt8(ascii: "]"))
+        case .object(let members):
+            output.append(UInt8(ascii: "{"))
+            for (position, key) in sortedKeys(members).enumerated() {
+                if position > 0 { output.append(UInt8(ascii: ",")) }
+                writeString(key, into: &output)
+                output.append(UInt8(ascii: ":"))
+                write(members[key]!, into: &output)
+            }
+            output.append(UInt8(ascii: "}"))
+        }
+    }
+
+    static func writeString(_ text: String, into output: inout [UInt8]) {
+        output.append(UInt8(ascii: "\""))
+        for byte in text.utf8 {
+            switch byte {
+            case 0x22: output.append(contentsOf: [0x5C, 0x22])
+            case 0x5C: output.append(contentsOf: [0x5C, 0x5C])
+            case 0x08: output.append(contentsOf: [0x5C, UInt8(ascii: "b")])
+            case 0x09: output.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+            case 0x0A: output.append(contentsOf: [0x5C, UInt8(ascii: "n")])
+            case 0x0C: output.append(contentsOf: [0x5C, UInt8(ascii: "f")])
+            case 0x0D: output.append(contentsOf: [0x5C, UInt8(ascii: "r")])
+            case 0x00..<0x20:
+                let hex = String(byte, radix: 16)
+                output.append(contentsOf: Array(("\\u" + String(repeating: "0", count: 4 - hex.count) + hex).utf8))
+            default: output.append(byte)
+            }
+        }
+        output.append(UInt8(ascii: "\""))
+    }
+
+    /// Formats a double as ECMAScript's Number.prototype.toString does (ECMA-262, 7.1.12.1),
+    /// starting from Swift's shortest round-trip digits.
+    public static func formatNumber(_ number: Double) -> String {
+        precondition(number.isFinite, "JSON numbers are finite")
+        if number == 0 { return "0" }
+        let sign = number < 0 ? "-" : ""
+        let (digits, exponent) = decimalDigits(of: abs(number))
+        let k = digits.count
+        let n = exponent
+        let body: String
+        if k <= n && n <= 21 {
+            body = digits + String(repeating: "0", count: n - k)
+        } else if 0 < n && n <= 21 {
+            body = String(digits.prefix(n)) + "." + String(digits.dropFirst(n))
+        } else if -6 < n && n <= 0 {
+            body = "0." + String(repeating: "0", count: -n) + digits
+        } else {
+            let power = n - 1
+            let powerText = (power >= 0 ? "+" : "-") + String(abs(power))
+            let mantissa = k == 1 ? digits : String(digits.prefix(1)) + "." + String(digits.dropFirst())
+            body = mantissa + "e" + powerText
+        }
+        return sign + body
+    }
+
+    /// The shortest digit string `s` and exponent `n` with `value == 0.s × 10^n`.
+    private static func decimalDigits(of value: Double) -> (String, Int) {
+        let text = "\(value)"
+        let parts = text.split(separator: "e", maxSplits: 1)
+        let mantissa = String(parts[0])
+        let exponent = parts.count > 1 ? Int(parts[1])! : 0
+        let halves = mantissa.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+        let integerPart = String(halves[0])
+        let fractionPart = halves.count > 1 ? String(halves[1]) : ""
+        var digits = Array(integerPart + fractionPart)
+        var point = integerPart.count + exponent
+        while digits.first == "0" {
+            digits.removeFirst()
+            point -= 1
+        }
+        while digits.last == "0" {
+            digits.removeLast()
+        }
+        return (String(digits), point)
+    }
+}

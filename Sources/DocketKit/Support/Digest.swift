@@ -1,0 +1,108 @@
+internal import CCrypto
+import Foundation
+
+/// A failure inside OpenSSL's libcrypto, with the library's own message.
+public struct CryptoError: Error, CustomStringConvertible {
+    public let operation: String
+    public let message: String
+
+    public var description: String { "libcrypto \(operation) failed: \(message)" }
+
+    static func last(_ operation: String) -> CryptoError {
+        let code = ERR_get_error()
+        var buffer = [CChar](repeating: 0, count: 256)
+        ERR_error_string_n(code, &buffer, buffer.count)
+        let message = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return CryptoError(operation: operation, message: code == 0 ? "no error queued" : message)
+    }
+}
+
+/// The digest algorithms Docket uses: SHA-256 for content addresses, SHA-512 for the second
+/// BagIt manifest.
+public enum DigestAlgorithm: String, Sendable {
+    case sha256
+    case sha512
+}
+
+/// An incremental hash over libcrypto's EVP interface; one instance hashes one stream.
+public final class Hasher {
+    private let context: OpaquePointer
+    public let algorithm: DigestAlgorithm
+
+    public init(_ algorithm: DigestAlgorithm = .sha256) {
+        guard let context = EVP_MD_CTX_new() else {
+            preconditionFailure("EVP_MD_CTX_new failed: out of memory")
+        }
+        let method = algorithm == .sha256 ? EVP_sha256() : EVP_sha512()
+        guard EVP_DigestInit_ex(context, method, nil) == 1 else {
+            EVP_MD_CTX_free(context)
+            preconditionFailure("\(CryptoError.last("EVP_DigestInit_ex"))")
+        }
+        self.context = context
+        self.algorithm = algorithm
+    }
+
+    deinit {
+        EVP_MD_CTX_free(context)
+    }
+
+    public func update(_ bytes: UnsafeRawBufferPointer) {
+        guard bytes.count > 0 else { return }
+        // EVP_DigestUpdate only fails on a context that was never initialised.
+        guard EVP_DigestUpdate(context, bytes.baseAddress, bytes.count) == 1 else {
+            preconditionFailure("\(CryptoError.last("EVP_DigestUpdate"))")
+        }
+    }
+
+    public func update<Bytes: Sequence>(_ bytes: Bytes) where Bytes.Element == UInt8 {
+        let array = Array(bytes)
+        array.withUnsafeBytes { update($0) }
+    }
+
+    /// Finishes the hash and returns its lowercase hex form; the hasher cannot be reused.
+    public func finalizeHex() -> String {
+        var output = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
+        var length: UInt32 = 0
+        guard EVP_DigestFinal_ex(context, &output, &length) == 1 else {
+            preconditionFailure("\(CryptoError.last("EVP_DigestFinal_ex"))")
+        }
+        return hexString(output.prefix(Int(length)))
+    }
+}
+
+/// One-shot digests in lowercase hex.
+public enum Digest {
+    public static func sha256<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
+        hex(.sha256, bytes)
+    }
+
+    public static func sha512<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
+        hex(.sha512, bytes)
+    }
+
+    public static func sha256(_ text: String) -> String {
+        hex(.sha256, Array(text.utf8))
+    }
+
+    public static func hex<Bytes: Sequence>(_ algorithm: DigestAlgorithm, _ bytes: Bytes) -> String
+    where Bytes.Element == UInt8 {
+        let hasher = Hasher(algorithm)
+        hasher.update(bytes)
+        return hasher.finalizeHex()
+    }
+
+    /// True when `text` is a full lowercase SHA-256 hex digest.
+    public static func isSHA256Hex(_ text: String) -> Bool {
+        text.utf8.count == 64 && text.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
+    }
+}
+
+func hexString<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
+    let digits = Array("0123456789abcdef".utf8)
+    var output: [UInt8] = []
+    for byte in bytes {
+        output.append(digits[Int(byte >> 4)])
+        output.append(digits[Int(byte & 0x0F)])
+    }
+    return String(decoding: output, as: UTF8.self)
+}

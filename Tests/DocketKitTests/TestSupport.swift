@@ -1,0 +1,25 @@
+import Foundation
+
+/// Paths shared by the unit tests: the repository root and the shared test suites beside it.
+enum TestPaths {
+    static let repository: URL = {
+        var url = URL(fileURLWithPath: #filePath)
+        while url.path != "/" {
+            url.deleteLastPathComponent()
+            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) {
+                return url
+            }
+        }
+        fatalError("Package.swift not found above \(#filePath)")
+    }()
+
+    /// The test suites written outside this project (RFC 8785 vectors, BagIt bags, JSON Patch).
+    static let sharedTestdata = repository.deletingLastPathComponent().appendingPathComponent("shared/testdata")
+
+    /// A fresh, empty directory for one test.
+    static func temporaryDirectory() -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("docket-test-\(UUID().uuidString)")
+        try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+}
