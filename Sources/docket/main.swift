@@ -1,2 +1,68 @@
 import DocketKit
-print("docket")
+import Foundation
+
+/// Every command, in the order `docket --help` lists them.
+let commands: [CommandDescriptor] = [
+    CaptureCommand.descriptor,
+    SnapshotsCommand.descriptor,
+    ShowCommand.descriptor,
+    CheckCommand.descriptor,
+]
+
+func mainHelp() -> String {
+    var lines = [
+        "docket \(DocketVersion.current): an offline evidence archiver for Heroku",
+        "",
+        "Usage: docket COMMAND [options]",
+        "",
+        "Commands:",
+    ]
+    for command in commands {
+        lines.append("  " + command.name.padding(toLength: 11, withPad: " ", startingAt: 0) + command.summary)
+    }
+    lines += ["", "Run `docket COMMAND --help` for a command's options and exit codes."]
+    return lines.joined(separator: "\n")
+}
+
+func runMain() -> Int32 {
+    let arguments = Array(CommandLine.arguments.dropFirst())
+    let environment = ProcessInfo.processInfo.environment
+    guard let first = arguments.first, first != "-h", first != "--help", first != "help" else {
+        Console(verbosity: .normal).output(mainHelp())
+        return arguments.isEmpty ? ExitStatus.usage : ExitStatus.success
+    }
+    if first == "--version" {
+        Console(verbosity: .normal).output("docket \(DocketVersion.current)")
+        return ExitStatus.success
+    }
+    guard let command = commands.first(where: { $0.name == first }) else {
+        let names = commands.map(\.name)
+        let close = names.min { editDistance($0, first) < editDistance($1, first) }
+        let hint = close.map { editDistance($0, first) <= 2 ? " (did you mean \"\($0)\"?)" : "" } ?? ""
+        FileHandle.standardError.write(Data("docket: error: unknown command \"\(first)\"\(hint). Run `docket --help` for the list.\n".utf8))
+        return ExitStatus.usage
+    }
+    return run(command, arguments: Array(arguments.dropFirst()), environment: environment)
+}
+
+func run(_ command: CommandDescriptor, arguments: [String], environment: [String: String]) -> Int32 {
+    var console = Console(verbosity: .normal)
+    do {
+        let parsed = try parseArguments(arguments, options: command.options + globalOptions, command: command.name)
+        if parsed.has("help") {
+            console.output(command.helpText)
+            return ExitStatus.success
+        }
+        if parsed.has("quiet") && parsed.has("verbose") {
+            throw UsageError("--quiet and --verbose cannot be combined.", command: command.name)
+        }
+        console = Console(verbosity: parsed.has("quiet") ? .quiet : parsed.has("verbose") ? .verbose : .normal)
+        let context = CommandContext(arguments: parsed, console: console, environment: environment, command: command.name)
+        return try command.run(context)
+    } catch {
+        console.error("\(error)")
+        return ExitStatus.code(for: error)
+    }
+}
+
+exit(runMain())

@@ -1,0 +1,216 @@
+import Foundation
+
+/// The local SQLite store: content-addressed objects, snapshots chained by digest, and the
+/// run ledger.
+///
+/// One object per distinct content: resource bodies, per-kind trees and root trees are all
+/// stored as RFC 8785 canonical JSON under the SHA-256 of those exact bytes.
+public final class SnapshotStore {
+    public let path: String
+    let database: SQLiteDatabase
+
+    /// Schema versions this Docket can read and write.
+    public static let schemaVersion = 1
+
+    /// Opens the store at `path`. With `create`, a missing store file is created with mode 0600
+    /// (its folder must exist); otherwise a missing file is `StoreError.missing`.
+    /// - Throws: `StoreError` naming the path and the fix.
+    public init(path: String, create: Bool = false, readOnly: Bool = false) throws {
+        self.path = path
+        let manager = FileManager.default
+        let folder = (path as NSString).deletingLastPathComponent
+        let folderPath = folder.isEmpty ? "." : folder
+        var isDirectory: ObjCBool = false
+        guard manager.fileExists(atPath: folderPath, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw StoreError.folderMissing(path: folderPath)
+        }
+        if !manager.fileExists(atPath: path) {
+            guard create else { throw StoreError.missing(path: path) }
+            try Self.createFile(path: path, folder: folderPath)
+        }
+        do {
+            database = try SQLiteDatabase(path: path, readOnly: readOnly)
+            try database.execute("PRAGMA foreign_keys = ON")
+            if !readOnly {
+                try database.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL")
+            }
+            try StoreSchema.migrate(database, path: path, readOnly: readOnly)
+        } catch let error as SQLiteError {
+            if error.code & 0xFF == 26 {  // SQLITE_NOTADB
+                throw StoreError.notAStore(path: path, reason: error.message)
+            }
+            if error.code & 0xFF == 8 {  // SQLITE_READONLY
+                throw StoreError.notWritable(path: path, reason: error.message)
+            }
+            throw StoreError.sqlite(error)
+        }
+    }
+
+    private static func createFile(path: String, folder: String) throws {
+        let descriptor = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            let reason = String(cString: strerror(errno))
+            throw StoreError.notWritable(path: path, reason: reason)
+        }
+        close(descriptor)
+    }
+
+    /// The default store path: `$DOCKET_STORE`, else `$STATE_DIRECTORY/store.sqlite` (systemd),
+    /// else `$XDG_STATE_HOME/docket/store.sqlite`, else `~/.local/state/docket/store.sqlite`.
+    public static func defaultPath(environment: [String: String]) -> (path: String, isImplicitFolder: Bool) {
+        if let explicit = environment["DOCKET_STORE"], !explicit.isEmpty {
+            return (explicit, false)
+        }
+        if let state = environment["STATE_DIRECTORY"], !state.isEmpty {
+            // systemd may pass several colon-separated folders; the first is ours.
+            let first = state.split(separator: ":").first.map(String.init) ?? state
+            return (first + "/store.sqlite", false)
+        }
+        if let xdg = environment["XDG_STATE_HOME"], !xdg.isEmpty {
+            return (xdg + "/docket/store.sqlite", true)
+        }
+        let home = environment["HOME"] ?? NSHomeDirectory()
+        return (home + "/.local/state/docket/store.sqlite", true)
+    }
+
+    // MARK: - Objects
+
+    /// Stores `bytes` under their SHA-256 unless already present, and returns the digest.
+    @discardableResult
+    public func putObject(_ bytes: [UInt8]) throws -> String {
+        let digest = Digest.sha256(bytes)
+        try database.query("INSERT OR IGNORE INTO objects (digest, body) VALUES (?, ?)", [.text(digest), .blob(bytes)])
+        return digest
+    }
+
+    /// Stores `value` in canonical form and returns its digest.
+    @discardableResult
+    public func putJSON(_ value: JSONValue) throws -> String {
+        try putObject(CanonicalJSON.encode(value))
+    }
+
+    public func objectBytes(_ digest: String) throws -> [UInt8]? {
+        try database.query("SELECT body FROM objects WHERE digest = ?", [.text(digest)]).first?.bytes(0)
+    }
+
+    /// The object `digest` parsed as JSON.
+    /// - Throws: `StoreError.corrupt` when the object is missing or not JSON.
+    public func object(_ digest: String) throws -> JSONValue {
+        guard let bytes = try objectBytes(digest) else {
+            throw StoreError.corrupt("object \(digest) is missing")
+        }
+        do {
+            return try JSONParser.parse(bytes: bytes)
+        } catch {
+            throw StoreError.corrupt("object \(digest) is not JSON: \(error)")
+        }
+    }
+
+    public func objectCount() throws -> Int {
+        Int(try database.query("SELECT count(*) FROM objects").first?.int(0) ?? 0)
+    }
+
+    // MARK: - Snapshots
+
+    /// Every snapshot, oldest first.
+    public func snapshots() throws -> [SnapshotInfo] {
+        try database.query("SELECT id, digest, header, run_id FROM snapshots ORDER BY captured_at, id").map(Self.snapshotInfo)
+    }
+
+    public func snapshot(digest: String) throws -> SnapshotInfo? {
+        try database.query("SELECT id, digest, header, run_id FROM snapshots WHERE digest = ?", [.text(digest)])
+            .first.map(Self.snapshotInfo)
+    }
+
+    public func latestSnapshot() throws -> SnapshotInfo? {
+        try database.query("SELECT id, digest, header, run_id FROM snapshots ORDER BY captured_at DESC, id DESC LIMIT 1")
+            .first.map(Self.snapshotInfo)
+    }
+
+    public func parent(of snapshot: SnapshotInfo) throws -> SnapshotInfo? {
+        guard let parentDigest = snapshot.parentDigest else { return nil }
+        return try self.snapshot(digest: parentDigest)
+    }
+
+    /// The canonical header bytes of a snapshot, as hashed into its digest.
+    public func snapshotHeader(digest: String) throws -> [UInt8]? {
+        try database.query("SELECT header FROM snapshots WHERE digest = ?", [.text(digest)]).first?.bytes(0)
+    }
+
+    static func snapshotInfo(_ row: SQLiteRow) -> SnapshotInfo {
+        let header = (try? JSONParser.parse(bytes: row.bytes(2) ?? [])) ?? .null
+        return SnapshotInfo(
+            id: row.int(0) ?? 0,
+            digest: row.string(1) ?? "",
+            parentDigest: header["parent"]?.stringValue,
+            capturedAt: header["captured_at"]?.stringValue ?? "",
+            runID: row.int(3),
+            isComplete: header["complete"]?.boolValue ?? false,
+            treeDigest: header["tree"]?.stringValue ?? "",
+            resourceCount: header["resources"]?.intValue ?? 0,
+            accountID: header["account"]?["id"]?.stringValue,
+            accountEmail: header["account"]?["email"]?.stringValue,
+            notRecorded: (header["not_recorded"]?.arrayValue ?? []).compactMap(NotRecordedListing.init(jsonValue:)))
+    }
+
+    /// Writes the resources as objects and trees and commits one snapshot whose parent is the
+    /// latest snapshot, all in one transaction.
+    public func commitSnapshot(
+        resources: [CapturedResource], notRecorded: [NotRecordedListing], capturedAt: String, runID: Int64?,
+        account: JSONValue
+    ) throws -> SnapshotInfo {
+        try database.inTransaction {
+            var entriesByKind: [String: [ResourceEntry]] = [:]
+            for resource in resources {
+                let digest = try putJSON(resource.body)
+                let entry = ResourceEntry(
+                    kind: resource.kind, key: resource.key, name: resource.name, parentKey: resource.parentKey,
+                    appKey: resource.appKey, digest: digest)
+                entriesByKind[resource.kind, default: []].append(entry)
+            }
+            let treeDigest = try SnapshotTree.write(entriesByKind, to: self)
+            let parent = try latestSnapshot()
+            let header: JSONValue = [
+                "format": 1,
+                "parent": parent.map { .string($0.digest) } ?? .null,
+                "captured_at": .string(capturedAt),
+                "complete": .bool(notRecorded.isEmpty),
+                "tree": .string(treeDigest),
+                "resources": .number(Double(resources.count)),
+                "account": account,
+                "not_recorded": .array(notRecorded.sorted { ($0.kind, $0.parentKey ?? "") < ($1.kind, $1.parentKey ?? "") }.map(\.jsonValue)),
+            ]
+            let headerBytes = CanonicalJSON.encode(header)
+            let digest = Digest.sha256(headerBytes)
+            try database.query(
+                "INSERT INTO snapshots (digest, captured_at, run_id, tree_digest, header) VALUES (?, ?, ?, ?, ?)",
+                [.text(digest), .text(capturedAt), SQLiteValue(runID), .text(treeDigest), .blob(headerBytes)])
+            guard let info = try snapshot(digest: digest) else {
+                throw StoreError.corrupt("snapshot \(digest) vanished after insert")
+            }
+            return info
+        }
+    }
+
+    // MARK: - Resources
+
+    /// Digest of each kind's tree in a snapshot.
+    public func kindTrees(of snapshot: SnapshotInfo) throws -> [String: String] {
+        try SnapshotTree.kindDigests(root: snapshot.treeDigest, in: self)
+    }
+
+    /// Every resource entry of `snapshot`, or only those of `kind`, sorted by kind then key.
+    public func entries(of snapshot: SnapshotInfo, kind: String? = nil) throws -> [ResourceEntry] {
+        let trees = try kindTrees(of: snapshot)
+        var result: [ResourceEntry] = []
+        for (treeKind, digest) in trees.sorted(by: { $0.key < $1.key }) where kind == nil || kind == treeKind {
+            result += try SnapshotTree.entries(kind: treeKind, treeDigest: digest, in: self)
+        }
+        return result
+    }
+
+    /// The stored body of one resource.
+    public func body(of entry: ResourceEntry) throws -> JSONValue {
+        try object(entry.digest)
+    }
+}

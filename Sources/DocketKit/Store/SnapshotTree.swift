@@ -1,0 +1,106 @@
+/// The Merkle tree of a snapshot: a root object mapping each kind to its tree, and per-kind
+/// trees that list entries sorted by key.
+///
+/// A kind with more than `leafLimit` entries is split into up to 256 leaves by the first two
+/// hex digits of SHA-256(key), so a change to one resource rewrites one small leaf instead of
+/// the whole kind's list.
+enum SnapshotTree {
+    static let leafLimit = 128
+
+    /// Writes the trees for `entriesByKind` and returns the root digest.
+    static func write(_ entriesByKind: [String: [ResourceEntry]], to store: SnapshotStore) throws -> String {
+        var kinds: [String: JSONValue] = [:]
+        for (kind, entries) in entriesByKind {
+            kinds[kind] = .string(try writeKind(entries, to: store))
+        }
+        return try store.putJSON(["kinds": .object(kinds)])
+    }
+
+    static func bucket(of key: String) -> String {
+        String(Digest.sha256(key).prefix(2))
+    }
+
+    private static func writeKind(_ entries: [ResourceEntry], to store: SnapshotStore) throws -> String {
+        let sorted = entries.sorted { $0.key < $1.key }
+        try rejectDuplicates(sorted)
+        if sorted.count <= leafLimit {
+            return try store.putJSON(["entries": .array(sorted.map(\.treeValue))])
+        }
+        var buckets: [String: [ResourceEntry]] = [:]
+        for entry in sorted {
+            buckets[bucket(of: entry.key), default: []].append(entry)
+        }
+        var leaves: [String: JSONValue] = [:]
+        for (prefix, members) in buckets {
+            leaves[prefix] = .string(try store.putJSON(["entries": .array(members.map(\.treeValue))]))
+        }
+        return try store.putJSON(["buckets": .object(leaves)])
+    }
+
+    private static func rejectDuplicates(_ sorted: [ResourceEntry]) throws {
+        for (previous, next) in zip(sorted, sorted.dropFirst()) where previous.key == next.key {
+            throw StoreError.corrupt("two \(next.kind) resources share the key \(next.key)")
+        }
+    }
+
+    static func kindDigests(root: String, in store: SnapshotStore) throws -> [String: String] {
+        guard let kinds = try store.object(root)["kinds"]?.objectValue else {
+            throw StoreError.corrupt("root tree \(root) has no kinds")
+        }
+        return kinds.compactMapValues(\.stringValue)
+    }
+
+    /// The entries of one kind's tree, sorted by key.
+    static func entries(kind: String, treeDigest: String, in store: SnapshotStore) throws -> [ResourceEntry] {
+        let tree = try store.object(treeDigest)
+        if let buckets = tree["buckets"]?.objectValue {
+            var result: [ResourceEntry] = []
+            for leaf in buckets.values.compactMap(\.stringValue) {
+                result += try entries(kind: kind, treeDigest: leaf, in: store)
+            }
+            return result.sorted { $0.key < $1.key }
+        }
+        guard let list = tree["entries"]?.arrayValue else {
+            throw StoreError.corrupt("tree \(treeDigest) of kind \(kind) has neither entries nor buckets")
+        }
+        return try list.map {
+            guard let entry = ResourceEntry(kind: kind, treeValue: $0) else {
+                throw StoreError.corrupt("tree \(treeDigest) of kind \(kind) has a malformed entry")
+            }
+            return entry
+        }
+    }
+
+    /// Leaf digests of a kind tree keyed by bucket prefix, or `[""]: digest` for a single leaf.
+    /// Diffs compare these first and skip leaves whose digests match.
+    static func leaves(treeDigest: String, in store: SnapshotStore) throws -> [String: String] {
+        let tree = try store.object(treeDigest)
+        if let buckets = tree["buckets"]?.objectValue {
+            return buckets.compactMapValues(\.stringValue)
+        }
+        return ["": treeDigest]
+    }
+}
+
+extension SnapshotStore {
+    /// The entries of one kind that may differ between two trees: leaves with equal digests
+    /// are skipped without being read, so a diff loads only what changed.
+    public func differingEntries(kind: String, oldTree: String?, newTree: String?) throws -> (old: [ResourceEntry], new: [ResourceEntry]) {
+        if oldTree == newTree { return ([], []) }
+        let oldLeaves = try oldTree.map { try SnapshotTree.leaves(treeDigest: $0, in: self) } ?? [:]
+        let newLeaves = try newTree.map { try SnapshotTree.leaves(treeDigest: $0, in: self) } ?? [:]
+        let bothBucketed = !oldLeaves.keys.contains("") && !newLeaves.keys.contains("")
+        guard bothBucketed else {
+            let old = try oldTree.map { try SnapshotTree.entries(kind: kind, treeDigest: $0, in: self) } ?? []
+            let new = try newTree.map { try SnapshotTree.entries(kind: kind, treeDigest: $0, in: self) } ?? []
+            return (old, new)
+        }
+        var old: [ResourceEntry] = []
+        var new: [ResourceEntry] = []
+        for prefix in Set(oldLeaves.keys).union(newLeaves.keys) where oldLeaves[prefix] != newLeaves[prefix] {
+            old += try oldLeaves[prefix].map { try SnapshotTree.entries(kind: kind, treeDigest: $0, in: self) } ?? []
+            new += try newLeaves[prefix].map { try SnapshotTree.entries(kind: kind, treeDigest: $0, in: self) } ?? []
+        }
+        return (old.sorted { $0.key < $1.key }, new.sorted { $0.key < $1.key })
+    }
+}

@@ -1,0 +1,137 @@
+/// One problem found by `docket check`, named by the object, tree or snapshot it concerns.
+public struct CheckProblem: Sendable, Hashable, CustomStringConvertible {
+    /// What is damaged: `object <digest>`, `tree <digest>`, `snapshot <digest>` or `database`.
+    public let subject: String
+    public let message: String
+
+    public var description: String { "\(subject): \(message)" }
+}
+
+/// Recomputes every digest in the store, walks every snapshot's tree and follows the chain.
+/// It collects every problem instead of stopping at the first, as `restic check` does.
+public struct StoreChecker {
+    public struct Report: Sendable {
+        public var problems: [CheckProblem]
+        public var objectsChecked: Int
+        public var snapshotsChecked: Int
+
+        public var isValid: Bool { problems.isEmpty }
+    }
+
+    let store: SnapshotStore
+
+    public init(store: SnapshotStore) {
+        self.store = store
+    }
+
+    public func run() throws -> Report {
+        var problems: [CheckProblem] = []
+        problems += try checkSQLite()
+        let snapshots = try loadSnapshots()
+        let treeDigests = try reachableTrees(snapshots.map(\.info), problems: &problems)
+        let (objectCount, objectProblems) = try checkObjects(treeDigests: treeDigests)
+        problems += objectProblems
+        problems += snapshots.flatMap(checkHeader)
+        problems += checkChain(snapshots.map(\.info))
+        return Report(problems: problems, objectsChecked: objectCount, snapshotsChecked: snapshots.count)
+    }
+
+    private func checkSQLite() throws -> [CheckProblem] {
+        let rows = try store.database.query("PRAGMA integrity_check")
+        let messages = rows.compactMap { $0.string(0) }.filter { $0 != "ok" }
+        return messages.map { CheckProblem(subject: "database", message: "SQLite integrity check: \($0)") }
+    }
+
+    private func loadSnapshots() throws -> [(info: SnapshotInfo, header: [UInt8])] {
+        let rows = try store.database.query("SELECT id, digest, header, run_id FROM snapshots ORDER BY captured_at, id")
+        return rows.map { (SnapshotStore.snapshotInfo($0), $0.bytes(2) ?? []) }
+    }
+
+    private func checkHeader(_ snapshot: (info: SnapshotInfo, header: [UInt8])) -> [CheckProblem] {
+        let actual = Digest.sha256(snapshot.header)
+        guard actual != snapshot.info.digest else { return [] }
+        return [
+            CheckProblem(
+                subject: "snapshot \(snapshot.info.digest)",
+                message: "its header hashes to \(actual), so the header was altered after it was committed")
+        ]
+    }
+
+    private func checkChain(_ snapshots: [SnapshotInfo]) -> [CheckProblem] {
+        var problems: [CheckProblem] = []
+        var previous: SnapshotInfo?
+        for snapshot in snapshots {
+            if snapshot.parentDigest != previous?.digest {
+                let expected = previous?.digest ?? "none (the first snapshot)"
+                problems.append(
+                    CheckProblem(
+                        subject: "snapshot \(snapshot.digest)",
+                        message: "its parent is \(snapshot.parentDigest ?? "none") but the snapshot before it is \(expected), so the chain is broken"))
+            }
+            previous = snapshot
+        }
+        return problems
+    }
+
+    /// Walks each snapshot's trees, reporting missing or malformed trees and entries, and
+    /// returns the digests of every tree object seen.
+    private func reachableTrees(_ snapshots: [SnapshotInfo], problems: inout [CheckProblem]) throws -> Set<String> {
+        var trees: Set<String> = []
+        var walked: Set<String> = []
+        for snapshot in snapshots {
+            trees.insert(snapshot.treeDigest)
+            guard !walked.contains(snapshot.treeDigest) else { continue }
+            walked.insert(snapshot.treeDigest)
+            var count = 0
+            do {
+                let kinds = try SnapshotTree.kindDigests(root: snapshot.treeDigest, in: store)
+                for (kind, digest) in kinds {
+                    trees.formUnion(try SnapshotTree.leaves(treeDigest: digest, in: store).values)
+                    trees.insert(digest)
+                    let entries = try SnapshotTree.entries(kind: kind, treeDigest: digest, in: store)
+                    count += entries.count
+                    problems += try checkEntries(entries, kind: kind, tree: digest)
+                }
+                if count != snapshot.resourceCount {
+                    problems.append(
+                        CheckProblem(
+                            subject: "snapshot \(snapshot.digest)",
+                            message: "its header counts \(snapshot.resourceCount) resources but its tree lists \(count)"))
+                }
+            } catch let error as StoreError {
+                problems.append(CheckProblem(subject: "snapshot \(snapshot.digest)", message: "its tree cannot be read: \(error)"))
+            }
+        }
+        return trees
+    }
+
+    private func checkEntries(_ entries: [ResourceEntry], kind: String, tree: String) throws -> [CheckProblem] {
+        var problems: [CheckProblem] = []
+        for (previous, next) in zip(entries, entries.dropFirst()) where previous.key == next.key {
+            problems.append(CheckProblem(subject: "tree \(tree)", message: "\(kind) key \(next.key) is listed twice"))
+        }
+        for entry in entries where try store.objectBytes(entry.digest) == nil {
+            problems.append(
+                CheckProblem(subject: "object \(entry.digest)", message: "missing, but \(kind)/\(entry.name) in tree \(tree) refers to it"))
+        }
+        return problems
+    }
+
+    /// Re-hashes every stored object, reading them one at a time so memory stays flat.
+    private func checkObjects(treeDigests: Set<String>) throws -> (Int, [CheckProblem]) {
+        var problems: [CheckProblem] = []
+        var count = 0
+        let statement = try store.database.prepare("SELECT digest, body FROM objects")
+        try statement.bind([])
+        while let row = try statement.step() {
+            count += 1
+            let digest = row.string(0) ?? ""
+            let actual = Digest.sha256(row.bytes(1) ?? [])
+            guard actual != digest else { continue }
+            let role = treeDigests.contains(digest) ? "tree" : "object"
+            problems.append(
+                CheckProblem(subject: "\(role) \(digest)", message: "its content hashes to \(actual), so it was altered after it was stored"))
+        }
+        return (count, problems)
+    }
+}
