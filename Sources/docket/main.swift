@@ -7,6 +7,8 @@ let commands: [CommandDescriptor] = [
     SnapshotsCommand.descriptor,
     ShowCommand.descriptor,
     CheckCommand.descriptor,
+    BundleCommand.descriptor,
+    VerifyCommand.descriptor,
 ]
 
 func mainHelp() -> String {

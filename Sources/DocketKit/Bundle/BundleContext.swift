@@ -46,15 +46,15 @@ struct BundleContext: Sendable {
         "\(plan.period.label), from \(plan.period.firstDay) to \(plan.period.lastDay) inclusive (UTC days)"
     }
 
-    /// A duration such as `2d 6h` or `45m`, for people.
+    /// A duration for people: `45m`, `24h`, `36h 30m` below two days, `24d 6h` from two days on.
     static func describeDuration(seconds: Int) -> String {
-        let days = seconds / 86400
-        let hours = seconds % 86400 / 3600
         let minutes = seconds % 3600 / 60
-        var parts: [String] = []
-        if days > 0 { parts.append("\(days)d") }
-        if hours > 0 { parts.append("\(hours)h") }
-        if minutes > 0 && days == 0 { parts.append("\(minutes)m") }
-        return parts.isEmpty ? "\(seconds)s" : parts.joined(separator: " ")
+        guard seconds >= 2 * 86400 else {
+            let hours = seconds / 3600
+            let parts = [hours > 0 ? "\(hours)h" : nil, minutes > 0 ? "\(minutes)m" : nil].compactMap { $0 }
+            return parts.isEmpty ? "\(seconds)s" : parts.joined(separator: " ")
+        }
+        let hours = seconds % 86400 / 3600
+        return hours > 0 ? "\(seconds / 86400)d \(hours)h" : "\(seconds / 86400)d"
     }
 }

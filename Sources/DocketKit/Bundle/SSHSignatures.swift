@@ -16,10 +16,10 @@ struct BundleSigner {
     static let installHint = "Install OpenSSH's client tools (Debian: apt-get install openssh-client)."
 
     /// Checks that `keyPath` is a readable SSH key and reads its fingerprint.
-    /// - Throws: `DocketError` (usage) when the file is missing or is not an SSH key.
+    /// - Throws: `DocketError` (failure) when the file cannot be read, (usage) when it is not an SSH key.
     init(keyPath: String) throws {
         guard FileManager.default.isReadableFile(atPath: keyPath) else {
-            throw DocketError(.usage, "invalid value for --sign-key: cannot read \(keyPath). Pass an SSH private key file, or a public key whose private half is in ssh-agent.")
+            throw DocketError(.failure, "cannot read the signing key \(keyPath). Pass an SSH private key file, or a public key whose private half is in ssh-agent.")
         }
         let result = try ExternalTool.run("ssh-keygen", ["-l", "-f", keyPath], input: URL(fileURLWithPath: "/dev/null"), installHint: Self.installHint)
         guard result.status == 0, let line = result.output.split(separator: "\n").first else {

@@ -104,3 +104,43 @@ struct BundleFixture {
             ])
     }
 }
+
+extension BundleFixture {
+    /// Writes the bundle of `period` to `name` in the fixture's folder.
+    @discardableResult
+    func writeBundle(period: String = "2026-03", name: String = "bundle.tar", signingKey: String? = nil, cadence: Int = 86400) throws
+        -> BundleResult
+    {
+        let output = folder.appendingPathComponent(name).path
+        let request = BundleRequest(period: try Period.parse(period), outputPath: output, expectedCadence: cadence, signingKeyPath: signingKey)
+        return try BundleWriter(store: store).write(request)
+    }
+
+    /// Extracts `archive` with `tool` (`tar` or `bsdtar`) into a new folder and returns the
+    /// bag's folder.
+    func extract(_ result: BundleResult, with tool: String = "tar", into name: String) throws -> URL {
+        let target = folder.appendingPathComponent(name)
+        try FileManager.default.createDirectory(at: target, withIntermediateDirectories: true)
+        let extracted = try ToolRunner.run([tool, "-xf", result.path, "-C", target.path])
+        guard extracted.status == 0 else {
+            throw DocketError(.failure, "\(tool) -xf failed: \(extracted.combined)")
+        }
+        return target.appendingPathComponent(result.bagName)
+    }
+
+    /// Creates an Ed25519 key pair without a passphrase and returns the private key's path.
+    func makeKey(_ name: String, comment: String) throws -> String {
+        let path = folder.appendingPathComponent(name).path
+        let made = try ToolRunner.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", comment, "-f", path])
+        guard made.status == 0 else { throw DocketError(.failure, "ssh-keygen failed: \(made.combined)") }
+        return path
+    }
+
+    /// Writes an allowed_signers file naming `identity` for the public half of `key`.
+    func allowedSigners(_ identity: String, key: String) throws -> String {
+        let publicKey = try String(contentsOfFile: key + ".pub", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let path = folder.appendingPathComponent("allowed_signers-\(identity)").path
+        try "\(identity) \(publicKey)\n".write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+}

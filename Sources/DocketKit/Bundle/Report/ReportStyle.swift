@@ -31,7 +31,7 @@ enum ReportStyle {
         .card.warning { border-color: var(--failed); background: #fcebea; }
         .months { display: flex; flex-wrap: wrap; gap: 18px; }
         table.month caption { font-weight: 600; text-align: left; padding-bottom: 4px; }
-        table.month th, table.month td { border: none; padding: 0; width: 30px; height: 26px; text-align: center; font-size: 12px; }
+        table.month th, table.month td { border: none; padding: 0; width: 34px; height: 30px; text-align: center; font-size: 13px; }
         td.day { border: 2px solid var(--paper) !important; border-radius: 5px; color: #fff; }
         td.day.complete { background: var(--complete); }
         td.day.incomplete { background: var(--incomplete); color: var(--ink); }

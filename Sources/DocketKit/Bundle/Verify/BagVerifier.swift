@@ -23,15 +23,15 @@ public struct BagVerifier {
     }
 
     /// Verifies the archive at `path`.
-    /// - Throws: `DocketError` (usage) when `path` or the allowed-signers file cannot be read,
-    ///   and (failure) when ssh-keygen is needed but missing. Problems with the archive's
+    /// - Throws: `DocketError` (failure) when `path` or the allowed-signers file cannot be read,
+    ///   or when ssh-keygen is needed but missing. Problems with the archive's
     ///   contents are never thrown: they are in the result.
     public func verify(archiveAt path: String) throws -> BagVerification {
         guard FileManager.default.isReadableFile(atPath: path) else {
-            throw DocketError(.usage, "cannot read the bundle \(path): no such file, or no permission to read it.")
+            throw DocketError(.failure, "cannot read the bundle \(path): no such file, or no permission to read it.")
         }
         if let allowedSigners, !FileManager.default.isReadableFile(atPath: allowedSigners) {
-            throw DocketError(.usage, "invalid value for --allowed-signers: cannot read \(allowedSigners).")
+            throw DocketError(.failure, "cannot read the allowed-signers file \(allowedSigners): no such file, or no permission to read it.")
         }
         let bag = try BagArchiveScanner(archivePath: path).scan()
         guard !bag.isDamaged else {
