@@ -1,0 +1,205 @@
+import Foundation
+import Testing
+
+@testable import DocketKit
+
+/// `docket bundle` and `docket verify` as a user runs them: the built binary, its exit codes
+/// and output, under different clocks, time zones and locales, and with a key in ssh-agent.
+@Suite("bundle and verify commands")
+struct BundleCommandTests {
+    /// A store with six daily snapshots (2026-03-25 to 2026-03-30) and a failed run.
+    static func makeStore() throws -> (folder: URL, store: String) {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("docket-bundle-e2e-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let path = folder.appendingPathComponent("store.sqlite").path
+        let store = try SnapshotStore(path: path, create: true)
+        for day in 25...30 {
+            let time = "2026-03-\(day)T06:00:00Z"
+            let runID = try store.beginRun(startedAt: time, pid: 1, host: "host", docketVersion: "0.1.0", apiURL: nil, tokenSource: nil)
+            var resources = [
+                CapturedResource(kind: ResourceKind.app, key: "app-1", name: "acme-api", body: ["name": "acme-api", "region": ["name": "us"]])
+            ]
+            if day >= 28 {
+                resources.append(CapturedResource(kind: ResourceKind.app, key: "app-2", name: "acme-web", body: ["name": "acme-web"]))
+            }
+            let snapshot = try store.commitSnapshot(
+                resources: resources, notRecorded: [], capturedAt: time, runID: runID, account: ["id": "acct", "email": "ops@acme.example"])
+            let run = RunRecord(
+                id: runID, startedAt: time, endedAt: time, outcome: .complete, exitCode: 0, error: nil, pid: 1, host: "host",
+                docketVersion: "0.1.0", apiURL: nil, tokenSource: nil, requests: 3, retries: 0, rateLimited: 0, rateLimitAtStart: nil,
+                rateLimitAtEnd: nil, snapshotDigest: snapshot.digest, resourceCount: resources.count)
+            try store.finishRun(run, endpoints: [])
+        }
+        return (folder, path)
+    }
+
+    @Test("invalid periods exit 64", arguments: ["2026-Q5", "2026-04-14..2026-01-15", "last-week"])
+    func invalidPeriod(period: String) throws {
+        let (folder, store) = try Self.makeStore()
+        let run = try BundleCLI.run(["bundle", period, "--store", store, "-o", folder.appendingPathComponent("x.tar").path])
+        #expect(run.status == 64, "\(run.errorOutput)")
+        #expect(run.errorOutput.contains("invalid period \"\(period)\""))
+        #expect(run.output.isEmpty)
+    }
+
+    @Test("a period with no snapshot exits 2 and names the covered range")
+    func emptyPeriod() throws {
+        let (folder, store) = try Self.makeStore()
+        let run = try BundleCLI.run(["bundle", "2026-Q2", "--store", store, "-o", folder.appendingPathComponent("x.tar").path])
+        #expect(run.status == 2)
+        #expect(run.errorOutput.contains("from 2026-03-25T06:00:00Z to 2026-03-30T06:00:00Z"), "\(run.errorOutput)")
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("x.tar").path))
+    }
+
+    @Test("an unknown output suffix exits 64")
+    func unknownSuffix() throws {
+        let (folder, store) = try Self.makeStore()
+        let run = try BundleCLI.run(["bundle", "2026-03", "--store", store, "-o", folder.appendingPathComponent("x.zip").path])
+        #expect(run.status == 64)
+    }
+
+    @Test("the same bundle under any clock, time zone and locale", arguments: ["b.tar", "b.tar.gz", "b.tar.zst"])
+    func reproducibleAcrossEnvironments(name: String) throws {
+        let (folder, store) = try Self.makeStore()
+        let environments: [[String: String]] = [
+            ["TZ": "UTC", "LC_ALL": "C", "DOCKET_NOW": "2026-04-01T00:00:00Z"],
+            ["TZ": "Pacific/Kiritimati", "LC_ALL": "C.UTF-8", "DOCKET_NOW": "2031-07-15T13:14:15Z"],
+            ["TZ": "America/St_Johns", "LC_ALL": "POSIX", "LANG": "de_DE.UTF-8"],
+        ]
+        var digests: [String] = []
+        for (index, environment) in environments.enumerated() {
+            let output = folder.appendingPathComponent("\(index)-\(name)").path
+            let run = try BundleCLI.run(["bundle", "2026-03", "--store", store, "-o", output], environment: environment)
+            #expect(run.status == 0, "\(run.errorOutput)")
+            digests.append(try Digest.sha256([UInt8](Data(contentsOf: URL(fileURLWithPath: output)))))
+            #expect(run.output == "\(digests[index])  \(output)\n")
+        }
+        #expect(Set(digests).count == 1, "the bundles differ: \(digests)")
+    }
+
+    @Test("verify exits 0 on a valid bundle and 6 naming the damaged file")
+    func verifyExitCodes() throws {
+        let (folder, store) = try Self.makeStore()
+        let output = folder.appendingPathComponent("b.tar").path
+        #expect(try BundleCLI.run(["bundle", "2026-03", "--store", store, "-o", output]).status == 0)
+
+        let valid = try BundleCLI.run(["verify", output])
+        #expect(valid.status == 0, "\(valid.output)\(valid.errorOutput)")
+        #expect(valid.output.isEmpty)
+        #expect(valid.errorOutput.contains("valid"))
+
+        let extracted = folder.appendingPathComponent("x")
+        try FileManager.default.createDirectory(at: extracted, withIntermediateDirectories: true)
+        #expect(try BundleCLI.tool(["tar", "-xf", output, "-C", extracted.path]).status == 0)
+        let bag = extracted.appendingPathComponent("docket-acme-2026-03")
+        try "forged\r\n".write(to: bag.appendingPathComponent("data/inventory.csv"), atomically: true, encoding: .utf8)
+        let repacked = folder.appendingPathComponent("forged.tar.gz").path
+        #expect(try BundleCLI.tool(["tar", "-czf", repacked, "-C", extracted.path, "docket-acme-2026-03"]).status == 0)
+
+        let damaged = try BundleCLI.run(["verify", repacked])
+        #expect(damaged.status == 6)
+        #expect(damaged.output.hasPrefix("error: data/inventory.csv: the contents differ from the manifests"), "\(damaged.output)")
+        #expect(damaged.errorOutput.contains("1 problems found"))
+
+        let json = try BundleCLI.run(["verify", repacked, "--json"])
+        #expect(json.status == 6)
+        let report = try JSONParser.parse(json.output)
+        #expect(report["valid"] == false)
+        #expect(report["problems"]?.arrayValue?.first?["file"] == "data/inventory.csv")
+    }
+
+    @Test("a key in ssh-agent signs through its public key")
+    func agentSigning() throws {
+        let (folder, store) = try Self.makeStore()
+        let key = folder.appendingPathComponent("agent-key").path
+        #expect(try BundleCLI.tool(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "audit@acme.example", "-f", key]).status == 0)
+        let socket = folder.appendingPathComponent("agent.sock").path
+        let agent = Process()
+        agent.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        agent.arguments = ["ssh-agent", "-D", "-a", socket]
+        agent.standardOutput = FileHandle.nullDevice
+        agent.standardError = FileHandle.nullDevice
+        try agent.run()
+        defer {
+            // SIGKILL, not terminate(): the test runner blocks SIGTERM, and a child started
+            // through Foundation's Process inherits that mask, so SIGTERM would never arrive.
+            kill(agent.processIdentifier, SIGKILL)
+            agent.waitUntilExit()
+        }
+        for _ in 0..<100 where !FileManager.default.fileExists(atPath: socket) {
+            usleep(50_000)
+        }
+        let environment = ["SSH_AUTH_SOCK": socket]
+        #expect(try BundleCLI.tool(["ssh-add", "-q", key], environment: environment).status == 0)
+        // Only the public key remains on disk: the private half is in the agent alone.
+        try FileManager.default.removeItem(atPath: key)
+
+        let output = folder.appendingPathComponent("signed.tar.zst").path
+        let bundle = try BundleCLI.run(["bundle", "2026-03", "--store", store, "-o", output, "--sign-key", key + ".pub"], environment: environment)
+        #expect(bundle.status == 0, "\(bundle.errorOutput)")
+        #expect(bundle.errorOutput.contains("signed with 256 SHA256:"))
+
+        let publicKey = try String(contentsOfFile: key + ".pub", encoding: .utf8)
+        let signers = folder.appendingPathComponent("allowed_signers").path
+        try "audit@acme.example \(publicKey)".write(toFile: signers, atomically: true, encoding: .utf8)
+        let verify = try BundleCLI.run(["verify", output, "--allowed-signers", signers])
+        #expect(verify.status == 0, "\(verify.output)\(verify.errorOutput)")
+        #expect(verify.errorOutput.contains("signature: good, by audit@acme.example"))
+    }
+}
+
+/// Runs the built `docket` binary and other tools, collecting status and output.
+private enum BundleCLI {
+    struct Result {
+        let status: Int32
+        let output: String
+        let errorOutput: String
+    }
+
+    static let repository: URL = {
+        var url = URL(fileURLWithPath: #filePath)
+        while url.path != "/" {
+            url.deleteLastPathComponent()
+            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url }
+        }
+        fatalError("Package.swift not found above \(#filePath)")
+    }()
+
+    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+        let binary = repository.appendingPathComponent(".build/debug/docket").path
+        guard FileManager.default.isExecutableFile(atPath: binary) else {
+            Issue.record("\(binary) is missing: run `swift build` before the end-to-end tests.")
+            return Result(status: -1, output: "", errorOutput: "")
+        }
+        return try execute(binary, arguments, environment: environment)
+    }
+
+    static func tool(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+        try execute("/usr/bin/env", arguments, environment: environment)
+    }
+
+    private static func execute(_ executable: String, _ arguments: [String], environment: [String: String]) throws -> Result {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("docket-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let outputURL = folder.appendingPathComponent("stdout")
+        let errorURL = folder.appendingPathComponent("stderr")
+        _ = FileManager.default.createFile(atPath: outputURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errorURL.path, contents: nil)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        var merged = ProcessInfo.processInfo.environment
+        merged["DOCKET_STORE"] = nil
+        merged.merge(environment) { _, new in new }
+        process.environment = merged
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = try FileHandle(forWritingTo: outputURL)
+        process.standardError = try FileHandle(forWritingTo: errorURL)
+        try process.run()
+        process.waitUntilExit()
+        return Result(
+            status: process.terminationStatus, output: (try? String(contentsOf: outputURL, encoding: .utf8)) ?? "",
+            errorOutput: (try? String(contentsOf: errorURL, encoding: .utf8)) ?? "")
+    }
+}
