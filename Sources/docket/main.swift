@@ -7,6 +7,8 @@ let commands: [CommandDescriptor] = [
     SnapshotsCommand.descriptor,
     ShowCommand.descriptor,
     CheckCommand.descriptor,
+    StatusCommand.descriptor,
+    SystemdCommand.descriptor,
 ]
 
 func mainHelp() -> String {
