@@ -144,7 +144,7 @@ public struct ServiceUnits: Sendable {
     private var execStart: String {
         let metrics = configuration.metricsFile.map(Self.escapeArgument) ?? "%S/docket/docket.prom"
         return [
-            Self.escapeArgument(configuration.binary), "capture", "--store", "%S/docket/store.sqlite", "--metrics-file", metrics,
+            Self.escapeCommand(configuration.binary), "capture", "--store", "%S/docket/store.sqlite", "--metrics-file", metrics,
         ].joined(separator: " ")
     }
 
@@ -162,7 +162,7 @@ public struct ServiceUnits: Sendable {
                 "RuntimeDirectory=docket", "RuntimeDirectoryMode=0755", "RuntimeDirectoryPreserve=yes",
             ]
         }
-        return ["ReadWritePaths=\(Self.escapeSetting(folder))"]
+        return ["ReadWritePaths=\(Self.escapePath(folder))"]
     }
 
     // MARK: - Timer
@@ -201,12 +201,28 @@ public struct ServiceUnits: Sendable {
         return "\(value)s"
     }
 
-    /// One `ExecStart=` word: `%` and `$` doubled so systemd expands neither, and quoted when
-    /// the word holds white space, a quote or a backslash.
+    /// The `ExecStart=` command: `%` doubled so that systemd expands no specifier, quoted when
+    /// needed. systemd does not expand `$` in the command itself.
+    static func escapeCommand(_ path: String) -> String {
+        quoteIfNeeded(escapeSetting(path))
+    }
+
+    /// An `ExecStart=` argument: `%` and `$` doubled so that systemd expands neither
+    /// specifiers nor environment variables, quoted when needed.
     static func escapeArgument(_ word: String) -> String {
-        let literal = escapeSetting(word).replacingOccurrences(of: "$", with: "$$")
-        guard literal.contains(where: { $0.isWhitespace || $0 == "\"" || $0 == "'" || $0 == "\\" }) else { return literal }
-        let quoted = literal.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+        quoteIfNeeded(escapeSetting(word).replacingOccurrences(of: "$", with: "$$"))
+    }
+
+    /// One path in a space-separated list setting such as `ReadWritePaths=`.
+    static func escapePath(_ path: String) -> String {
+        quoteIfNeeded(escapeSetting(path))
+    }
+
+    /// `word` in double quotes, with backslashes and quotes escaped, when it holds white
+    /// space, a quote or a backslash; systemd splits unquoted words at white space.
+    private static func quoteIfNeeded(_ word: String) -> String {
+        guard word.contains(where: { $0.isWhitespace || $0 == "\"" || $0 == "'" || $0 == "\\" }) else { return word }
+        let quoted = word.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
         return "\"\(quoted)\""
     }
 
