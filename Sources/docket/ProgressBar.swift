@@ -45,7 +45,7 @@ final class ProgressBar: @unchecked Sendable {
     }
 
     /// Counts `count` more items done in the current phase.
-    func advance(by count: Int = 1) {
+    func advance(by count: Int) {
         lock.lock()
         defer { lock.unlock() }
         guard phase != nil else { return }
@@ -60,8 +60,9 @@ final class ProgressBar: @unchecked Sendable {
         guard let phase else { return }
         clearLine()
         let seconds = Double(Self.now() - startedAt) / 1e9
-        let count = total.map { "\(done)/\($0)" } ?? "\(done)"
-        console.info("\(phase): \(count) done in \(HumanFormat.elapsed(seconds))")
+        var count = total.map { "\(done)/\($0) " } ?? "\(done) "
+        if total == nil, done == 0 { count = "" }
+        console.info("\(phase): \(count)done in \(HumanFormat.elapsed(seconds))")
         self.phase = nil
     }
 
@@ -119,5 +120,21 @@ final class ProgressBar: @unchecked Sendable {
         var size = winsize()
         let status = withUnsafeMutablePointer(to: &size) { ioctl(STDERR_FILENO, UInt(TIOCGWINSZ), $0) }
         return status == 0 && size.ws_col > 0 ? Int(size.ws_col) : 80
+    }
+}
+
+/// The capture pipeline reports its phases through `CaptureProgress`; each phase line reads
+/// `capture apps: 8/8 done in 0.4s`.
+extension ProgressBar: CaptureProgress {
+    func beginPhase(_ name: String, total: Int?) {
+        start(phase: "capture \(name)", total: total)
+    }
+
+    func advance() {
+        advance(by: 1)
+    }
+
+    func endPhase() {
+        finish()
     }
 }
