@@ -2,7 +2,7 @@ import Foundation
 
 /// Durations and sizes as people read them in terminal output and log lines.
 enum HumanFormat {
-    /// `2d3h`, `5h12m`, `4m10s` or `45s`: the two largest units, which is enough to judge
+    /// Formats seconds as `2d3h`, `5h12m`, `4m10s` or `45s`: the two largest units, which is enough to judge
     /// an age or a time left.
     static func duration(seconds: Int) -> String {
         let units = [("d", 86400), ("h", 3600), ("m", 60), ("s", 1)]
@@ -15,12 +15,12 @@ enum HumanFormat {
         return text
     }
 
-    /// A duration with tenths of a second below a minute (`3.2s`), else as `duration(seconds:)`.
+    /// Formats a duration with tenths of a second below a minute (`3.2s`), else as `duration(seconds:)`.
     static func elapsed(_ seconds: Double) -> String {
         seconds < 60 ? String(format: "%.1fs", seconds) : duration(seconds: Int(seconds))
     }
 
-    /// `512 bytes`, `1.2 MiB`.
+    /// Formats a byte count as `512 bytes` or `1.2 MiB`.
     static func size(bytes: Int64) -> String {
         let units = ["bytes", "KiB", "MiB", "GiB", "TiB"]
         var value = Double(bytes)

@@ -3,9 +3,9 @@ import Foundation
 
 /// Progress of a long command, one phase at a time, on stderr.
 ///
-/// On a terminal (stderr is a TTY and `TERM` is not `dumb`) it draws one line that it
-/// redraws at most ten times a second: the phase, a bar when the total is known, done and
-/// total, the rate and the time left. Anywhere else, such as under systemd where stderr goes
+/// On a terminal (stderr is a TTY and `TERM` is not `dumb`) it draws one line, redrawn at
+/// most ten times a second. The line shows the phase, a bar when the total is known, done
+/// and total, the rate and the time left. Anywhere else, such as under systemd where stderr goes
 /// to the journal, it draws nothing and writes one plain line per phase when the phase ends.
 /// Both forms end a phase with the same line, and `--quiet` hides them.
 ///
@@ -92,7 +92,7 @@ final class ProgressBar: @unchecked Sendable {
         isLineDrawn = false
     }
 
-    /// The bar's text, at most `width` characters: `phase [####....] 120/300 12.3/s 15s left`.
+    /// Formats the bar's text, at most `width` characters: `phase [####....] 120/300 12.3/s 15s left`.
     static func line(phase: String, done: Int, total: Int?, elapsed: Double, width: Int) -> String {
         let rate = elapsed > 0 ? Double(done) / elapsed : 0
         var figures = total.map { "\(done)/\($0)" } ?? "\(done)"
@@ -115,7 +115,7 @@ final class ProgressBar: @unchecked Sendable {
         DispatchTime.now().uptimeNanoseconds
     }
 
-    /// The terminal's width in columns, from stderr's window size; 80 when unknown.
+    /// Reads the terminal's width in columns from stderr's window size; 80 when unknown.
     private static func columns() -> Int {
         var size = winsize()
         let status = withUnsafeMutablePointer(to: &size) { ioctl(STDERR_FILENO, UInt(TIOCGWINSZ), $0) }

@@ -25,7 +25,7 @@ enum StatusCommand: Command {
         (2, "the store cannot be opened"),
     ]
 
-    /// What the store says about freshness, gathered once for both output forms.
+    /// The store's freshness facts, gathered once for both output forms.
     struct Report {
         let path: String
         let sizeInBytes: Int64

@@ -62,7 +62,7 @@ enum SystemdCommand: Command {
         return configuration
     }
 
-    /// The real path of this executable, through `/proc/self/exe`.
+    /// Finds the real path of this executable through `/proc/self/exe`.
     private static func runningExecutable() throws -> String {
         guard let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else {
             throw UsageError("cannot find the path of this docket executable. Pass --binary with the absolute path of docket.", command: name)

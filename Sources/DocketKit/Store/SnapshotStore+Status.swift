@@ -29,7 +29,7 @@ extension SnapshotStore {
         Int(try database.query("SELECT count(*) FROM snapshots").first?.int(0) ?? 0)
     }
 
-    /// Bytes on disk: the store file plus its write-ahead log, which holds committed
+    /// Bytes on disk: the store file plus its write-ahead log, which keeps committed
     /// transactions until SQLite checkpoints them into the file.
     public func sizeOnDisk() -> Int64 {
         [path, path + "-wal"].reduce(0) { total, file in

@@ -47,7 +47,7 @@ public struct CaptureMetrics: Sendable, Equatable {
         self.failingControls = failingControls
     }
 
-    /// The figures of a finished run, as the run ledger and its snapshot hold them.
+    /// Collects the figures of a finished run from the run ledger and its snapshot.
     ///
     /// The last success comes from the ledger, so a failed run keeps the previous one. The
     /// duration is whole seconds between the recorded start and end; pass `durationSeconds`
@@ -71,6 +71,19 @@ public struct CaptureMetrics: Sendable, Equatable {
             metrics.snapshotChanged = try store.parent(of: snapshot).map { $0.treeDigest != snapshot.treeDigest } ?? true
         }
         return metrics
+    }
+
+    /// Collects the figures of a capture that ended before it recorded a run, such as one
+    /// that found the store locked (exit 11) or no token (exit 4). The last success still
+    /// comes from the run ledger when the store at `storePath` can be read; an unreadable or
+    /// missing store leaves it nil.
+    public static func unrecordedRun(startedAt: Date, exitCode: Int, durationSeconds: Double, storePath: String) -> CaptureMetrics {
+        let store = try? SnapshotStore(path: storePath, readOnly: true)
+        let lastSuccess = (try? store?.lastSuccessfulRun()).flatMap { $0 }
+        return CaptureMetrics(
+            lastRunTimestamp: Int64(startedAt.timeIntervalSince1970),
+            lastSuccessTimestamp: lastSuccess.flatMap { Timestamp.parse($0.startedAt) }.map { Int64($0.timeIntervalSince1970) },
+            lastExitCode: exitCode, durationSeconds: durationSeconds)
     }
 }
 
@@ -100,7 +113,7 @@ public enum MetricsFile {
         Series(name: "docket_failing_controls", type: "gauge", help: "Controls failing on the snapshot the last capture run recorded."),
     ]
 
-    /// The file's text for `metrics`.
+    /// Renders the file's text for `metrics`.
     public static func render(_ metrics: CaptureMetrics) -> String {
         var samples: [String: [(labels: [(String, String)], value: String)]] = [:]
         func add(_ name: String, _ value: String, labels: [(String, String)] = []) {
@@ -168,7 +181,7 @@ public enum MetricsFile {
         text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\n", with: "\\n")
     }
 
-    /// A sample value as Go's `strconv.ParseFloat` reads it: `+Inf`, `-Inf` and `NaN` spelled
+    /// Formats a sample value as Go's `strconv.ParseFloat` reads it: `+Inf`, `-Inf` and `NaN` spelled
     /// as Prometheus spells them, whole numbers without a fraction.
     static func formatValue(_ value: Double) -> String {
         if value.isNaN { return "NaN" }

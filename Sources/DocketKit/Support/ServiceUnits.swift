@@ -5,7 +5,7 @@
 /// (`/var/lib/docket`, reached through `/var/lib/private/docket`), and receives the Heroku token
 /// through `LoadCredential=`, so the token file stays readable by root only.
 ///
-/// Exit codes, as systemd sees them:
+/// Exit codes, as systemd treats them:
 /// - 0 is the only success.
 /// - 5 (transient: network, timeout, rate limit, 5xx after the capture's own retries) is
 ///   retried after `RestartSec=`, at most `StartLimitBurst=` starts in `StartLimitIntervalSec=`.
@@ -19,7 +19,7 @@
 public struct ServiceUnits: Sendable {
     public static let serviceName = "docket-capture.service"
     public static let timerName = "docket-capture.timer"
-    /// Where `LoadCredential=` reads the token from unless configured otherwise.
+    /// The file `LoadCredential=` reads the token from unless configured otherwise.
     public static let defaultTokenFile = "/etc/docket/heroku-token"
     /// The credential name; the capture reads `$CREDENTIALS_DIRECTORY/heroku-token`.
     public static let credentialName = "heroku-token"
@@ -28,7 +28,7 @@ public struct ServiceUnits: Sendable {
     /// (binary missing, credential file missing, state directory or namespace set-up failed).
     public static let exitCodesNotRetried = ["1", "2", "3", "4", "6", "11", "64", "EXEC", "CREDENTIALS", "STATE_DIRECTORY", "NAMESPACE"]
 
-    /// What the generated units contain beyond the fixed hardening set.
+    /// Settings of the generated units beyond the fixed hardening set.
     public struct Configuration: Sendable {
         /// Absolute path of the `docket` executable the service runs.
         public var binary: String
@@ -42,8 +42,8 @@ public struct ServiceUnits: Sendable {
         public var restartDelaySeconds: Int = 900
         /// The file `LoadCredential=` reads the Heroku token from.
         public var tokenFile: String = ServiceUnits.defaultTokenFile
-        /// Where the capture writes its node_exporter metrics; nil for `docket.prom` in the
-        /// state directory.
+        /// Path of the capture's node_exporter metrics file; nil for `docket.prom` in the state
+        /// directory.
         public var metricsFile: String?
 
         public init(binary: String) {
@@ -150,7 +150,7 @@ public struct ServiceUnits: Sendable {
 
     /// Settings that let the capture write a metrics file outside its state directory.
     /// A file in `/run/docket` gets a runtime directory that node_exporter can read and that
-    /// outlives each run; any other folder is made writable in the sandbox.
+    /// outlives each run. Any other folder is made writable in the sandbox.
     private var metricsFolderSettings: [String] {
         guard let metricsFile = configuration.metricsFile else { return [] }
         let folder = AtomicFile.folder(of: metricsFile)
@@ -194,39 +194,39 @@ public struct ServiceUnits: Sendable {
 
     // MARK: - Syntax
 
-    /// A duration as systemd's time span syntax (`2h`, `15min`, `90s`).
+    /// Formats a duration in systemd's time span syntax (`2h`, `15min`, `90s`).
     static func seconds(_ value: Int) -> String {
         if value > 0, value % 3600 == 0 { return "\(value / 3600)h" }
         if value > 0, value % 60 == 0 { return "\(value / 60)min" }
         return "\(value)s"
     }
 
-    /// The `ExecStart=` command: `%` doubled so that systemd expands no specifier, quoted when
+    /// Escapes the `ExecStart=` command: `%` doubled so that systemd expands no specifier, quoted when
     /// needed. systemd does not expand `$` in the command itself.
     static func escapeCommand(_ path: String) -> String {
         quoteIfNeeded(escapeSetting(path))
     }
 
-    /// An `ExecStart=` argument: `%` and `$` doubled so that systemd expands neither
+    /// Escapes an `ExecStart=` argument: `%` and `$` doubled so that systemd expands neither
     /// specifiers nor environment variables, quoted when needed.
     static func escapeArgument(_ word: String) -> String {
         quoteIfNeeded(escapeSetting(word).replacingOccurrences(of: "$", with: "$$"))
     }
 
-    /// One path in a space-separated list setting such as `ReadWritePaths=`.
+    /// Escapes one path in a space-separated list setting such as `ReadWritePaths=`.
     static func escapePath(_ path: String) -> String {
         quoteIfNeeded(escapeSetting(path))
     }
 
-    /// `word` in double quotes, with backslashes and quotes escaped, when it holds white
-    /// space, a quote or a backslash; systemd splits unquoted words at white space.
+    /// `word` in double quotes, with backslashes and quotes escaped, when it contains white
+    /// space, a quote or a backslash, because systemd splits unquoted words at white space.
     private static func quoteIfNeeded(_ word: String) -> String {
         guard word.contains(where: { $0.isWhitespace || $0 == "\"" || $0 == "'" || $0 == "\\" }) else { return word }
         let quoted = word.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
         return "\"\(quoted)\""
     }
 
-    /// A value in a setting that expands specifiers: `%` doubled.
+    /// Doubles `%` in the value of a setting that expands specifiers.
     static func escapeSetting(_ value: String) -> String {
         value.replacingOccurrences(of: "%", with: "%%")
     }

@@ -160,6 +160,23 @@ struct MetricsFileTests {
         try expectPromtoolAccepts(MetricsFile.render(secondMetrics))
     }
 
+    @Test("run that never started keeps last success")
+    func unrecordedRunKeepsSuccess() throws {
+        let store = try makeStore()
+        _ = try recordRun(store, at: "2026-03-25T06:00:00Z", outcome: .complete, exitCode: 0, resources: resources)
+        let startedAt = Timestamp.parse("2026-03-26T06:00:00Z")!
+
+        let metrics = CaptureMetrics.unrecordedRun(startedAt: startedAt, exitCode: 11, durationSeconds: 0.5, storePath: store.path)
+        #expect(metrics.lastSuccessTimestamp == Int64(Timestamp.parse("2026-03-25T06:00:00Z")!.timeIntervalSince1970))
+        #expect(metrics.lastRunTimestamp == Int64(startedAt.timeIntervalSince1970))
+        #expect(metrics.lastExitCode == 11)
+        #expect(metrics.resourcesByKind.isEmpty)
+
+        let missing = CaptureMetrics.unrecordedRun(startedAt: startedAt, exitCode: 4, durationSeconds: 0, storePath: store.path + ".absent")
+        #expect(missing.lastSuccessTimestamp == nil)
+        try expectPromtoolAccepts(MetricsFile.render(missing))
+    }
+
     @Test("docs/service.md documents every series")
     func seriesDocumented() throws {
         let document = try String(contentsOf: TestPaths.repository.appendingPathComponent("docs/service.md"), encoding: .utf8)
