@@ -71,7 +71,8 @@ struct ServiceCaptureTests {
 
         let secret = try String(contentsOf: token, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(!secret.isEmpty)
-        #expect(!capture.errorOutput.contains(secret) && !capture.output.contains(secret), "the token appears in the capture's output")
+        #expect(!capture.errorOutput.contains(secret), "the token appears on the capture's stderr")
+        #expect(!capture.output.contains(secret), "the token appears on the capture's stdout")
 
         let fresh = try DocketRun.run(["status", "--store", store, "--max-age", "26h"], environment: ["DOCKET_NOW": "2026-03-25T08:00:00Z"])
         #expect(fresh.status == 0, "\(fresh.errorOutput)")

@@ -10,7 +10,7 @@ enum ServiceToolRunner {
         let errorOutput: String
     }
 
-    /// The tool's absolute path from `PATH`, or nil after recording an issue that names the
+    /// Finds the tool's absolute path in `PATH`; returns nil after recording an issue that names the
     /// Debian package to install.
     static func locate(_ tool: String, package: String, sourceLocation: SourceLocation = #_sourceLocation) -> String? {
         let folders = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
