@@ -740,6 +740,7 @@ class Handler(BaseHTTPRequestHandler):
             self.send_body(200, app.describe_config(), platform=False)
         elif path == "/_fake/shutdown" and self.command == "POST":
             self.send_body(200, {"message": "shutting down"}, platform=False)
+            self.wfile.flush()  # the process may exit before the handler's own flush
             self.close_connection = True
             LOG.info("shutdown requested through the control API")
             threading.Thread(target=self.server.shutdown, daemon=True).start()
