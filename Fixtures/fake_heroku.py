@@ -100,7 +100,7 @@ def is_data_api(path):
 
 
 class DayState:
-    """The answers of one fixture day: bodies, status overrides, name aliases and caches."""
+    """The responses of one fixture day: bodies, status overrides, name aliases and caches."""
 
     def __init__(self, day, files, statuses):
         self.day = day
@@ -878,6 +878,12 @@ def parse_status_pairs(values, default_status):
     return result
 
 
+def count_or_always(text):
+    if text == "always" or text.isdigit():
+        return text
+    raise argparse.ArgumentTypeError("invalid value %r: expected a non-negative integer or 'always'" % text)
+
+
 def build_parser():
     parser = argparse.ArgumentParser(description="Serve fixture days as a fake Heroku Platform API and data API on 127.0.0.1.")
     source = parser.add_mutually_exclusive_group(required=True)
@@ -892,17 +898,18 @@ def build_parser():
     parser.add_argument("--rate-refill-per-minute", type=float, default=75,
                         help="tokens added to the bucket per minute, continuously (default 75)")
     parser.add_argument("--rate-remaining", type=float, help="tokens in the bucket at start (default: --rate-capacity)")
-    parser.add_argument("--fail-429", type=int, default=0, help="answer the next N API requests with 429")
-    parser.add_argument("--fail-500", default="0", help="answer the next N API requests with 500, or 'always'")
+    parser.add_argument("--fail-429", type=int, default=0, help="respond to the next N API requests with 429")
+    parser.add_argument("--fail-500", default="0", type=count_or_always,
+                        help="respond to the next N API requests with 500, or to all with 'always'")
     parser.add_argument("--fail-path", action="append", metavar="REGEX=STATUS",
-                        help="paths matching REGEX always answer STATUS (default 500) with a Heroku error body; repeatable")
-    parser.add_argument("--slow-ms", type=int, default=0, help="sleep this many milliseconds before each API answer")
+                        help="respond to paths matching REGEX with STATUS (default 500) and a Heroku error body; repeatable")
+    parser.add_argument("--slow-ms", type=int, default=0, help="sleep this many milliseconds before each API response")
     parser.add_argument("--truncate-path", metavar="REGEX",
                         help="for matching paths, send the full Content-Length but only half the body, then close")
     parser.add_argument("--html-error-path", action="append", metavar="REGEX[=STATUS]",
-                        help="matching paths answer STATUS (default 404) with body <h1>Not Found</h1> "
+                        help="respond to matching paths with STATUS (default 404) and body <h1>Not Found</h1> "
                              "and Content-Type application/json; repeatable")
-    parser.add_argument("--unauthorized", action="store_true", help="answer every API request with 401")
+    parser.add_argument("--unauthorized", action="store_true", help="respond to every API request with 401")
     return parser
 
 

@@ -13,11 +13,12 @@ that day is first requested. `--full-days` also writes day-2 .. day-N in full (o
 sensible for small accounts), and `--verify` checks that applying the change lists
 reproduces every rendered day exactly.
 
-Each day, `--churn` of each resource population changes for real (add-on plans,
-custom domains added and removed, member two-factor flags, members added and removed,
-log drains added and removed, collaborators, formation quantities, apps created,
-renamed and deleted, add-ons created and finishing provisioning, certificates renewed),
-and volatile fields move on every database and on the apps that deploy that day.
+Each day, `--churn` of each resource population changes for real. The changes are
+add-on plans, custom domains added and removed, member two-factor flags, members added
+and removed, log drains added and removed, collaborators, formation quantities, apps
+created, renamed and deleted, add-ons created and finishing provisioning, and
+certificates renewed. Volatile fields move on every database and on the apps that
+deploy that day.
 
 Usage:
     python3 Fixtures/make_synthetic.py --seed 1 --apps 2000 --addons 8000 --teams 50 --members 1000 \\
@@ -241,7 +242,12 @@ class Generator:
         if team.get("identity_provider") and rng.random() < 0.5:
             user["federated"] = True
         roll = rng.random()
-        role = "admin" if roll < 0.1 else ("member" if roll < 0.8 else "collaborator")
+        if roll < 0.1:
+            role = "admin"
+        elif roll < 0.8:
+            role = "member"
+        else:
+            role = "collaborator"
         created = iso(created or self.past(1000))
         member = {"created_at": created, "id": self.new_id("member"), "role": role, "updated_at": created,
                   "user_id": user["id"]}

@@ -4,7 +4,7 @@ A day is a {path: body} map. A change list turns one day into the next with thes
 operations (each a JSON object with "op" and "path"):
 
     put          {"body"}                    create or replace the whole body
-    delete       {}                          remove the path (it then answers 404)
+    delete       {}                          remove the path (requests then get 404)
     patch        {"set", "unset"}            edit fields inside an object body
     item_put     {"key", "body", "index"}    replace the list item with that key, or insert it at index
     item_delete  {"key"}                     remove the list item with that key
@@ -366,7 +366,7 @@ def _cow_edit(target, op, copy_value):
 def apply_day(files, ops, copy_values=True):
     """Return a new {path: body} map with `ops` applied, leaving `files` unchanged.
 
-    Unchanged bodies, list items and nested values are shared with `files`; only the
+    Unchanged bodies, list items and nested values are shared with `files`. Only the
     containers on the way to an edit are copied, so stepping a 50,000-path day forward
     costs about as much as the edits themselves. Pass copy_values=False when `ops` was
     parsed for this call alone, so that its values can be stored without copying.

@@ -634,9 +634,9 @@ class Renderer:
             raise ValueError("unknown data kind %r for add-on %s" % (kind, addon["name"]))
 
     def render_unprovisioned(self, addon, kind, base):
-        """Record the 404 answers the data API gives while an add-on is still provisioning.
+        """Record the 404 responses the data API returns while an add-on is still provisioning.
 
-        The info endpoint answers with the HTML body `<h1>Not Found</h1>` under a JSON
+        The info endpoint responds with the HTML body `<h1>Not Found</h1>` under a JSON
         content type, which real data API responses have been recorded doing.
         """
         html_404 = {"status": 404, "content_type": "application/json", "body": "<h1>Not Found</h1>"}
