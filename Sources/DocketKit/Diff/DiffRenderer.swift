@@ -130,6 +130,7 @@ public enum DiffRenderer {
         guard diff.hiddenFieldCount > 0 else { return nil }
         let fields = diff.hiddenFieldCount == 1 ? "1 volatile field change" : "\(diff.hiddenFieldCount) volatile field changes"
         let resources = diff.hiddenResourceCount == 1 ? "1 resource" : "\(diff.hiddenResourceCount) resources"
-        return "\(fields) hidden (\(resources) changed only in volatile fields); --all-fields shows them"
+        let detail = diff.hiddenResourceCount == 0 ? "" : " (\(resources) changed only in volatile fields)"
+        return "\(fields) hidden\(detail); --all-fields shows them"
     }
 }

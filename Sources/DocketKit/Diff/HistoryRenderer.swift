@@ -48,7 +48,8 @@ public enum HistoryRenderer {
         guard timeline.hiddenFieldCount > 0 else { return nil }
         let fields = timeline.hiddenFieldCount == 1 ? "1 volatile field change" : "\(timeline.hiddenFieldCount) volatile field changes"
         let snapshots = timeline.hiddenSnapshotCount == 1 ? "1 snapshot" : "\(timeline.hiddenSnapshotCount) snapshots"
-        return "\(fields) hidden (\(snapshots) with only volatile changes); --all-fields shows them"
+        let detail = timeline.hiddenSnapshotCount == 0 ? "" : " (\(snapshots) with only volatile changes)"
+        return "\(fields) hidden\(detail); --all-fields shows them"
     }
 
     /// The timeline as JSON, in the `docket-history/1` schema.
