@@ -26,11 +26,7 @@ extension DiffRenderer {
         var lines = [
             "diff \(diff.from.shortDigest)..\(diff.to.shortDigest)  (\(diff.from.capturedAt) → \(diff.to.capturedAt))"
         ]
-        for (side, listing) in diff.notRecordedListings {
-            let snapshot = side == "from" ? diff.from : diff.to
-            let scope = listing.parentKey.map { " of \($0)" } ?? ""
-            lines.append("not recorded in \(snapshot.shortDigest): \(listing.kind)\(scope) (\(listing.listing): \(listing.error))")
-        }
+        lines += notRecordedLines(diff)
         lines.append("")
         lines += statLines(diff, palette: palette)
         lines.append(" " + summaryText(diff))
@@ -45,6 +41,23 @@ extension DiffRenderer {
             }
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// One line per snapshot with failed listings, counted by kind; `docket show` and the
+    /// JSON and Markdown formats list them one by one.
+    private static func notRecordedLines(_ diff: SnapshotDiff) -> [String] {
+        var lines: [String] = []
+        for (side, snapshot) in [("from", diff.from), ("to", diff.to)] {
+            let listings = diff.notRecordedListings.filter { $0.side == side }.map(\.listing)
+            guard !listings.isEmpty else { continue }
+            var counts: [String: Int] = [:]
+            for listing in listings { counts[listing.kind, default: 0] += 1 }
+            let kinds = counts.sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }.joined(separator: ", ")
+            let noun = listings.count == 1 ? "listing" : "listings"
+            lines.append(
+                "\(listings.count) \(noun) not read in \(snapshot.shortDigest) (\(kinds)): what they hold is unknown there; `docket show \(snapshot.shortDigest)` lists them")
+        }
+        return lines
     }
 
     static func kindsInOrder(_ diff: SnapshotDiff) -> [String] {

@@ -6,7 +6,7 @@ public struct FieldChange: Sendable, Hashable {
     /// The new value, or nil when the field was removed.
     public var new: JSONValue?
     /// True when the volatility policy lists this field as changing without anyone changing
-    /// the configuration.
+    /// the configuration, or as a copy of another resource's name (see `VolatilityPolicy`).
     public var isVolatile: Bool
 
     public init(path: FieldPath, old: JSONValue?, new: JSONValue?, isVolatile: Bool = false) {

@@ -198,3 +198,19 @@ private struct PatternParser {
         DocketError(.usage, "invalid field pattern \"\(text)\" at character \(index + 1): \(reason)")
     }
 }
+
+extension JSONValue {
+    /// The value at `path`, or nil where a member or keyed element is missing.
+    public func value(at path: FieldPath) -> JSONValue? {
+        var current: JSONValue? = self
+        for segment in path.segments {
+            switch segment {
+            case .member(let name):
+                current = current?[name]
+            case .element(let key, let value):
+                current = current?.arrayValue?.first { $0[key] == value }
+            }
+        }
+        return current
+    }
+}

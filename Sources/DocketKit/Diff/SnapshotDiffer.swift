@@ -43,7 +43,8 @@ public struct SnapshotDiffer {
         let differ = FieldDiff(isOrdered: { policy.isOrdered(kind: kind, path: $0) })
         return differ.changes(old: old, new: new).map {
             var change = $0
-            change.isVolatile = policy.isVolatile(kind: kind, path: change.path)
+            change.isVolatile =
+                policy.isVolatile(kind: kind, path: change.path) || policy.isReferenceRename(change.path, old: old, new: new)
             return change
         }
     }

@@ -35,28 +35,54 @@ public struct VolatilityPolicy: Sendable {
     /// are compared without regard to order.
     public var ordered: [Rule]
 
-    public init(volatile: [Rule], ordered: [Rule]) {
+    /// When true, a change of `name` inside a nested object whose `id` did not change, such
+    /// as `app.name` in a domain, is treated as volatile: it is the copy of another resource's
+    /// name, and that resource reports its rename itself. Top-level names and names of list
+    /// elements are never covered.
+    public var hidesReferenceRenames: Bool
+
+    public init(volatile: [Rule], ordered: [Rule], hidesReferenceRenames: Bool = false) {
         self.volatile = volatile
         self.ordered = ordered
+        self.hidesReferenceRenames = hidesReferenceRenames
     }
 
     /// A policy that hides nothing and treats no array as ordered.
     public static let none = VolatilityPolicy(volatile: [], ordered: [])
 
+    /// The reason written beside `hidesReferenceRenames` in `jsonValue` and the docs.
+    public static let referenceRenameReason =
+        "the `name` of a nested object whose `id` did not change (`app.name` in a domain, `addon.app.name` in an attachment) copies another resource's name; that resource reports the rename"
+
     public func isVolatile(kind: String, path: FieldPath) -> Bool {
         volatile.contains { $0.applies(to: kind, path: path) }
+    }
+
+    /// True when `path` is a `name` member of a nested object (reached through members only)
+    /// whose `id` is present and equal in `old` and `new`, and the policy hides such changes.
+    public func isReferenceRename(_ path: FieldPath, old: JSONValue, new: JSONValue) -> Bool {
+        guard hidesReferenceRenames, path.segments.count >= 2, path.segments.last == .member("name") else { return false }
+        let parent = FieldPath(Array(path.segments.dropLast()))
+        guard parent.segments.allSatisfy({ if case .member = $0 { return true } else { return false } }),
+            let oldID = old.value(at: parent)?["id"], let newID = new.value(at: parent)?["id"]
+        else { return false }
+        return oldID == newID && !oldID.isNull
     }
 
     public func isOrdered(kind: String, path: FieldPath) -> Bool {
         ordered.contains { $0.applies(to: kind, path: path) && $0.pattern.steps.count == path.segments.count }
     }
 
-    /// The policy as JSON: `{"format", "volatile": [{"kind", "path", "reason"}], "ordered": [...]}`.
+    /// The policy as JSON: `{"format", "volatile": [{"kind", "path", "reason"}], "ordered": [...],
+    /// "reference_renames": {"hidden", "reason"}}`.
     public var jsonValue: JSONValue {
         func list(_ rules: [Rule]) -> JSONValue {
             .array(rules.map { ["kind": .string($0.kind), "path": .string($0.pattern.description), "reason": .string($0.reason)] })
         }
-        return ["format": .string(Self.format), "volatile": list(volatile), "ordered": list(ordered)]
+        return [
+            "format": .string(Self.format), "volatile": list(volatile), "ordered": list(ordered),
+            "reference_renames": ["hidden": .bool(hidesReferenceRenames), "reason": .string(Self.referenceRenameReason)],
+        ]
     }
 
     /// Reads a policy written by `jsonValue`.
@@ -73,7 +99,9 @@ public struct VolatilityPolicy: Sendable {
                 return Rule(kind: kind, pattern: try PathPattern(path), reason: rule["reason"]?.stringValue ?? "")
             }
         }
-        self.init(volatile: try rules("volatile"), ordered: try rules("ordered"))
+        self.init(
+            volatile: try rules("volatile"), ordered: try rules("ordered"),
+            hidesReferenceRenames: jsonValue["reference_renames"]?["hidden"]?.boolValue ?? false)
     }
 
     /// The rules as Markdown tables, one per list, as `docs/volatility.md` shows them.
@@ -85,7 +113,9 @@ public struct VolatilityPolicy: Sendable {
             }
             return lines.joined(separator: "\n")
         }
-        return "### Volatile fields\n\n" + table(volatile) + "\n\n### Ordered arrays\n\n" + table(ordered) + "\n"
+        let references = hidesReferenceRenames
+            ? "Renames seen through references are hidden too: \(Self.referenceRenameReason).\n\n" : ""
+        return "### Volatile fields\n\n" + table(volatile) + "\n\n" + references + "### Ordered arrays\n\n" + table(ordered) + "\n"
     }
 }
 
@@ -95,7 +125,8 @@ extension VolatilityPolicy {
         volatile: defaultVolatileRules.flatMap { kind, fields in
             fields.map { Rule(kind: kind, pattern: constantPattern($0.path), reason: $0.reason) }
         },
-        ordered: defaultOrderedRules.map { Rule(kind: $0.kind, pattern: constantPattern($0.path), reason: $0.reason) })
+        ordered: defaultOrderedRules.map { Rule(kind: $0.kind, pattern: constantPattern($0.path), reason: $0.reason) },
+        hidesReferenceRenames: true)
 
     private static let defaultVolatileRules: [(String, [(path: String, reason: String)])] = [
         (anyKind, [
@@ -151,7 +182,9 @@ extension VolatilityPolicy {
         ]),
     ]
 
-    private static let defaultOrderedRules: [(kind: String, path: String, reason: String)] = []
+    private static let defaultOrderedRules: [(kind: String, path: String, reason: String)] = [
+        (ResourceKind.buildpacks, "buildpacks", "buildpacks run in list order, so a reordering changes the build"),
+    ]
 
     /// Parses a pattern written in this file; a typo here is a programming error, and the
     /// policy tests parse every pattern.

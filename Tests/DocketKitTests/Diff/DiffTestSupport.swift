@@ -140,7 +140,7 @@ enum PythonJSONPatch {
     private static func run(_ program: String, arguments: [String]) throws -> Data {
         let directory = TestPaths.temporaryDirectory()
         let errorFile = directory.appendingPathComponent("stderr.txt")
-        FileManager.default.createFile(atPath: errorFile.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errorFile.path, contents: nil)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try interpreter())
         process.arguments = ["-c", program] + arguments
