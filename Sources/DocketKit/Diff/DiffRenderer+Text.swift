@@ -19,7 +19,7 @@ extension DiffRenderer {
         func bold(_ text: String) -> String { paint(text, "1") }
     }
 
-    /// The diff for a terminal: a header, one line per resource in the spirit of
+    /// Renders the diff for a terminal: a header, one line per resource in the spirit of
     /// `git diff --stat`, the totals, then the changed fields grouped by kind and resource.
     public static func text(_ diff: SnapshotDiff, colour: Bool = false) -> String {
         let palette = Palette(isEnabled: colour)
@@ -43,8 +43,8 @@ extension DiffRenderer {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// One line per snapshot with failed listings, counted by kind; `docket show` and the
-    /// JSON and Markdown formats list them one by one.
+    /// Returns one line per snapshot with failed listings, counted by kind. `docket show` and
+    /// the JSON and Markdown formats list them one by one.
     private static func notRecordedLines(_ diff: SnapshotDiff) -> [String] {
         var lines: [String] = []
         for (side, snapshot) in [("from", diff.from), ("to", diff.to)] {
@@ -123,7 +123,7 @@ extension DiffRenderer {
 
     // MARK: - Markdown
 
-    /// The diff as Markdown for change tickets and audit notes: the two snapshots, the totals,
+    /// Renders the diff as Markdown for change tickets and audit notes: the two snapshots, the totals,
     /// then one section per kind with a table of changed fields per resource.
     public static func markdown(_ diff: SnapshotDiff) -> String {
         var lines = [

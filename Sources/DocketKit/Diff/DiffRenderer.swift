@@ -11,7 +11,7 @@ public enum DiffRenderer {
 
     // MARK: - JSON
 
-    /// The diff as JSON, in the `docket-diff/1` schema.
+    /// Renders the diff as JSON, in the `docket-diff/1` schema.
     public static func json(_ diff: SnapshotDiff) -> String {
         PrettyJSON.encode(jsonValue(diff))
     }
@@ -73,7 +73,7 @@ public enum DiffRenderer {
 
     // MARK: - JSON Patch
 
-    /// One RFC 6902 patch per reported resource, computed on the full stored bodies whatever
+    /// Renders one RFC 6902 patch per reported resource, computed on the full stored bodies whatever
     /// the volatility policy, so applying a `changed` resource's patch to its old body yields
     /// exactly its new body. An added resource's patch is one `add` at the root (the whole
     /// new body); removed and not-recorded resources have a `null` patch.
@@ -108,7 +108,7 @@ public enum DiffRenderer {
 
     // MARK: - Shared wording
 
-    /// A value as compact JSON, shortened past `limit` characters; `(absent)` for nil.
+    /// Formats a value as compact JSON, shortened past `limit` characters, or `(absent)` for nil.
     static func valueText(_ value: JSONValue?, limit: Int = valueLimit) -> String {
         guard let value else { return "(absent)" }
         let text = CanonicalJSON.encodeString(value)
@@ -125,7 +125,7 @@ public enum DiffRenderer {
         return parts.isEmpty ? "no differences" : parts.joined(separator: ", ")
     }
 
-    /// The sentence about hidden volatile changes, or nil when nothing was hidden.
+    /// Returns the sentence about hidden volatile changes, or nil when nothing was hidden.
     static func hiddenText(_ diff: SnapshotDiff) -> String? {
         guard diff.hiddenFieldCount > 0 else { return nil }
         let fields = diff.hiddenFieldCount == 1 ? "1 volatile field change" : "\(diff.hiddenFieldCount) volatile field changes"

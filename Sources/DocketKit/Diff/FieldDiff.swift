@@ -18,7 +18,9 @@ public struct FieldChange: Sendable, Hashable {
 
     /// `added` when the field was absent, `removed` when it is gone, else `changed`.
     public var operation: String {
-        old == nil ? "added" : new == nil ? "removed" : "changed"
+        if old == nil { return "added" }
+        if new == nil { return "removed" }
+        return "changed"
     }
 }
 
@@ -35,7 +37,7 @@ public struct FieldDiff {
         self.isOrdered = isOrdered
     }
 
-    /// Every changed field between `old` and `new`, in path order within each object.
+    /// Returns every changed field between `old` and `new`, in path order within each object.
     public func changes(old: JSONValue?, new: JSONValue?, at path: FieldPath = FieldPath()) -> [FieldChange] {
         guard let old, let new else {
             return old == nil && new == nil ? [] : [FieldChange(path: path, old: old, new: new)]

@@ -7,7 +7,7 @@ public enum PathSegment: Sendable, Hashable {
     case element(key: String, value: JSONValue)
 }
 
-/// Where a field sits inside a resource body, such as `stack.name` or
+/// The location of a field inside a resource body, such as `stack.name` or
 /// `permissions[name=deploy]`.
 ///
 /// The text form joins members with `.` and writes keyed array elements as `[key=value]`.
@@ -62,7 +62,7 @@ public struct FieldPath: Sendable, Hashable, CustomStringConvertible, Comparable
         !name.isEmpty && !name.contains { ".[]=\" ".contains($0) }
     }
 
-    /// A key value as written inside `[key=value]`: strings bare, other scalars in JSON form.
+    /// Formats a key value as written inside `[key=value]`: strings bare, other scalars as JSON.
     static func keyText(_ value: JSONValue) -> String {
         if case .string(let text) = value { return text }
         return CanonicalJSON.encodeString(value)
@@ -200,7 +200,7 @@ private struct PatternParser {
 }
 
 extension JSONValue {
-    /// The value at `path`, or nil where a member or keyed element is missing.
+    /// Returns the value at `path`, or nil where a member or keyed element is missing.
     public func value(at path: FieldPath) -> JSONValue? {
         var current: JSONValue? = self
         for segment in path.segments {

@@ -3,7 +3,7 @@
 public enum HistoryRenderer {
     public static let jsonFormat = "docket-history/1"
 
-    /// The timeline for a terminal: one block per snapshot where the resource changed.
+    /// Renders the timeline for a terminal: one block per snapshot where the resource changed.
     public static func text(_ timeline: ResourceTimeline, colour: Bool = false) -> String {
         let palette = DiffRenderer.Palette(isEnabled: colour)
         var lines = ["\(timeline.kind) \(timeline.name)  (\(timeline.key))"]
@@ -52,7 +52,7 @@ public enum HistoryRenderer {
         return "\(fields) hidden\(detail); --all-fields shows them"
     }
 
-    /// The timeline as JSON, in the `docket-history/1` schema.
+    /// Renders the timeline as JSON, in the `docket-history/1` schema.
     public static func json(_ timeline: ResourceTimeline) -> String {
         PrettyJSON.encode(jsonValue(timeline))
     }

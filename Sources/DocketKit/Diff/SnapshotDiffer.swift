@@ -12,7 +12,7 @@ public struct SnapshotDiffer {
         self.policy = policy
     }
 
-    /// The differences from `from` to `to` among the resources `filter` selects. Volatile
+    /// Compares `from` with `to` over the resources `filter` selects. Volatile
     /// field changes are counted and left out unless `includeVolatile`.
     /// - Throws: `StoreError` when a tree or body cannot be read.
     public func diff(
@@ -37,8 +37,8 @@ public struct SnapshotDiffer {
         return result
     }
 
-    /// The field changes between two versions of one resource, each flagged by the policy;
-    /// volatile ones included.
+    /// Returns the field changes between two versions of one resource, volatile ones included
+    /// and flagged by the policy.
     public func fieldChanges(kind: String, old: JSONValue, new: JSONValue) -> [FieldChange] {
         let differ = FieldDiff(isOrdered: { policy.isOrdered(kind: kind, path: $0) })
         return differ.changes(old: old, new: new).map {
@@ -97,9 +97,9 @@ public struct SnapshotDiffer {
 }
 
 extension SnapshotStore {
-    /// True when the state of `entry`'s resource in `snapshot` is unknown: the listing that
-    /// would hold it failed there, or the app listing failed and the resource's app is absent
-    /// from `snapshot`, so none of that app's listings could be read.
+    /// True when the state of `entry`'s resource in `snapshot` is unknown. That is so when the
+    /// listing that would hold it failed there. It is also so when the app listing failed and
+    /// the resource's app is absent from `snapshot`, because none of its listings were read.
     public func isNotRecorded(_ entry: ResourceEntry, in snapshot: SnapshotInfo) throws -> Bool {
         if snapshot.isNotRecorded(kind: entry.kind, parentKey: entry.parentKey) {
             return true

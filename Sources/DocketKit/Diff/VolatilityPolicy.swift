@@ -1,8 +1,9 @@
 /// Which fields of each resource kind change without anyone changing the configuration, and
 /// which arrays keep a meaningful order.
 ///
-/// Diffs and histories hide changes to volatile fields unless asked for every field, and say
-/// how many they hid. Bundles carry `jsonValue`, so an auditor can see what was masked.
+/// Diffs and histories hide changes to volatile fields unless asked for every field, and report
+/// how many they hid. `jsonValue` is the form to record in bundles, so an auditor can see
+/// what was masked.
 /// `docs/volatility.md` lists the default policy; a test keeps that page in step with
 /// `VolatilityPolicy.default`.
 public struct VolatilityPolicy: Sendable {

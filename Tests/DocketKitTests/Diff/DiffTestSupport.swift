@@ -99,7 +99,7 @@ enum PythonJSONPatch {
         json.dump(results, sys.stdout)
         """
 
-    /// The Python interpreter to use: `DOCKET_PYTHON`, else the checkout's `.venv`.
+    /// Returns the Python interpreter to use: `DOCKET_PYTHON`, else the checkout's `.venv`.
     static func interpreter() throws -> String {
         if let configured = ProcessInfo.processInfo.environment["DOCKET_PYTHON"], !configured.isEmpty {
             return configured

@@ -43,8 +43,8 @@ enum FixtureDays {
         try await capture((1...6).map { (day: $0, failingPaths: [:]) })
     }
 
-    /// Captures each fixture day of `plan` in order into a new store, with the fake answering
-    /// requests whose path matches a `failingPaths` regular expression with that status.
+    /// Captures each fixture day of `plan` in order into a new store. The fake returns the
+    /// given status for requests whose path matches a `failingPaths` regular expression.
     static func capture(_ plan: [(day: Int, failingPaths: [String: Int])]) async throws -> Captured {
         let directory = TestPaths.temporaryDirectory()
         let storePath = directory.appendingPathComponent("store.sqlite").path
