@@ -49,7 +49,7 @@ enum FixtureDays {
         let directory = TestPaths.temporaryDirectory()
         let storePath = directory.appendingPathComponent("store.sqlite").path
         _ = try SnapshotStore(path: storePath, create: true)
-        let server = try FakeHeroku(directory: directory)
+        let server = try FakeHerokuProcess(directory: directory)
         do {
             let captured = try await capture(plan, server: server, storePath: storePath)
             await server.stop()
@@ -60,7 +60,7 @@ enum FixtureDays {
         }
     }
 
-    private static func capture(_ plan: [(day: Int, failingPaths: [String: Int])], server: FakeHeroku, storePath: String) async throws -> Captured {
+    private static func capture(_ plan: [(day: Int, failingPaths: [String: Int])], server: FakeHerokuProcess, storePath: String) async throws -> Captured {
         let tokenFile = TestPaths.repository.appendingPathComponent("Fixtures/sample/token").path
         let credential = try CredentialResolver.resolve(tokenFile: tokenFile, environment: [:])
         var configuration = ClientConfiguration(apiURL: server.url, dataAPIURL: server.url)
@@ -79,7 +79,7 @@ enum FixtureDays {
 }
 
 /// `Fixtures/fake_heroku.py` run on a free loopback port for the duration of a capture.
-final class FakeHeroku: @unchecked Sendable {
+final class FakeHerokuProcess: @unchecked Sendable {
     let process = Process()
     let url: URL
 
@@ -102,7 +102,7 @@ final class FakeHeroku: @unchecked Sendable {
             if port == nil { usleep(50_000) }
         }
         guard let port, process.isRunning else {
-            kill(process.processIdentifier, SIGKILL)
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
             throw PythonJSONPatch.Unavailable(description: "the fake Heroku API did not start; see \(directory.path)/fake.log")
         }
         url = URL(string: "http://127.0.0.1:\(port)")!
