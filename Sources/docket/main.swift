@@ -6,6 +6,8 @@ let commands: [CommandDescriptor] = [
     CaptureCommand.descriptor,
     SnapshotsCommand.descriptor,
     ShowCommand.descriptor,
+    DiffCommand.descriptor,
+    HistoryCommand.descriptor,
     CheckCommand.descriptor,
 ]
 
