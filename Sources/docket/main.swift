@@ -7,6 +7,7 @@ let commands: [CommandDescriptor] = [
     SnapshotsCommand.descriptor,
     ShowCommand.descriptor,
     CheckCommand.descriptor,
+    ControlsCommand.descriptor,
 ]
 
 func mainHelp() -> String {
