@@ -34,7 +34,7 @@ struct CommandContext: Sendable {
 }
 
 /// One `docket` subcommand: its help text, its options and its run step.
-protocol Command {
+protocol Command: SendableMetatype {
     static var name: String { get }
     static var summary: String { get }
     /// The usage line after `docket`, such as `diff [FROM [TO]] [options]`.
