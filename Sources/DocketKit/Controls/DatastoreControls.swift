@@ -126,6 +126,7 @@ enum DatastoreControls {
         let id = "redis-tls"
         let fields = ["redis.prefer_native_tls"]
         return try forEachDatabase(id, kind: ResourceKind.redis, fields: fields, context: context) { database in
+            if let missing = missingRecord(id, database: database, fields: fields) { return missing }
             let subject = EvidenceReference(database.entry)
             switch database.body["prefer_native_tls"]?.boolValue {
             case true:
@@ -144,6 +145,7 @@ enum DatastoreControls {
         let id = "redis-version-supported"
         let fields = ["redis.version"]
         return try forEachDatabase(id, kind: ResourceKind.redis, fields: fields, context: context) { database in
+            if let missing = missingRecord(id, database: database, fields: fields) { return missing }
             let subject = EvidenceReference(database.entry)
             guard let version = database.body["version"]?.stringValue else {
                 return ControlResult(controlID: id, status: .error, resource: subject, fieldsRead: fields, message: "version was not recorded")
@@ -217,16 +219,19 @@ enum DatastoreControls {
                     message: "the snapshot holds no \(kind == ResourceKind.postgres ? "Heroku Postgres" : "Heroku Key-Value Store") database"))
         }
         for database in databases {
-            if database.body["data_api_record"]?.boolValue == false {
-                results.append(
-                    ControlResult(
-                        controlID: id, status: .error, resource: EvidenceReference(database.entry), fieldsRead: fields,
-                        message: "the data API holds no record of this add-on (still provisioning, or not managed there), so its settings were not recorded"))
-                continue
-            }
             results.append(try judge(database))
         }
         return results
+    }
+
+    /// The error result for a database the data API has no record of (still provisioning,
+    /// or not managed there); nil when its settings were recorded.
+    private static func missingRecord(_ id: String, database: Database, fields: [String], evidence: [EvidenceReference] = []) -> ControlResult? {
+        guard database.body["data_api_record"]?.boolValue == false else { return nil }
+        return ControlResult(
+            controlID: id, status: .error, resource: EvidenceReference(database.entry), fieldsRead: fields,
+            message: "the data API holds no record of this add-on (still provisioning, or not managed there), so its settings were not recorded",
+            evidence: evidence)
     }
 
     /// Like `forEachDatabase`, for production databases only: the database's app decides.
@@ -248,7 +253,9 @@ enum DatastoreControls {
             }
             switch classification.verdict(for: app.entry, body: app.body) {
             case .production(_, let evidence):
-                return try judge(database, [EvidenceReference(app.entry)] + evidence)
+                let production = [EvidenceReference(app.entry)] + evidence
+                if let missing = missingRecord(id, database: database, fields: fields, evidence: production) { return missing }
+                return try judge(database, production)
             case .notProduction(let reason):
                 return ControlResult(
                     controlID: id, status: .notApplicable, resource: subject, fieldsRead: ["app.name"],
