@@ -98,8 +98,8 @@ enum AccessControls {
         }
     }
 
-    /// Each revoked email still present fails; one that is absent passes, unless a listing
-    /// that could hold it was not recorded.
+    /// Judges each revoked email: present fails, absent passes, and absent while a member or
+    /// collaborator listing was not recorded is an error.
     private static func revokedResults(_ id: String, context: ControlContext, fields: [String]) throws -> [ControlResult] {
         let revoked = context.policy.revokedEmails
         guard !revoked.isEmpty else { return [] }

@@ -1,7 +1,7 @@
 import Foundation
 
-/// Who had access in each snapshot, and when each removal first showed, computed by walking
-/// the snapshots oldest first. Reads only tree entries, and remembers the state after every
+/// The access history of a store: who had access in each snapshot and when each removal
+/// first showed, computed by walking the snapshots oldest first. Reads only tree entries, and remembers the state after every
 /// snapshot it walked, so evaluating each snapshot of a period in order walks each once.
 struct AccessHistory {
     /// A team member or app collaborator as seen in one snapshot.
@@ -28,7 +28,8 @@ struct AccessHistory {
     static let kinds = [ResourceKind.teamMember, ResourceKind.collaborator]
     private var states: [String: State] = [:]
 
-    /// The access state after `snapshot`: who is present, and every removal not undone since.
+    /// Returns the access state after `snapshot`: who is present, and every removal not
+    /// undone since.
     mutating func state(after snapshot: SnapshotInfo, in store: SnapshotStore) throws -> State {
         if let known = states[snapshot.digest] { return known }
         let chain = try store.snapshots()

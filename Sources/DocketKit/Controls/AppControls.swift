@@ -73,7 +73,7 @@ enum AppControls {
             results.append(
                 ControlResult(
                     controlID: id, status: .notApplicable, resource: context.snapshotReference, fieldsRead: fields,
-                    message: "the snapshot holds no domain"))
+                    message: "the snapshot contains no domain"))
         }
         for (entry, body) in domains {
             results.append(domainResult(id, entry: entry, body: body, fields: fields))
@@ -123,7 +123,7 @@ enum AppControls {
             results.append(
                 ControlResult(
                     controlID: id, status: .notApplicable, resource: context.snapshotReference, fieldsRead: fields,
-                    message: "the snapshot holds no SNI endpoint, so no certificate"))
+                    message: "the snapshot contains no SNI endpoint, so no certificate"))
         }
         for (entry, body) in endpoints {
             results.append(expiryResult(id, entry: entry, body: body, context: context))
@@ -242,6 +242,6 @@ enum AppControls {
     static func noApps(_ id: String, context: ControlContext) -> ControlResult {
         ControlResult(
             controlID: id, status: .notApplicable, resource: context.snapshotReference, fieldsRead: [],
-            message: "the snapshot holds no app")
+            message: "the snapshot contains no app")
     }
 }

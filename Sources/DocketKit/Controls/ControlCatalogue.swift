@@ -4,7 +4,7 @@ public struct ControlDefinition: Sendable {
     /// Stable across Docket versions; results, timelines and `disabled_controls` use it.
     public let id: String
     public let title: String
-    /// Why an auditor cares, in one or two sentences.
+    /// The reason an auditor cares, in one or two sentences.
     public let rationale: String
     /// The fields the control reads, as `kind.path`; results list the subset they used.
     public let fieldsRead: [String]

@@ -21,7 +21,7 @@ public final class ControlEvaluator {
 
     public let store: SnapshotStore
     public let policy: ControlPolicy
-    /// Where the policy came from, recorded in reports: a file path or `defaults`.
+    /// The policy's origin, recorded in reports: a file path or `defaults`.
     public var policySource: String
     public var timeReference: TimeReference
     /// The moment used with `TimeReference.now`.
@@ -79,7 +79,7 @@ public final class ControlEvaluator {
         return leftKey < rightKey
     }
 
-    /// The run ledger, read once.
+    /// Returns the run ledger, read once.
     func runs() throws -> [RunRecord] {
         if let runsCache { return runsCache }
         let loaded = try store.runs()
@@ -87,7 +87,8 @@ public final class ControlEvaluator {
         return loaded
     }
 
-    /// The store check, run once per evaluator: it re-hashes every object.
+    /// Returns the store check's report, run once per evaluator because it re-hashes every
+    /// object.
     func checkStore() -> Result<StoreChecker.Report, Error> {
         if let storeCheck { return storeCheck }
         let outcome = Result { try StoreChecker(store: store).run() }
@@ -96,7 +97,7 @@ public final class ControlEvaluator {
     }
 }
 
-/// What a control's evaluation function receives: the snapshot, the policy, the time
+/// The input of a control's evaluation function: the snapshot, the policy, the time
 /// reference, production classification and result helpers.
 final class ControlContext {
     let evaluator: ControlEvaluator
@@ -126,7 +127,7 @@ final class ControlContext {
     }
 
     /// One `error` result per failed listing of `kind`: resources it would have returned
-    /// are unknown, so the control cannot say they pass.
+    /// are unknown, so the control cannot report them as passing.
     func notRecordedResults(_ controlID: String, kind: String, fields: [String]) -> [ControlResult] {
         view.notRecordedListings(kind).map { listing in
             ControlResult(
@@ -135,9 +136,8 @@ final class ControlContext {
         }
     }
 
-    /// The apps of the snapshot, each with its production verdict, for production-only
-    /// controls. Non-production apps get a not-applicable result, undecided ones an error,
-    /// and `judge` runs for the rest.
+    /// Runs `judge` on each production app of the snapshot, for production-only controls.
+    /// Other apps get a not-applicable result, and undecided ones an error.
     func forEachProductionApp(
         _ controlID: String, fields: [String],
         judge: (ResourceEntry, JSONValue, [EvidenceReference]) throws -> [ControlResult]

@@ -1,4 +1,4 @@
-/// The control results of a period, as the bundle holds them: a report per snapshot, the
+/// The control results of a period, as the bundle stores them: a report per snapshot, the
 /// timeline of state changes, the files under `data/controls/` and the section of
 /// `data/index.html`.
 public struct ControlEvidence: Sendable {
@@ -19,11 +19,11 @@ public struct ControlEvidence: Sendable {
         return ControlEvidence(reports: reports, changes: ControlTimeline.changes(reports))
     }
 
-    /// The files for `data/controls/`, as (path relative to that folder, UTF-8 text):
-    /// `<name>.json` and `<name>.csv` per snapshot, where `name` is the snapshot's folder name
-    /// (default: its capture time, as under `data/snapshots/`), `timeline.json`,
-    /// `timeline.csv` and `catalogue.json` (every control, and the end-of-life table with its
-    /// sources).
+    /// Returns the files for `data/controls/` as (path relative to that folder, UTF-8 text).
+    /// Each snapshot gets `<name>.json` and `<name>.csv`, where `name` is its folder name
+    /// (default: its capture time, as under `data/snapshots/`). Then come `timeline.json`,
+    /// `timeline.csv` and `catalogue.json`, which lists every control and the end-of-life
+    /// table with its sources.
     public func files(name: (SnapshotInfo) -> String = { $0.capturedAt }) -> [(path: String, contents: String)] {
         var files: [(path: String, contents: String)] = []
         for report in reports {
@@ -41,9 +41,9 @@ public struct ControlEvidence: Sendable {
         return files.sorted { $0.path < $1.path }
     }
 
-    /// The controls section of `index.html`: each control's state in the last snapshot and
-    /// how often each state occurred, then every state change after the first snapshot. A
-    /// fragment (`<section>`), with every text escaped.
+    /// Renders the controls section of `index.html` as a `<section>` fragment, every text
+    /// escaped: each control's state in the last snapshot and how often each state occurred,
+    /// then every state change after the first snapshot.
     public func htmlSection() -> String {
         var html = ["<section id=\"controls\">", "<h2>Controls</h2>"]
         guard let last = reports.last else {

@@ -8,7 +8,7 @@ public struct ControlPolicy: Sendable, Hashable {
     public var productionAppNames: [String] = []
     /// Pipeline stages whose coupled apps are production.
     public var productionPipelineStages: [String] = ["production"]
-    /// The most team members with the `admin` (or `owner`) role each team may have.
+    /// The maximum number of team members with the `admin` (or `owner`) role per team.
     public var maxTeamAdmins: Int = 3
     /// Email domains members and collaborators must belong to; empty: the control does not apply.
     public var allowedEmailDomains: [String] = []
@@ -113,8 +113,8 @@ private struct PolicyReader {
     let source: String
 
     func invalid(_ key: String, expected: String, found: JSONValue) -> DocketError {
-        let shown = String(decoding: CanonicalJSON.encode(found), as: UTF8.self)
-        return DocketError(.usage, "invalid policy \(source): \"\(key)\" must be \(expected), found \(shown.prefix(80)).")
+        let foundText = String(decoding: CanonicalJSON.encode(found), as: UTF8.self)
+        return DocketError(.usage, "invalid policy \(source): \"\(key)\" must be \(expected), found \(foundText.prefix(80)).")
     }
 
     func object(_ value: JSONValue, key: String, allowed: [String]) throws -> [String: JSONValue] {
@@ -288,8 +288,8 @@ enum JSONComments {
         return String(decoding: output, as: UTF8.self)
     }
 
-    /// The index just past the `*/` that closes a block comment, or nil when it is not
-    /// closed: the `/*` is then left in place for the parser to reject.
+    /// Returns the index just past the `*/` that closes a block comment, or nil when it is
+    /// not closed, so the `/*` stays in place for the parser to reject.
     private static func blockCommentEnd(_ bytes: [UInt8], from start: Int) -> Int? {
         var index = start
         while index + 1 < bytes.count {

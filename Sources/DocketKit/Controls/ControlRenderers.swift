@@ -92,7 +92,8 @@ public enum ControlRenderer {
         "fields_read", "message", "warning", "evidence",
     ]
 
-    /// One row per result of every report, under one header row (RFC 4180, CRLF line ends).
+    /// Renders one row per result of every report, under one header row (RFC 4180, CRLF line
+    /// ends).
     public static func csv(_ reports: [ControlReport]) -> String {
         var rows = [csvColumns]
         for report in reports {
@@ -113,7 +114,7 @@ public enum ControlRenderer {
         rows.map { $0.map(csvField).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
     }
 
-    /// One CSV field, quoted when it holds a comma, a quote or a line break.
+    /// Quotes a CSV field when it contains a comma, a quote or a line break.
     static func csvField(_ text: String) -> String {
         guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
         return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""

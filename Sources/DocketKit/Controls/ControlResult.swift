@@ -2,7 +2,7 @@
 public enum ControlStatus: String, Sendable, CaseIterable, Comparable {
     case pass
     case fail
-    /// The control does not apply to this resource; the result's message says why.
+    /// The control does not apply to this resource, and the result's message gives the reason.
     case notApplicable = "not-applicable"
     /// The data the control reads was not recorded in the snapshot, so the control could not
     /// be decided. Never counted as a pass.
@@ -78,7 +78,7 @@ public struct ControlResult: Sendable, Hashable {
     public var resource: EvidenceReference?
     /// The fields the verdict was read from, as `kind.path` (`app.stack.name`).
     public var fieldsRead: [String]
-    /// Why the control passed or failed, or the reason it does not apply or could not run.
+    /// The reason the control passed or failed, did not apply or could not run.
     public var message: String
     /// Set on a passing result that is close to failing, such as a stack nearing end of life.
     public var warning: String?
@@ -119,7 +119,7 @@ public struct ControlResult: Sendable, Hashable {
 public struct ControlReport: Sendable {
     public var snapshot: SnapshotInfo
     public var policy: ControlPolicy
-    /// Where the policy came from: a file path, or `defaults`.
+    /// The policy's origin: a file path, or `defaults`.
     public var policySource: String
     /// The moment time-dependent controls (end of life, certificate expiry, capture age)
     /// are judged at; see `ControlEvaluator.TimeReference`.
@@ -136,7 +136,7 @@ public struct ControlReport: Sendable {
     public var hasFailures: Bool { results.contains { $0.status == .fail } }
     public var hasErrors: Bool { results.contains { $0.status == .error } }
 
-    /// The worst status of each control, in catalogue order.
+    /// Returns the worst status of each control, in catalogue order.
     public func controlStatuses() -> [(control: ControlDefinition, status: ControlStatus)] {
         ControlCatalogue.all.compactMap { control in
             let statuses = results.filter { $0.controlID == control.id }.map(\.status)

@@ -51,7 +51,7 @@ public enum ControlTimeline {
         return changes
     }
 
-    /// A result's identity across reports: its control and its subject.
+    /// Returns a result's identity across reports: its control and its subject.
     static func identity(_ result: ControlResult) -> String {
         "\(result.controlID) \(result.resource?.identity ?? "-")"
     }

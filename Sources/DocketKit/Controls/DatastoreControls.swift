@@ -162,7 +162,7 @@ enum DatastoreControls {
 
     // MARK: - Shared
 
-    /// A version's verdict against Docket's table, or against the policy's list when it has one.
+    /// Judges a version against Docket's table, or against the policy's list when it has one.
     private static func versionResult(
         _ id: String, product: String, version: String, table: [SupportWindow], override: [String]?, overrideKey: String,
         context: ControlContext
@@ -216,7 +216,7 @@ enum DatastoreControls {
             results.append(
                 ControlResult(
                     controlID: id, status: .notApplicable, resource: context.snapshotReference, fieldsRead: fields,
-                    message: "the snapshot holds no \(kind == ResourceKind.postgres ? "Heroku Postgres" : "Heroku Key-Value Store") database"))
+                    message: "the snapshot contains no \(kind == ResourceKind.postgres ? "Heroku Postgres" : "Heroku Key-Value Store") database"))
         }
         for database in databases {
             results.append(try judge(database))
@@ -224,13 +224,13 @@ enum DatastoreControls {
         return results
     }
 
-    /// The error result for a database the data API has no record of (still provisioning,
-    /// or not managed there); nil when its settings were recorded.
+    /// Returns the error result for a database the data API has no record of (still
+    /// provisioning, or not managed there), or nil when its settings were recorded.
     private static func missingRecord(_ id: String, database: Database, fields: [String], evidence: [EvidenceReference] = []) -> ControlResult? {
         guard database.body["data_api_record"]?.boolValue == false else { return nil }
         return ControlResult(
             controlID: id, status: .error, resource: EvidenceReference(database.entry), fieldsRead: fields,
-            message: "the data API holds no record of this add-on (still provisioning, or not managed there), so its settings were not recorded",
+            message: "the data API has no record of this add-on (still provisioning, or not managed there), so its settings were not recorded",
             evidence: evidence)
     }
 
@@ -304,7 +304,7 @@ struct Database {
         return "postgres.info[PG Version]"
     }
 
-    /// The first value of the `info` row named `name`, as `pg:info` shows it.
+    /// Returns the first value of the `info` row named `name`, as `pg:info` shows it.
     func infoValue(_ name: String) -> String? {
         let row = body["info"]?.arrayValue?.first { $0["name"]?.stringValue == name }
         guard let value = row?["values"]?.arrayValue?.first else { return nil }

@@ -37,15 +37,32 @@ enum EvidenceControls {
         }
         let runs = try runsUpTo(context)
         guard let firstRun = runs.first else { return [noLedger(id, context: context, fields: fields)] }
+
         let requested = context.evaluator.periodStart
             ?? Timestamp.format(context.asOf.addingTimeInterval(-Double(context.policy.evidenceLookbackSeconds)))
         // Monitoring cannot have a gap before the first recorded run.
         let start = max(requested, firstRun.startedAt)
+        let allowed = cadence + context.policy.evidenceGraceSeconds
+        let end = Timestamp.format(context.asOf)
+        let (gaps, captures) = gapResults(id, runs: runs, from: start, to: end, allowed: allowed, fields: fields)
+        guard gaps.isEmpty else { return gaps }
+
+        return [
+            ControlResult(
+                controlID: id, status: .pass, resource: context.snapshotReference, fieldsRead: fields,
+                message: "\(captures) successful captures from \(start) to \(end), no gap longer than \(span(cadence)) plus \(span(context.policy.evidenceGraceSeconds)) grace")
+        ]
+    }
+
+    /// Returns one failing result per gap longer than `allowed` seconds between complete runs
+    /// in `[start, end]`, and the number of complete runs in that window. The last complete
+    /// run before `start` opens the first gap, so a gap that spans the start counts.
+    private static func gapResults(
+        _ id: String, runs: [RunRecord], from start: String, to end: String, allowed: Int, fields: [String]
+    ) -> (results: [ControlResult], captures: Int) {
         let successes = runs.filter { $0.outcome == .complete }
-        // The last success before the window anchors the first gap inside it.
         let anchor = successes.last { $0.startedAt < start }
         let inWindow = successes.filter { $0.startedAt >= start }
-        let allowed = cadence + context.policy.evidenceGraceSeconds
         var results: [ControlResult] = []
         var previous: (time: String, run: RunRecord?) = (anchor?.startedAt ?? start, anchor)
         for run in inWindow {
@@ -54,20 +71,13 @@ enum EvidenceControls {
             }
             previous = (run.startedAt, run)
         }
-        let end = Timestamp.format(context.asOf)
         if let gap = gapResult(id, from: previous, to: end, closing: nil, allowed: allowed, runs: runs, fields: fields) {
             results.append(gap)
         }
-        if results.isEmpty {
-            results.append(
-                ControlResult(
-                    controlID: id, status: .pass, resource: context.snapshotReference, fieldsRead: fields,
-                    message: "\(inWindow.count) successful captures from \(start) to \(end), no gap longer than \(span(cadence)) plus \(span(context.policy.evidenceGraceSeconds)) grace"))
-        }
-        return results
+        return (results, inWindow.count)
     }
 
-    /// A failing result when the time between two successes exceeds `allowed` seconds.
+    /// Returns a failing result when the time between two successes exceeds `allowed` seconds.
     private static func gapResult(
         _ id: String, from previous: (time: String, run: RunRecord?), to end: String, closing: RunRecord?, allowed: Int,
         runs: [RunRecord], fields: [String]
@@ -130,7 +140,8 @@ enum EvidenceControls {
         return Int(end.timeIntervalSince(startDate).rounded())
     }
 
-    /// A length of time for messages: `2d 3h`, `26h` is shown as `1d 2h`, `0s` for nothing.
+    /// Formats a length of time for messages with its two largest units: 26 hours as
+    /// `1d 2h`, nothing as `0s`.
     static func span(_ seconds: Int) -> String {
         let units = [("d", 86400), ("h", 3600), ("m", 60), ("s", 1)]
         var remaining = abs(seconds)

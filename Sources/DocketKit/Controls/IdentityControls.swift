@@ -9,7 +9,7 @@ enum IdentityControls {
             results.append(
                 ControlResult(
                     controlID: id, status: .error, resource: context.snapshotReference, fieldsRead: fields,
-                    message: "the snapshot holds no account resource, so the account's MFA was not recorded"))
+                    message: "the snapshot contains no account resource, so the account's MFA was not recorded"))
         }
         for (entry, body) in accounts {
             results.append(mfaResult(id, entry: entry, body: body, kind: "account", fields: fields))
@@ -31,7 +31,7 @@ enum IdentityControls {
         return results
     }
 
-    /// The MFA verdict on an account or a team member: federated users are not applicable.
+    /// Judges MFA on an account or a team member, where federated users are not applicable.
     private static func mfaResult(_ id: String, entry: ResourceEntry, body: JSONValue, kind: String, fields: [String]) -> ControlResult {
         let subject = EvidenceReference(entry)
         if body["federated"]?.boolValue == true {
@@ -109,7 +109,7 @@ enum IdentityControls {
             results.append(
                 ControlResult(
                     controlID: id, status: .notApplicable, resource: context.snapshotReference, fieldsRead: [],
-                    message: "the snapshot holds no team member and no collaborator"))
+                    message: "the snapshot contains no team member and no collaborator"))
         }
         for (entry, body, field, path) in people {
             results.append(domainResult(id, entry: entry, email: body.value(atPath: path)?.stringValue, field: field, domains: domains))

@@ -42,8 +42,9 @@ struct ProductionClassification {
         }
         let stages = couplings.map(\.stage).sorted()
         let coupling = stages.isEmpty ? "it is in no pipeline" : "its pipeline stage is \(stages.joined(separator: ", "))"
-        let wanted = policy.productionPipelineStages.joined(separator: ", ")
-        return .notProduction(reason: "its name matches no production pattern and \(coupling) (production stages: \(wanted.isEmpty ? "none" : wanted))")
+        let productionStages = policy.productionPipelineStages.joined(separator: ", ")
+        return .notProduction(
+            reason: "its name matches no production pattern and \(coupling) (production stages: \(productionStages.isEmpty ? "none" : productionStages))")
     }
 }
 

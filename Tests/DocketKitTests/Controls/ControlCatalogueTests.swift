@@ -205,6 +205,9 @@ let controlCases: [ControlCase] = [
         control: "postgres-continuous-protection", expected: .notApplicable, subject: "pg-essential", why: "staging database",
         scenario: ControlScenario([F.app("api"), staging, F.postgres("pg-essential", app: "api", body: F.essentialBody())])),
     ControlCase(
+        control: "postgres-continuous-protection", expected: .notApplicable, subject: "pg-new", why: "staging database without data-API record",
+        scenario: ControlScenario([F.app("api"), staging, F.postgres("pg-new", app: "api", body: F.noDataAPIRecord)])),
+    ControlCase(
         control: "postgres-continuous-protection", expected: .error, subject: "pg-essential", why: "schedules not recorded",
         scenario: ControlScenario(
             [F.app("api"), production, F.postgres("pg-essential", app: "api", body: F.essentialBody())],
