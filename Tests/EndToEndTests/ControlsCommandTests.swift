@@ -174,7 +174,7 @@ final class ControlsSample: @unchecked Sendable {
             error: (try? String(contentsOf: errorFile, encoding: .utf8)) ?? "")
     }
 
-    /// The status of `control` on the resource named `resource` in a JSON report.
+    /// Returns the status of `control` on the resource named `resource` in a JSON report.
     static func status(_ report: JSONValue, control: String, resource: String) -> String? {
         result(report, control: control, resource: resource)?["status"]?.stringValue
     }
@@ -205,7 +205,7 @@ enum ChildProcess {
             envp.forEach { free($0) }
         }
         // Test threads block some signals, and a child inherits that mask: without an empty
-        // mask the fake API never sees the SIGTERM that stops it.
+        // mask the fake API never receives the SIGTERM that stops it.
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }

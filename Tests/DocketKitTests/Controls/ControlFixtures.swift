@@ -109,18 +109,18 @@ enum ControlFixtures {
             kind: ResourceKind.inboundRuleset, key: "space-\(space)", name: space, parentKey: "space-\(space)", body: .object(body))
     }
 
-    /// A data-API `postgres` body of `addon`, attached to `app`.
+    /// Makes the data-API `postgres` resource of `addon`, attached to `app`.
     static func postgres(_ addon: String, app: String, body: JSONValue) -> CapturedResource {
         CapturedResource(
             kind: ResourceKind.postgres, key: "addon-\(addon)", name: addon, parentKey: "addon-\(addon)", appKey: "app-\(app)", body: body)
     }
 
-    /// The Essential (multi-tenant) shape: `plan` is a string.
+    /// Makes the Essential (multi-tenant) info body, where `plan` is a string.
     static func essentialBody(plan: String = "essential-0", version: String = "16.4") -> JSONValue {
         ["plan": .string(plan), "info": [["name": "Plan", "values": [.string(plan)]], ["name": "PG Version", "values": [.string(version)]]]]
     }
 
-    /// The dedicated shape: `plan` is an object, `postgres_version` a string.
+    /// Makes the dedicated info body, where `plan` is an object and `postgres_version` a string.
     static func dedicatedBody(plan: String = "standard-0", version: String? = "16.4", haStatus: String? = nil) -> JSONValue {
         var info: [JSONValue] = [["name": "Plan", "values": [.string(plan)]]]
         if let haStatus { info.append(["name": "HA Status", "values": [.string(haStatus)]]) }
@@ -129,7 +129,7 @@ enum ControlFixtures {
         return .object(body)
     }
 
-    /// The Advanced-tier `/data/postgres/v1/{id}/info` shape.
+    /// Makes the Advanced-tier `/data/postgres/v1/{id}/info` body.
     static func advancedBody(continuousProtection: Bool = true, highlyAvailable: Bool = true, version: String = "17") -> JSONValue {
         [
             "tier": "advanced", "version": .string(version),
@@ -161,7 +161,7 @@ enum ControlFixtures {
 
     // MARK: - Stores
 
-    /// A new store in a fresh folder.
+    /// Creates a store in a fresh folder.
     static func makeStore() throws -> SnapshotStore {
         try SnapshotStore(path: TestPaths.temporaryDirectory().appendingPathComponent("store.sqlite").path, create: true)
     }
