@@ -9,6 +9,7 @@ let commands: [CommandDescriptor] = [
     DiffCommand.descriptor,
     HistoryCommand.descriptor,
     CheckCommand.descriptor,
+    ControlsCommand.descriptor,
 ]
 
 func mainHelp() -> String {
