@@ -17,6 +17,8 @@ Usage:
 import argparse
 import base64
 import bisect
+import contextlib
+import gc
 import gzip
 import json
 import logging
@@ -44,6 +46,7 @@ OAUTH_SCOPE_ACCEPTED = "global read read-protected write write-protected"
 DEFAULT_PAGE_SIZE = 200
 MAX_PAGE_SIZE = 1000
 HTML_NOT_FOUND = "<h1>Not Found</h1>"
+PAGE_CACHE_ENTRIES = 50000  # encoded list pages kept per day before the cache is emptied
 
 ERRORS = {
     400: ("bad_request", "Invalid request."),
@@ -97,7 +100,7 @@ def is_data_api(path):
 
 
 class DayState:
-    """The answers of one fixture day: bodies, status overrides, name aliases and caches."""
+    """The responses of one fixture day: bodies, status overrides, name aliases and caches."""
 
     def __init__(self, day, files, statuses):
         self.day = day
@@ -105,6 +108,7 @@ class DayState:
         self.statuses = statuses
         self.body_cache = {}
         self.sorted_cache = {}
+        self.page_cache = {}  # (path, Range header) -> (status, body bytes, headers)
         self.lock = threading.Lock()
         self.aliases = self.build_aliases()
 
@@ -180,6 +184,24 @@ def sort_key(value):
     return (2, 0, str(value))
 
 
+@contextlib.contextmanager
+def gc_paused():
+    """Pause the cyclic garbage collector while building fixture data.
+
+    Fixture bodies are acyclic JSON values, so reference counting frees them; without
+    the pause, collections that scan every loaded body dominate the load time.
+    Afterwards the surviving objects are frozen so later collections skip them.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
+
+
 class StaticDays:
     """Day folders written in full (day-1, day-2, ...), all loaded into memory at start."""
 
@@ -190,7 +212,8 @@ class StaticDays:
             match = re.fullmatch(r"day-(\d+)", name)
             if match and os.path.isdir(os.path.join(data_dir, name)):
                 day = int(match.group(1))
-                files, statuses = read_day(os.path.join(data_dir, name))
+                with gc_paused():
+                    files, statuses = read_day(os.path.join(data_dir, name))
                 self.days[day] = DayState(day, files, statuses)
         if not self.days:
             raise SystemExit("no day-N folders found in %s" % data_dir)
@@ -214,7 +237,8 @@ class SyntheticDays:
         with open(os.path.join(data_dir, "manifest.json"), encoding="utf-8") as handle:
             self.manifest = json.load(handle)
         started = time.monotonic()
-        files, statuses = read_day(os.path.join(data_dir, "day-1"))
+        with gc_paused():
+            files, statuses = read_day(os.path.join(data_dir, "day-1"))
         LOG.info("loaded synthetic base day: %d paths in %.1f s", len(files), time.monotonic() - started)
         self.base = DayState(1, files, statuses)
         self.current = self.base
@@ -228,14 +252,14 @@ class SyntheticDays:
             return json.load(handle)
 
     def state(self, day):
-        with self.lock:
+        with self.lock, gc_paused():
             start = self.current if self.current.day <= day else self.base
             started = time.monotonic()
             files, statuses = start.files, start.statuses
             for step in range(start.day + 1, day + 1):
                 changes = self.load_changes(step)
-                files = apply_day(files, changes["files"])
-                statuses = apply_day({"/_status": statuses}, changes["statuses"])["/_status"]
+                files = apply_day(files, changes["files"], copy_values=False)
+                statuses = apply_day({"/_status": statuses}, changes["statuses"], copy_values=False)["/_status"]
             if start.day != day:
                 self.current = DayState(day, files, statuses)
                 LOG.info("built synthetic day %d from day %d in %.1f s", day, start.day, time.monotonic() - started)
@@ -457,7 +481,9 @@ def accept_ranges(path, items):
     if path in ("/apps", "/users/~/apps") or re.fullmatch(r"/teams/[^/]+/apps", path):
         return ["id", "name", "updated_at"]
     if path.endswith("/buildpack-installations"):
-        return ["ordinal"]
+        # Installations have no id. "id" is still accepted (the order is then the
+        # stored order) so that a client sending `id ..` on every list is not rejected.
+        return ["ordinal", "id"]
     if any(isinstance(item, dict) and "name" in item for item in items[:1]):
         return ["id", "name"]
     return ["id"]
@@ -714,6 +740,7 @@ class Handler(BaseHTTPRequestHandler):
             self.send_body(200, app.describe_config(), platform=False)
         elif path == "/_fake/shutdown" and self.command == "POST":
             self.send_body(200, {"message": "shutting down"}, platform=False)
+            self.wfile.flush()  # the process may exit before the handler's own flush
             self.close_connection = True
             LOG.info("shutdown requested through the control API")
             threading.Thread(target=self.server.shutdown, daemon=True).start()
@@ -801,12 +828,23 @@ class Handler(BaseHTTPRequestHandler):
 
         body = state.files[canonical]
         if isinstance(body, list) and platform:
-            try:
-                status, page, headers = paginate(state, canonical, self.headers.get("Range"))
-            except RangeError as error:
-                self.send_error_body(error.status, error.message, platform=platform)
-                return
-            self.send_body(status, encode(page), headers=headers, platform=platform, truncate=truncate_this)
+            range_header = self.headers.get("Range")
+            cache_key = (canonical, range_header)
+            with state.lock:
+                cached = state.page_cache.get(cache_key)
+            if cached is None:
+                try:
+                    status, page, headers = paginate(state, canonical, range_header)
+                except RangeError as error:
+                    self.send_error_body(error.status, error.message, platform=platform)
+                    return
+                cached = (status, encode(page), headers)
+                with state.lock:
+                    if len(state.page_cache) >= PAGE_CACHE_ENTRIES:
+                        state.page_cache.clear()
+                    state.page_cache[cache_key] = cached
+            status, page_bytes, headers = cached
+            self.send_body(status, page_bytes, headers=headers, platform=platform, truncate=truncate_this)
             return
         self.send_body(200, state.body_bytes(canonical), platform=platform, truncate=truncate_this)
 
@@ -840,6 +878,12 @@ def parse_status_pairs(values, default_status):
     return result
 
 
+def count_or_always(text):
+    if text == "always" or text.isdigit():
+        return text
+    raise argparse.ArgumentTypeError("invalid value %r: expected a non-negative integer or 'always'" % text)
+
+
 def build_parser():
     parser = argparse.ArgumentParser(description="Serve fixture days as a fake Heroku Platform API and data API on 127.0.0.1.")
     source = parser.add_mutually_exclusive_group(required=True)
@@ -854,17 +898,18 @@ def build_parser():
     parser.add_argument("--rate-refill-per-minute", type=float, default=75,
                         help="tokens added to the bucket per minute, continuously (default 75)")
     parser.add_argument("--rate-remaining", type=float, help="tokens in the bucket at start (default: --rate-capacity)")
-    parser.add_argument("--fail-429", type=int, default=0, help="answer the next N API requests with 429")
-    parser.add_argument("--fail-500", default="0", help="answer the next N API requests with 500, or 'always'")
+    parser.add_argument("--fail-429", type=int, default=0, help="respond to the next N API requests with 429")
+    parser.add_argument("--fail-500", default="0", type=count_or_always,
+                        help="respond to the next N API requests with 500, or to all with 'always'")
     parser.add_argument("--fail-path", action="append", metavar="REGEX=STATUS",
-                        help="paths matching REGEX always answer STATUS (default 500) with a Heroku error body; repeatable")
-    parser.add_argument("--slow-ms", type=int, default=0, help="sleep this many milliseconds before each API answer")
+                        help="respond to paths matching REGEX with STATUS (default 500) and a Heroku error body; repeatable")
+    parser.add_argument("--slow-ms", type=int, default=0, help="sleep this many milliseconds before each API response")
     parser.add_argument("--truncate-path", metavar="REGEX",
                         help="for matching paths, send the full Content-Length but only half the body, then close")
     parser.add_argument("--html-error-path", action="append", metavar="REGEX[=STATUS]",
-                        help="matching paths answer STATUS (default 404) with body <h1>Not Found</h1> "
+                        help="respond to matching paths with STATUS (default 404) and body <h1>Not Found</h1> "
                              "and Content-Type application/json; repeatable")
-    parser.add_argument("--unauthorized", action="store_true", help="answer every API request with 401")
+    parser.add_argument("--unauthorized", action="store_true", help="respond to every API request with 401")
     return parser
 
 

@@ -1002,8 +1002,8 @@ premium-0, essential-0 and (from day 6) standard-0 databases; `/data/postgres/v1
 for the Advanced database; `/redis/v0/databases/<addon-id>` and `.../config` for Redis;
 `/client/v11/apps/<app-id>/transfers` for acme-api and acme-web (4 and 2 backups, the same on
 every day) and acme-analytics (empty). On days 1-5 the provisioning standard-0 database
-answers `GET /client/v11/databases/<id>` with 404 and the HTML body `<h1>Not Found</h1>`
-(content type application/json) and `.../transfer-schedules` with a JSON 404.
+responds to `GET /client/v11/databases/<id>` with 404 and the HTML body `<h1>Not Found</h1>`
+(content type application/json), and to `.../transfer-schedules` with a JSON 404.
 
 ## Planted secrets
 

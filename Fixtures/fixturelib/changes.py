@@ -4,7 +4,7 @@ A day is a {path: body} map. A change list turns one day into the next with thes
 operations (each a JSON object with "op" and "path"):
 
     put          {"body"}                    create or replace the whole body
-    delete       {}                          remove the path (it then answers 404)
+    delete       {}                          remove the path (requests then get 404)
     patch        {"set", "unset"}            edit fields inside an object body
     item_put     {"key", "body", "index"}    replace the list item with that key, or insert it at index
     item_delete  {"key"}                     remove the list item with that key
@@ -91,9 +91,12 @@ def diff_list(path, old, new):
             if unsets:
                 op["unset"] = unsets
             ops.append(op)
-    simulated = [copy.deepcopy(item) for item in old]
-    apply_ops({path: simulated}, ops)
-    if [str(item[field]) for item in simulated] != [str(item[field]) for item in new]:
+    # Replay the deletions and insertions on the keys alone to see whether an order op is needed.
+    simulated = [str(item[field]) for item in old if str(item[field]) in new_keys]
+    for op in ops:
+        if op["op"] == "item_put":
+            simulated.insert(min(op["index"], len(simulated)), str(op["key"][1]))
+    if simulated != [str(item[field]) for item in new]:
         ops.append({"op": "order", "path": path, "field": field, "values": [item[field] for item in new]})
     return ops
 
@@ -310,38 +313,143 @@ def describe(old_files, new_files):
     return lines
 
 
-def apply_day(files, ops):
+_REMOVED = object()
+
+
+def _shallow(value):
+    if isinstance(value, dict):
+        return dict(value)
+    if isinstance(value, list):
+        return list(value)
+    return value
+
+
+def _cow_set(container, pointer, value):
+    """Set `value` at `pointer` below a private container, copying each container on the way."""
+    for segment in pointer[:-1]:
+        if isinstance(segment, dict):
+            index = next(i for i, element in enumerate(container)
+                         if isinstance(element, dict) and element.get("name") == segment["name"])
+        else:
+            index = segment
+        child = _shallow(container[index])
+        container[index] = child
+        container = child
+    last = pointer[-1]
+    if isinstance(last, dict):
+        last = next(i for i, element in enumerate(container)
+                    if isinstance(element, dict) and element.get("name") == last["name"])
+    container[last] = value
+
+
+def _cow_unset(container, pointer):
+    for segment in pointer[:-1]:
+        index = segment
+        if isinstance(segment, dict):
+            index = next(i for i, element in enumerate(container)
+                         if isinstance(element, dict) and element.get("name") == segment["name"])
+        child = _shallow(container[index])
+        container[index] = child
+        container = child
+    del container[pointer[-1]]
+
+
+def _cow_edit(target, op, copy_value):
+    for pointer, value in op.get("set", []):
+        if not pointer:
+            raise ValueError("patch with an empty pointer; use put")
+        _cow_set(target, pointer, copy_value(value))
+    for pointer in op.get("unset", []):
+        _cow_unset(target, pointer)
+
+
+def apply_day(files, ops, copy_values=True):
     """Return a new {path: body} map with `ops` applied, leaving `files` unchanged.
 
-    Unchanged bodies, and unchanged items of edited lists, are shared with `files`
-    instead of copied, so stepping a 30,000-path day forward costs about as much as
-    the edits themselves.
+    Unchanged bodies, list items and nested values are shared with `files`. Only the
+    containers on the way to an edit are copied, so stepping a 50,000-path day forward
+    costs about as much as the edits themselves. Pass copy_values=False when `ops` was
+    parsed for this call alone, so that its values can be stored without copying.
     """
+    copy_value = copy.deepcopy if copy_values else (lambda value: value)
     result = dict(files)
-    private_paths = set()
-    private_items = {}  # path -> keys of items already copied; None when the whole list is private
+    private = set()  # paths whose top-level container was copied for this day
+    indexes = {}  # path -> (key field, {key: index}); dropped when positions shift
+    holes = set()  # paths of lists where deleted items are left as _REMOVED until compact()
+
+    def private_body(path):
+        if path not in private:
+            result[path] = _shallow(result[path])
+            private.add(path)
+        return result[path]
+
+    def lookup(path, key):
+        field, value = key
+        cached = indexes.get(path)
+        if cached is None or cached[0] != field:
+            cached = (field, {str(item.get(field)): i for i, item in enumerate(result[path]) if isinstance(item, dict)})
+            indexes[path] = cached
+        return cached[1].get(str(value))
+
+    def compact(path):
+        if path in holes:
+            result[path][:] = [item for item in result[path] if item is not _REMOVED]
+            holes.discard(path)
+            indexes.pop(path, None)
+
     for op in ops:
-        path = op["path"]
         kind = op["op"]
+        path = op["path"]
         if kind == "put":
-            private_paths.add(path)
-            private_items[path] = None
-        elif kind == "patch" and path not in private_paths:
-            result[path] = copy.deepcopy(result[path])
-            private_paths.add(path)
-            private_items[path] = None
-        elif kind in ("item_put", "item_delete", "item_patch", "order"):
-            if path not in private_paths:
-                result[path] = list(result[path])
-                private_paths.add(path)
-                private_items[path] = set()
-            copied = private_items.get(path)
-            if kind == "item_patch" and copied is not None:
-                key = str(op["key"][1])
-                if key not in copied:
-                    index = _find(result[path], op["key"])
-                    if index is not None:
-                        result[path][index] = copy.deepcopy(result[path][index])
-                    copied.add(key)
-        apply_op(result, op)
+            result[path] = copy_value(op["body"])
+            private.add(path)
+            indexes.pop(path, None)
+            holes.discard(path)
+        elif kind == "delete":
+            result.pop(path, None)
+            private.discard(path)
+            indexes.pop(path, None)
+            holes.discard(path)
+        elif kind == "patch":
+            _cow_edit(private_body(path), op, copy_value)
+        elif kind == "item_patch":
+            items = private_body(path)
+            index = lookup(path, op["key"])
+            if index is None:
+                raise KeyError("%s has no item %s=%s" % (path, op["key"][0], op["key"][1]))
+            items[index] = _shallow(items[index])
+            _cow_edit(items[index], op, copy_value)
+        elif kind == "item_put":
+            items = private_body(path)
+            index = lookup(path, op["key"])
+            if index is not None:
+                items[index] = copy_value(op["body"])
+                continue
+            compact(path)
+            position = op.get("index", len(items))
+            if position >= len(items):
+                items.append(copy_value(op["body"]))
+                cached = indexes.get(path)
+                if cached is not None and cached[0] == op["key"][0]:
+                    cached[1][str(op["key"][1])] = len(items) - 1
+            else:
+                items.insert(position, copy_value(op["body"]))
+                indexes.pop(path, None)
+        elif kind == "item_delete":
+            items = private_body(path)
+            index = lookup(path, op["key"])
+            if index is not None:
+                # Leave a placeholder so the cached positions stay valid; compact() removes it.
+                items[index] = _REMOVED
+                indexes[path][1].pop(str(op["key"][1]), None)
+                holes.add(path)
+        elif kind == "order":
+            private_body(path)
+            compact(path)
+            apply_op(result, op)
+            indexes.pop(path, None)
+        else:
+            raise ValueError("unknown change operation %r" % kind)
+    for path in list(holes):
+        compact(path)
     return result

@@ -8,8 +8,8 @@ import os
 import uuid
 
 # A day folder maps request paths to files: "/apps/<id>/domains" is stored as
-# "apps/<id>/domains.json". This file is not an API path: it holds answers that
-# are not plain 200 JSON bodies (status, content type, raw body) keyed by path.
+# "apps/<id>/domains.json". This file is not an API path. It contains, keyed by path,
+# the responses that are not plain 200 JSON bodies (status, content type, raw body).
 STATUS_FILE = "_status.json"
 
 UTC = dt.timezone.utc
@@ -95,7 +95,7 @@ def read_day(day_dir):
     """Read a day folder and return (files, statuses).
 
     files maps request paths to parsed JSON bodies. statuses maps request paths to
-    {"status", "content_type", "body"} answers that override or add to files.
+    {"status", "content_type", "body"} responses that override or add to files.
     """
     files = {}
     statuses = {}

@@ -23,7 +23,7 @@ Model keys:
     transfers        {app_id: [transfer body]}
 """
 
-from .common import data_api_created, iso, uid
+from .common import uid
 
 GENERATION_CEDAR = {"id": uid("generation", "cedar"), "name": "cedar"}
 
@@ -33,9 +33,6 @@ PERMISSION_DESCRIPTIONS = {
     "operate": "Can scale and restart dynos, view logs and release history.",
     "manage": "Can manage app-level settings: add-ons, domains, certificates, collaborators and deletion.",
 }
-
-PLATFORM_ERROR_404 = {"id": "not_found", "message": "Couldn't find that database."}
-
 
 def ref(record):
     return {"id": record["id"], "name": record["name"]}
@@ -637,9 +634,9 @@ class Renderer:
             raise ValueError("unknown data kind %r for add-on %s" % (kind, addon["name"]))
 
     def render_unprovisioned(self, addon, kind, base):
-        """Record the 404 answers the data API gives while an add-on is still provisioning.
+        """Record the 404 responses the data API returns while an add-on is still provisioning.
 
-        The info endpoint answers with the HTML body `<h1>Not Found</h1>` under a JSON
+        The info endpoint responds with the HTML body `<h1>Not Found</h1>` under a JSON
         content type, which real data API responses have been recorded doing.
         """
         html_404 = {"status": 404, "content_type": "application/json", "body": "<h1>Not Found</h1>"}
@@ -670,13 +667,14 @@ class Renderer:
         out["/regions"] = [self.render_region(r) for r in model["regions"]]
         out["/stacks"] = [self.render_stack(s) for s in model["stacks"]]
 
+        apps_by_team = {}
+        for app in model["apps"]:
+            apps_by_team.setdefault(app["team_id"], []).append(app)
         out["/teams"] = [self.render_team(t) for t in model["teams"]]
         for team in model["teams"]:
             out["/teams/%s" % team["id"]] = self.render_team(team)
             out["/teams/%s/members" % team["id"]] = [self.render_member(team, m) for m in team["members"]]
-            out["/teams/%s/apps" % team["id"]] = [
-                self.render_team_app(a) for a in model["apps"] if a["team_id"] == team["id"]
-            ]
+            out["/teams/%s/apps" % team["id"]] = [self.render_team_app(a) for a in apps_by_team.get(team["id"], [])]
 
         out["/spaces"] = [self.render_space(s) for s in model["spaces"]]
         for space in model["spaces"]:
@@ -684,31 +682,34 @@ class Renderer:
             out["/spaces/%s/inbound-ruleset" % space["id"]] = self.render_ruleset(space)
             out["/spaces/%s/nat" % space["id"]] = dict(space["nat"])
 
-        out["/apps"] = [self.render_app(a) for a in model["apps"]]
-        out["/users/~/apps"] = [
-            self.render_app(a)
-            for a in model["apps"]
-            if a["team_id"] is None and any(c["user_id"] == account_id for c in a["collaborators"])
-        ]
+        out["/apps"] = []
+        out["/users/~/apps"] = []
         for app in model["apps"]:
-            self.render_app_files(app)
+            rendered = self.render_app_files(app)
+            out["/apps"].append(rendered)
+            if app["team_id"] is None and any(c["user_id"] == account_id for c in app["collaborators"]):
+                out["/users/~/apps"].append(rendered)
 
-        out["/addons"] = [self.render_addon(a) for a in model["addons"]]
+        all_addons = []
         all_attachments = []
+        addons_by_app = {}
+        attachments_by_app = {}
         for addon in model["addons"]:
-            out["/addons/%s" % addon["id"]] = self.render_addon(addon)
-            attachments = [self.render_attachment(addon, att) for att in addon["attachments"]]
+            rendered = self.render_addon(addon)
+            all_addons.append(rendered)
+            addons_by_app.setdefault(addon["app_id"], []).append(rendered)
+            out["/addons/%s" % addon["id"]] = rendered
+            attachments = [self.render_attachment(addon, att) for att in addon["attachments"] if att["app_id"] in self.apps]
             out["/addons/%s/addon-attachments" % addon["id"]] = attachments
             all_attachments.extend(attachments)
+            for att in attachments:
+                attachments_by_app.setdefault(att["app"]["id"], []).append(att)
             self.render_addon_data(addon)
+        out["/addons"] = all_addons
         out["/addon-attachments"] = all_attachments
         for app in model["apps"]:
-            out["/apps/%s/addons" % app["id"]] = [
-                self.render_addon(a) for a in model["addons"] if a["app_id"] == app["id"]
-            ]
-            out["/apps/%s/addon-attachments" % app["id"]] = [
-                att for att in all_attachments if att["app"]["id"] == app["id"]
-            ]
+            out["/apps/%s/addons" % app["id"]] = addons_by_app.get(app["id"], [])
+            out["/apps/%s/addon-attachments" % app["id"]] = attachments_by_app.get(app["id"], [])
 
         self.render_pipelines()
 
@@ -737,6 +738,7 @@ class Renderer:
         ]
         out[base + "/webhooks"] = [self.render_webhook(app, h) for h in app["webhooks"]]
         out[base + "/releases"] = [self.render_release(app, r) for r in app["releases"]]
+        return out[base]
 
     def render_pipelines(self):
         out = self.out
@@ -778,10 +780,3 @@ def render(model):
     """Return ({path: body}, {path: status answer}) for an account model."""
     return Renderer(model).files()
 
-
-def data_created(moment):
-    return data_api_created(moment)
-
-
-def iso_time(moment):
-    return iso(moment)

@@ -31,6 +31,7 @@ enum CaptureCommand: Command {
         OptionSpec("retry-delay", value: "SECONDS", help: "first backoff delay for 5xx and network errors, doubled per attempt (default 1)"),
         OptionSpec("max-retry-time", value: "SECONDS", help: "longest time one request may spend retrying (default 300)"),
         OptionSpec("timeout", value: "SECONDS", help: "timeout of one HTTP request (default 30)"),
+        OptionSpec("page-size", value: "N", help: "items per page in Range requests, 1 to 1000 (default 1000, Heroku's maximum)"),
     ]
     static let exitCodes: [(Int32, String)] = [
         (2, "a failure not listed below, or the store cannot be opened"),
@@ -42,6 +43,9 @@ enum CaptureCommand: Command {
 
     static func run(_ context: CommandContext) throws -> Int32 {
         _ = try context.positionals(minimum: 0, maximum: 0)
+        if let fixed = context.environment["DOCKET_NOW"], Timestamp.parse(fixed) == nil {
+            throw UsageError("invalid DOCKET_NOW \"\(fixed)\": expected an ISO 8601 date-time such as 2026-03-25T06:00:00Z, or unset it.", command: name)
+        }
         let configuration = try makeConfiguration(context)
         let credential = try CredentialResolver.resolve(tokenFile: context.arguments.value("token-file"), environment: context.environment)
         let request = CaptureRequest(
@@ -62,6 +66,10 @@ enum CaptureCommand: Command {
         configuration.concurrency = try arguments.integer("concurrency", default: 4, command: name)
         configuration.minimumRateLimit = try arguments.integer("min-rate-limit", default: 500, minimum: 0, command: name)
         configuration.maximumAttempts = try arguments.integer("max-attempts", default: 5, command: name)
+        configuration.pageSize = try arguments.integer("page-size", default: 1000, command: name)
+        guard configuration.pageSize <= 1000 else {
+            throw UsageError("invalid value \"\(configuration.pageSize)\" for --page-size: Heroku serves at most 1000 items per page.", command: name)
+        }
         configuration.rateLimitRefillPerMinute = try seconds(context, "rate-limit-refill", default: 75)
         configuration.retryBaseDelay = try seconds(context, "retry-delay", default: 1)
         configuration.maximumRetryTime = try seconds(context, "max-retry-time", default: 300)
@@ -114,6 +122,8 @@ enum CaptureCommand: Command {
             var report = JSONReports.run(run).objectValue ?? [:]
             report["snapshot_changed"] = summary.snapshotChanged.map { .bool($0) } ?? .null
             report["resources_by_kind"] = .object(summary.resourcesByKind.mapValues { .number(Double($0)) })
+            report["rate_limit_lowest"] = summary.lowestRateLimit.map { .number(Double($0)) } ?? .null
+            report["paced_seconds"] = .number((summary.pacedSeconds * 10).rounded() / 10)
             console.outputRaw(PrettyJSON.encode(.object(report)))
         }
         if summary.failureCategory == nil || summary.failureCategory == .incomplete {

@@ -6,7 +6,10 @@ let commands: [CommandDescriptor] = [
     CaptureCommand.descriptor,
     SnapshotsCommand.descriptor,
     ShowCommand.descriptor,
+    DiffCommand.descriptor,
+    HistoryCommand.descriptor,
     CheckCommand.descriptor,
+    ControlsCommand.descriptor,
     StatusCommand.descriptor,
     SystemdCommand.descriptor,
 ]

@@ -8,9 +8,8 @@ struct StatusCommandTests {
     private let folder: URL
     private let storePath: String
 
-    init() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("docket-status-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    init() {
+        folder = Repository.temporaryDirectory()
         storePath = folder.appendingPathComponent("store.sqlite").path
     }
 
@@ -43,8 +42,8 @@ struct StatusCommandTests {
         }
     }
 
-    private func status(_ arguments: [String], now: String = "2026-03-25T18:00:00Z") throws -> DocketRun {
-        try DocketRun.run(["status", "--store", storePath] + arguments, environment: ["DOCKET_NOW": now])
+    private func status(_ arguments: [String], now: String = "2026-03-25T18:00:00Z") throws -> CommandResult {
+        try docket(["status", "--store", storePath] + arguments, environment: ["DOCKET_NOW": now])
     }
 
     @Test("store without runs says so")
@@ -52,23 +51,23 @@ struct StatusCommandTests {
         try makeStore([])
         let plain = try status([])
         #expect(plain.status == 0)
-        #expect(plain.output.contains("last run      none: no capture has run on this store yet"))
-        #expect(plain.output.contains("last success  none"))
-        #expect(plain.output.contains("snapshots     none"))
+        #expect(plain.stdout.contains("last run      none: no capture has run on this store yet"))
+        #expect(plain.stdout.contains("last success  none"))
+        #expect(plain.stdout.contains("snapshots     none"))
 
         let checked = try status(["--max-age", "26h"])
         #expect(checked.status == 1)
-        #expect(checked.errorOutput.contains("stale: no capture run has succeeded"))
+        #expect(checked.stderr.contains("stale: no capture run has succeeded"))
     }
 
     @Test("fresh success exits 0")
     func fresh() throws {
         try makeStore([("2026-03-25T06:00:00Z", .complete, 0)])
         let result = try status(["--max-age", "26h"])
-        #expect(result.status == 0, "\(result.errorOutput)")
-        #expect(result.output.contains("last success  run 1 started 2026-03-25T06:00:00Z, 12h ago"))
-        #expect(result.output.contains("snapshots     1, latest "))
-        #expect(result.errorOutput.contains("fresh: the last success is 12h old, within --max-age 26h"))
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("last success  run 1 started 2026-03-25T06:00:00Z, 12h ago"))
+        #expect(result.stdout.contains("snapshots     1, latest "))
+        #expect(result.stderr.contains("fresh: the last success is 12h old, within --max-age 26h"))
     }
 
     @Test("stale success exits 1")
@@ -76,7 +75,7 @@ struct StatusCommandTests {
         try makeStore([("2026-03-25T06:00:00Z", .complete, 0)])
         let result = try status(["--max-age", "26h"], now: "2026-03-27T09:30:00Z")
         #expect(result.status == 1)
-        #expect(result.errorOutput.contains("stale: the last success is 2d3h old, more than --max-age 26h"))
+        #expect(result.stderr.contains("stale: the last success is 2d3h old, more than --max-age 26h"))
     }
 
     @Test("failed and incomplete runs are not successes")
@@ -88,7 +87,7 @@ struct StatusCommandTests {
         let result = try status(["--max-age", "26h", "--json"], now: "2026-03-25T18:00:00Z")
         #expect(result.status == 1, "the only success, of 2026-03-24, is 36h old")
 
-        let report = try JSONParser.parse(bytes: Array(result.output.utf8))
+        let report = try JSONParser.parse(bytes: Array(result.stdout.utf8))
         #expect(report["last_run"]?["outcome"]?.stringValue == "transient-failure")
         #expect(report["last_run"]?["exit_code"]?.intValue == 5)
         #expect(report["last_success"]?["started_at"]?.stringValue == "2026-03-24T06:00:00Z")
@@ -105,16 +104,16 @@ struct StatusCommandTests {
         try makeStore([("2026-03-25T06:00:00Z", .complete, 0)])
         let result = try status(["--json"])
         #expect(result.status == 0)
-        let report = try JSONParser.parse(bytes: Array(result.output.utf8))
+        let report = try JSONParser.parse(bytes: Array(result.stdout.utf8))
         #expect(report["fresh"]?.isNull == true)
-        #expect(result.errorOutput.isEmpty)
+        #expect(result.stderr.isEmpty)
     }
 
     @Test("missing store exits 2")
     func missingStore() throws {
         let result = try status([])
         #expect(result.status == 2)
-        #expect(result.errorOutput.contains("no store at \(storePath)"))
+        #expect(result.stderr.contains("no store at \(storePath)"))
     }
 
     @Test("invalid --max-age exits 64")
@@ -122,55 +121,6 @@ struct StatusCommandTests {
         try makeStore([])
         let result = try status(["--max-age", "soon"])
         #expect(result.status == 64)
-        #expect(result.errorOutput.contains("invalid duration \"soon\" for --max-age"))
-    }
-}
-
-/// One run of the built `docket` binary, with stdout and stderr kept apart.
-struct DocketRun {
-    let status: Int32
-    let output: String
-    let errorOutput: String
-
-    static let repository: URL = {
-        var url = URL(fileURLWithPath: #filePath)
-        while url.path != "/" {
-            url.deleteLastPathComponent()
-            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url }
-        }
-        fatalError("Package.swift not found above \(#filePath)")
-    }()
-
-    static var binary: String { repository.appendingPathComponent(".build/debug/docket").path }
-
-    /// Runs `docket` with `arguments`, stdin empty, in the test's environment plus `environment`.
-    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> DocketRun {
-        guard FileManager.default.isExecutableFile(atPath: binary) else {
-            Issue.record("\(binary) is missing: run `swift build` before the end-to-end tests.")
-            return DocketRun(status: -1, output: "", errorOutput: "")
-        }
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("docket-run-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let outputURL = folder.appendingPathComponent("stdout")
-        let errorURL = folder.appendingPathComponent("stderr")
-        FileManager.default.createFile(atPath: outputURL.path, contents: nil)
-        FileManager.default.createFile(atPath: errorURL.path, contents: nil)
-
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
-        var merged = ProcessInfo.processInfo.environment
-        merged["DOCKET_STORE"] = nil
-        merged.merge(environment) { _, new in new }
-        process.environment = merged
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = try FileHandle(forWritingTo: outputURL)
-        process.standardError = try FileHandle(forWritingTo: errorURL)
-        try process.run()
-        process.waitUntilExit()
-        return DocketRun(
-            status: process.terminationStatus, output: try String(contentsOf: outputURL, encoding: .utf8),
-            errorOutput: try String(contentsOf: errorURL, encoding: .utf8))
+        #expect(result.stderr.contains("invalid duration \"soon\" for --max-age"))
     }
 }

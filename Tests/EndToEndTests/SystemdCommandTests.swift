@@ -5,7 +5,7 @@ import Testing
 /// `docket systemd` as an administrator runs it, with the units checked by systemd's own verifier.
 @Suite("docket systemd")
 struct SystemdCommandTests {
-    private let folder = FileManager.default.temporaryDirectory.appendingPathComponent("docket-systemd-\(UUID().uuidString)")
+    private let folder = Repository.temporaryDirectory()
 
     private func systemdAnalyze() -> String? {
         for candidate in ["/usr/bin/systemd-analyze", "/bin/systemd-analyze"] where FileManager.default.isExecutableFile(atPath: candidate) {
@@ -17,13 +17,12 @@ struct SystemdCommandTests {
 
     @Test("written units pass systemd-analyze verify")
     func writtenUnitsVerify() throws {
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let result = try DocketRun.run([
-            "systemd", "--binary", DocketRun.binary, "--output-dir", folder.path, "--on-calendar", "hourly", "--timeout", "45m",
+        let result = try docket([
+            "systemd", "--binary", Repository.docket, "--output-dir", folder.path, "--on-calendar", "hourly", "--timeout", "45m",
         ])
-        #expect(result.status == 0, "\(result.errorOutput)")
-        #expect(result.output.isEmpty)
-        #expect(result.errorOutput.contains("wrote \(folder.path)/docket-capture.service"))
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.isEmpty)
+        #expect(result.stderr.contains("wrote \(folder.path)/docket-capture.service"))
 
         let service = folder.appendingPathComponent(ServiceUnits.serviceName).path
         let timer = folder.appendingPathComponent(ServiceUnits.timerName).path
@@ -48,26 +47,26 @@ struct SystemdCommandTests {
 
     @Test("without --output-dir both units go to stdout")
     func printedUnits() throws {
-        let result = try DocketRun.run(["systemd", "--binary", "/usr/local/bin/docket"])
+        let result = try docket(["systemd", "--binary", "/usr/local/bin/docket"])
         #expect(result.status == 0)
-        #expect(result.output.hasPrefix("# docket-capture.service\n"))
-        #expect(result.output.contains("\n# docket-capture.timer\n"))
-        #expect(result.output.contains("ExecStart=/usr/local/bin/docket capture --store %S/docket/store.sqlite --metrics-file %S/docket/docket.prom\n"))
+        #expect(result.stdout.hasPrefix("# docket-capture.service\n"))
+        #expect(result.stdout.contains("\n# docket-capture.timer\n"))
+        #expect(result.stdout.contains("ExecStart=/usr/local/bin/docket capture --store %S/docket/store.sqlite --metrics-file %S/docket/docket.prom\n"))
     }
 
     @Test("invalid values exit 64", arguments: [
         ["--on-calendar", ""], ["--timeout", "forever"], ["--binary", "docket"], ["--randomized-delay", "-1"],
     ])
     func invalidValues(arguments: [String]) throws {
-        let result = try DocketRun.run(["systemd"] + arguments)
-        #expect(result.status == 64, "\(result.errorOutput)")
-        #expect(result.output.isEmpty)
+        let result = try docket(["systemd"] + arguments)
+        #expect(result.status == 64, "\(result.stderr)")
+        #expect(result.stdout.isEmpty)
     }
 
     @Test("binary in a home folder draws a warning")
     func homeBinaryWarning() throws {
-        let result = try DocketRun.run(["systemd", "--binary", "/home/someone/docket"])
+        let result = try docket(["systemd", "--binary", "/home/someone/docket"])
         #expect(result.status == 0)
-        #expect(result.errorOutput.contains("ProtectHome= and PrivateTmp= hide /home/ from it"))
+        #expect(result.stderr.contains("ProtectHome= and PrivateTmp= hide /home/ from it"))
     }
 }

@@ -28,6 +28,8 @@ public struct CaptureSummary: Sendable {
     /// The exit category for outcomes other than complete; nil on success.
     public var failureCategory: DocketError.Category?
     public var pacedSeconds: Double
+    /// The lowest `RateLimit-Remaining` any response reported during the run.
+    public var lowestRateLimit: Int?
 }
 
 /// One capture run: lock the store, record the run, walk the catalogue, commit one snapshot
@@ -89,7 +91,8 @@ public enum CaptureRunner {
         return CaptureSummary(
             run: run, snapshot: snapshot, snapshotChanged: snapshot.map { $0.treeDigest != parent?.treeDigest },
             resourcesByKind: counts, endpoints: endpoints, interruptedRuns: interrupted,
-            durationSeconds: Date().timeIntervalSince(clockStart), failureCategory: category, pacedSeconds: await client.gate.pacedSeconds)
+            durationSeconds: Date().timeIntervalSince(clockStart), failureCategory: category, pacedSeconds: await client.gate.pacedSeconds,
+            lowestRateLimit: await client.gate.lowestRemaining)
     }
 
     private static func requireFolder(of path: String) throws {

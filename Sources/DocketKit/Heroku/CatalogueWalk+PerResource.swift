@@ -85,7 +85,7 @@ extension CatalogueWalk {
     private func collectBuildpacks(appID: String, appName: String) async throws {
         let items = try await list(
             "/apps/\(appID)/buildpack-installations", endpoint: "GET /apps/{app}/buildpack-installations",
-            kind: ResourceKind.buildpacks, parentKey: appID)
+            kind: ResourceKind.buildpacks, parentKey: appID, rangeField: "ordinal")
         guard let items else { return }
         let sorted = items.sorted { ($0["ordinal"]?.doubleValue ?? 0) < ($1["ordinal"]?.doubleValue ?? 0) }
         let body: JSONValue = ["app": ["id": .string(appID), "name": .string(appName)], "buildpacks": .array(sorted)]

@@ -61,6 +61,24 @@ final class HerokuClient: Sendable {
     /// With `followPages` false only the first page is read (used for the latest release).
     func getList(_ path: String, endpoint: String, rangeField: String = "id", order: String? = nil, pageSize: Int? = nil,
                  followPages: Bool = true, api: HerokuAPI = .platform, variant: String? = nil) async throws -> [JSONValue]? {
+        do {
+            return try await getPages(
+                path, endpoint: endpoint, rangeField: rangeField, order: order, pageSize: pageSize, followPages: followPages, api: api,
+                variant: variant)
+        } catch let error as HerokuRequestError {
+            // A 416 names the fields this list can be ranged on; try again once with the first.
+            guard error.status == 416,
+                let field = error.acceptRanges?.split(separator: ",").first?.trimmingCharacters(in: .whitespaces),
+                !field.isEmpty, field != rangeField
+            else { throw error }
+            return try await getPages(
+                path, endpoint: endpoint, rangeField: field, order: order, pageSize: pageSize, followPages: followPages, api: api,
+                variant: variant)
+        }
+    }
+
+    private func getPages(_ path: String, endpoint: String, rangeField: String, order: String?, pageSize: Int?,
+                          followPages: Bool, api: HerokuAPI, variant: String?) async throws -> [JSONValue]? {
         let size = min(pageSize ?? configuration.pageSize, 1000)
         var range = "\(rangeField) ..; " + (order.map { "max=\(size), order=\($0)" } ?? "max=\(size)")
         var seenRanges: Set<String> = [range]
@@ -167,7 +185,9 @@ final class HerokuClient: Sendable {
         case 429, 500..<600:
             return .failure(HerokuRequestError(kind: .transient, endpoint: endpoint, status: response.status, message: message()))
         default:
-            return .failure(HerokuRequestError(kind: .other, endpoint: endpoint, status: response.status, message: message()))
+            var error = HerokuRequestError(kind: .other, endpoint: endpoint, status: response.status, message: message())
+            error.acceptRanges = response.header("Accept-Ranges")
+            return .failure(error)
         }
     }
 

@@ -20,6 +20,8 @@ public struct HerokuRequestError: Error, CustomStringConvertible, Sendable {
     public let endpoint: String
     public let status: Int
     public let message: String
+    /// The `Accept-Ranges` header of a 416 response: the fields this list can be ranged on.
+    public var acceptRanges: String? = nil
 
     public var description: String {
         let statusText = status > 0 ? "HTTP \(status)" : "no response"
