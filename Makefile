@@ -33,6 +33,7 @@ build: setup
 	$(SWIFT) build
 
 test: build
+	$(VENV)/bin/python -m unittest discover -s Tests/fake
 	DOCKET_PYTHON=$(CURDIR)/$(VENV)/bin/python $(SWIFT) test
 
 demo: build

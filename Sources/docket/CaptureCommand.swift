@@ -29,7 +29,7 @@ enum CaptureCommand: Command {
         OptionSpec("rate-limit-refill", value: "PER_MINUTE", help: "the API's budget refill rate, used to size waits (default 75, Heroku's rate)"),
         OptionSpec("max-attempts", value: "N", help: "attempts per request for 429, 5xx and network errors (default 5)"),
         OptionSpec("retry-delay", value: "SECONDS", help: "first backoff delay for 5xx and network errors, doubled per attempt (default 1)"),
-        OptionSpec("max-retry-time", value: "SECONDS", help: "longest time one request may spend retrying (default 300)"),
+        OptionSpec("max-retry-time", value: "SECONDS", help: "maximum time one request may spend retrying (default 300)"),
         OptionSpec("timeout", value: "SECONDS", help: "timeout of one HTTP request (default 30)"),
         OptionSpec("page-size", value: "N", help: "items per page in Range requests, 1 to 1000 (default 1000, Heroku's maximum)"),
     ]
@@ -93,7 +93,7 @@ enum CaptureCommand: Command {
         return value
     }
 
-    /// The store path; the default folder under XDG state is created on first use.
+    /// Returns the store path, creating the default folder under XDG state on first use.
     private static func resolvedStorePath(_ context: CommandContext) throws -> String {
         if let explicit = context.arguments.value("store") { return explicit }
         let (path, isImplicitFolder) = SnapshotStore.defaultPath(environment: context.environment)
