@@ -1,4 +1,5 @@
 import DocketKit
+import DocketTestSupport
 import Foundation
 import Testing
 
