@@ -32,9 +32,9 @@ enum ServiceToolRunner {
         let outputURL = folder.appendingPathComponent("stdout")
         let errorURL = folder.appendingPathComponent("stderr")
         let inputURL = folder.appendingPathComponent("stdin")
-        FileManager.default.createFile(atPath: outputURL.path, contents: nil)
-        FileManager.default.createFile(atPath: errorURL.path, contents: nil)
-        FileManager.default.createFile(atPath: inputURL.path, contents: Data((input ?? "").utf8))
+        _ = FileManager.default.createFile(atPath: outputURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errorURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: inputURL.path, contents: Data((input ?? "").utf8))
 
         // Files rather than pipes, so that a tool writing a lot never blocks on a full pipe.
         let process = Process()

@@ -13,7 +13,7 @@ struct ServiceUnitsTests {
         let folder = TestPaths.temporaryDirectory()
         let binary = folder.appendingPathComponent(binaryName)
         try FileManager.default.createDirectory(at: binary.deletingLastPathComponent(), withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: binary.path, contents: Data("#!/bin/sh\nexit 0\n".utf8), attributes: [.posixPermissions: 0o755])
+        _ = FileManager.default.createFile(atPath: binary.path, contents: Data("#!/bin/sh\nexit 0\n".utf8), attributes: [.posixPermissions: 0o755])
         var configuration = ServiceUnits.Configuration(binary: binary.path)
         adjust(&configuration)
         let units = try ServiceUnits(configuration)
