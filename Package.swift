@@ -13,8 +13,9 @@ let package = Package(
         .systemLibrary(name: "CCrypto", providers: [.apt(["libssl-dev"])]),
         .target(name: "DocketKit", dependencies: ["CSQLite", "CArchive", "CCrypto"]),
         .executableTarget(name: "docket", dependencies: ["DocketKit"]),
-        .testTarget(name: "DocketKitTests", dependencies: ["DocketKit"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["DocketKit"]),
+        .target(name: "DocketTestSupport", path: "Tests/DocketTestSupport"),
+        .testTarget(name: "DocketKitTests", dependencies: ["DocketKit", "DocketTestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["DocketKit", "DocketTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -6,9 +6,14 @@ let commands: [CommandDescriptor] = [
     CaptureCommand.descriptor,
     SnapshotsCommand.descriptor,
     ShowCommand.descriptor,
+    DiffCommand.descriptor,
+    HistoryCommand.descriptor,
     CheckCommand.descriptor,
+    ControlsCommand.descriptor,
     BundleCommand.descriptor,
     VerifyCommand.descriptor,
+    StatusCommand.descriptor,
+    SystemdCommand.descriptor,
 ]
 
 func mainHelp() -> String {

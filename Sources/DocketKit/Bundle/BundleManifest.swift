@@ -55,7 +55,7 @@ enum BundleManifest {
             "markdown": .string(entry.markdownPath),
             "added": .number(Double(entry.summary.added)),
             "removed": .number(Double(entry.summary.removed)),
-            "modified": .number(Double(entry.summary.modified)),
+            "changed": .number(Double(entry.summary.changed)),
             "not_recorded": .number(Double(entry.summary.notRecorded)),
         ]
     }

@@ -52,7 +52,7 @@ public struct BundleWriter {
     let changeReporter: ChangeReporting
 
     public init(store: SnapshotStore) {
-        self.init(store: store, changeReporter: ResourceDigestChangeReporter(store: store))
+        self.init(store: store, changeReporter: FieldDiffChangeReporter(store: store))
     }
 
     init(store: SnapshotStore, changeReporter: ChangeReporting) {

@@ -2,12 +2,12 @@
 struct ChangeSummary: Sendable, Equatable {
     var added = 0
     var removed = 0
-    var modified = 0
+    var changed = 0
     /// Resources of the parent whose listing could not be read in this snapshot: unknown, not
     /// removed.
     var notRecorded = 0
 
-    var total: Int { added + removed + modified }
+    var total: Int { added + removed + changed }
 }
 
 /// One row of `data/changes/changes.csv`.
@@ -15,7 +15,7 @@ struct ChangeRow: Sendable {
     var kind: String
     var key: String
     var name: String
-    /// `added`, `removed`, `modified` or `not-recorded`.
+    /// `added`, `removed`, `changed` or `not-recorded`, as the diff engine names them.
     var change: String
     /// The changed field's path, empty for a whole-resource change.
     var field: String = ""
@@ -43,98 +43,48 @@ protocol ChangeReporting {
     func report(from parent: SnapshotInfo, to snapshot: SnapshotInfo) throws -> ChangeReport
 }
 
-/// Compares two snapshots resource by resource, by content digest: added, removed and
-/// modified resources, with no field-level detail and no volatility policy.
-///
-/// TODO: replace with the field-level diff engine (`SnapshotDiffer` with its JSON and
-/// Markdown renderers and `VolatilityPolicy.default`) once it is on main; this type is the
-/// only place that needs to change.
-struct ResourceDigestChangeReporter: ChangeReporting {
-    let store: SnapshotStore
+/// The bundle's changes through the diff engine: field-level changes after the default
+/// volatility policy, rendered as the `docket-diff/1` JSON and the Markdown of `docket diff`.
+struct FieldDiffChangeReporter: ChangeReporting {
+    let differ: SnapshotDiffer
 
-    var policy: JSONValue { .null }
-    var method: String { "resource-digest" }
+    init(store: SnapshotStore, policy: VolatilityPolicy = .default) {
+        differ = SnapshotDiffer(store: store, policy: policy)
+    }
+
+    var policy: JSONValue { differ.policy.jsonValue }
+    var method: String { "field diff (\(DiffRenderer.jsonFormat)) after the volatility policy in manifest.json" }
 
     func report(from parent: SnapshotInfo, to snapshot: SnapshotInfo) throws -> ChangeReport {
-        let rows = try changedResources(from: parent, to: snapshot)
-        var summary = ChangeSummary()
-        for row in rows {
-            switch row.change {
-            case "added": summary.added += 1
-            case "removed": summary.removed += 1
-            case "modified": summary.modified += 1
-            default: summary.notRecorded += 1
-            }
-        }
+        let diff = try differ.diff(from: parent, to: snapshot)
+        let summary = ChangeSummary(
+            added: diff.count(.added), removed: diff.count(.removed), changed: diff.count(.changed),
+            notRecorded: diff.count(.notRecorded))
         return ChangeReport(
-            json: Array(PrettyJSON.encode(jsonDocument(parent: parent, snapshot: snapshot, rows: rows, summary: summary)).utf8),
-            markdown: Array(markdown(parent: parent, snapshot: snapshot, rows: rows, summary: summary).utf8),
-            rows: rows, summary: summary)
+            json: Array(DiffRenderer.json(diff).utf8), markdown: Array(DiffRenderer.markdown(diff).utf8),
+            rows: diff.changes.flatMap(Self.rows), summary: summary)
     }
 
-    /// The differing resources of every kind, skipping kinds whose trees are equal.
-    private func changedResources(from parent: SnapshotInfo, to snapshot: SnapshotInfo) throws -> [ChangeRow] {
-        let oldTrees = try store.kindTrees(of: parent)
-        let newTrees = try store.kindTrees(of: snapshot)
-        var rows: [ChangeRow] = []
-        for kind in Set(oldTrees.keys).union(newTrees.keys).sorted() {
-            let (old, new) = try store.differingEntries(kind: kind, oldTree: oldTrees[kind], newTree: newTrees[kind])
-            let newByKey = Dictionary(new.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
-            let oldByKey = Dictionary(old.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
-            for entry in old {
-                if let replacement = newByKey[entry.key] {
-                    if replacement.digest != entry.digest {
-                        rows.append(ChangeRow(kind: kind, key: entry.key, name: replacement.name, change: "modified"))
-                    }
-                } else {
-                    let change = snapshot.isNotRecorded(kind: kind, parentKey: entry.parentKey) ? "not-recorded" : "removed"
-                    rows.append(ChangeRow(kind: kind, key: entry.key, name: entry.name, change: change))
-                }
-            }
-            for entry in new where oldByKey[entry.key] == nil {
-                rows.append(ChangeRow(kind: kind, key: entry.key, name: entry.name, change: "added"))
-            }
+    /// One row per changed field, or one row for a resource added, removed or not recorded.
+    private static func rows(_ change: ResourceChange) -> [ChangeRow] {
+        let base = ChangeRow(kind: change.kind, key: change.key, name: change.name, change: change.change.rawValue)
+        guard !change.fieldChanges.isEmpty else { return [base] }
+        return change.fieldChanges.map { field in
+            var row = base
+            row.field = field.path.description
+            row.oldValue = text(field.old)
+            row.newValue = text(field.new)
+            return row
         }
-        return rows.sorted { ($0.kind, $0.name, $0.key) < ($1.kind, $1.name, $1.key) }
     }
 
-    private func jsonDocument(parent: SnapshotInfo, snapshot: SnapshotInfo, rows: [ChangeRow], summary: ChangeSummary) -> JSONValue {
-        let changes: [JSONValue] = rows.map {
-            ["kind": .string($0.kind), "key": .string($0.key), "name": .string($0.name), "change": .string($0.change)]
+    /// A value as a CSV cell: strings as they are, anything else as compact JSON, nothing for
+    /// an absent field.
+    private static func text(_ value: JSONValue?) -> String {
+        switch value {
+        case nil: return ""
+        case .string(let text)?: return text
+        case let other?: return CanonicalJSON.encodeString(other)
         }
-        return [
-            "from": ["digest": .string(parent.digest), "captured_at": .string(parent.capturedAt)],
-            "to": ["digest": .string(snapshot.digest), "captured_at": .string(snapshot.capturedAt)],
-            "method": .string(method),
-            "summary": [
-                "added": .number(Double(summary.added)), "removed": .number(Double(summary.removed)),
-                "modified": .number(Double(summary.modified)), "not_recorded": .number(Double(summary.notRecorded)),
-            ],
-            "changes": .array(changes),
-        ]
-    }
-
-    private func markdown(parent: SnapshotInfo, snapshot: SnapshotInfo, rows: [ChangeRow], summary: ChangeSummary) -> String {
-        var lines = [
-            "# Changes at \(snapshot.capturedAt)",
-            "",
-            "Snapshot `\(snapshot.digest)` against its parent `\(parent.digest)` (\(parent.capturedAt)).",
-            "",
-            "\(summary.added) added, \(summary.removed) removed, \(summary.modified) modified, \(summary.notRecorded) not recorded.",
-            "",
-        ]
-        guard !rows.isEmpty else {
-            return (lines + ["No resource changed.", ""]).joined(separator: "\n")
-        }
-        lines += ["| kind | name | key | change |", "| --- | --- | --- | --- |"]
-        for row in rows {
-            lines.append("| \(markdownCell(row.kind)) | \(markdownCell(row.name)) | `\(row.key)` | \(row.change) |")
-        }
-        lines.append("")
-        return lines.joined(separator: "\n")
-    }
-
-    private func markdownCell(_ text: String) -> String {
-        text.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
     }
 }

@@ -145,13 +145,13 @@ struct ChangesSection: ReportSection {
         let rows: [[HTML.Cell]] = changed.map { entry in
             [
                 .text(entry.snapshot.info.capturedAt), .raw("<code>\(HTML.escape(entry.snapshot.info.shortDigest))</code>"),
-                .number(entry.summary.added), .number(entry.summary.removed), .number(entry.summary.modified),
+                .number(entry.summary.added), .number(entry.summary.removed), .number(entry.summary.changed),
                 .number(entry.summary.notRecorded),
                 .raw(HTML.link("markdown", to: entry.markdownPath) + " · " + HTML.link("json", to: entry.jsonPath)),
             ]
         }
         if !rows.isEmpty {
-            html += HTML.table(header: ["captured", "snapshot", "added", "removed", "modified", "not recorded", "details"], rows: rows, className: "changes") + "\n"
+            html += HTML.table(header: ["captured", "snapshot", "added", "removed", "changed", "not recorded", "details"], rows: rows, className: "changes") + "\n"
         }
         html += "<p>\(unchanged) of \(context.changes.count) snapshots changed nothing.</p>\n"
         return html

@@ -1,0 +1,84 @@
+import Foundation
+
+/// Removes secrets from Heroku responses before anything is hashed or stored.
+///
+/// - Fields that hold secrets are replaced by `[REDACTED]` (null stays null, so an auditor can
+///   still see whether a value was set): data-API `resource_url`, `database_password`,
+///   `database_user`, `metaas_source`, `metaas_server_source`, transfer `from_url`/`to_url`,
+///   any `password`, `secret`, `token`, `pre_shared_key`, OAuth grant `code`, telemetry
+///   exporter `headers`, and dyno `attach_url`.
+/// - In every string, URL credentials (`scheme://user:pass@host`) become
+///   `scheme://[REDACTED]@host` and `HRKU-` tokens become `HRKU-[REDACTED]`.
+/// - In URL-valued fields (`url`, `endpoint`, names ending in `_url`), query values are
+///   replaced, because log drain and webhook URLs carry tokens there.
+public enum Redactor {
+    public static let marker = "[REDACTED]"
+
+    static let secretKeys: Set<String> = [
+        "resource_url", "database_password", "database_user", "metaas_source", "metaas_server_source", "from_url", "to_url",
+        "password", "secret", "token", "pre_shared_key", "attach_url", "headers",
+    ]
+
+    public static func redact(_ value: JSONValue, key: String? = nil, parentKey: String? = nil) -> JSONValue {
+        switch value {
+        case .object(let members):
+            var result: [String: JSONValue] = [:]
+            for (name, member) in members {
+                if isSecret(key: name, parentKey: key), !member.isNull {
+                    result[name] = .string(marker)
+                } else {
+                    result[name] = redact(member, key: name, parentKey: key)
+                }
+            }
+            return .object(result)
+        case .array(let elements):
+            return .array(elements.map { redact($0, key: key, parentKey: parentKey) })
+        case .string(let text):
+            let cleaned = redactString(text)
+            return .string(isURLField(key) ? redactQuery(cleaned) : cleaned)
+        default:
+            return value
+        }
+    }
+
+    private static func isSecret(key: String, parentKey: String?) -> Bool {
+        if secretKeys.contains(key) { return true }
+        return key == "code" && parentKey == "grant"
+    }
+
+    private static func isURLField(_ key: String?) -> Bool {
+        guard let key else { return false }
+        return key == "url" || key == "endpoint" || key.hasSuffix("_url")
+    }
+
+    nonisolated(unsafe) private static let userinfoPattern = try! Regex(#"([A-Za-z][A-Za-z0-9+.\-]*://)[^/\s@]+@"#)
+    nonisolated(unsafe) private static let herokuTokenPattern = try! Regex(#"HRKU-[A-Za-z0-9_\-]+"#)
+
+    /// Removes URL credentials and `HRKU-` tokens from free text, such as release
+    /// descriptions and error messages.
+    public static func redactString(_ text: String) -> String {
+        guard text.contains("@") || text.contains("HRKU-") else { return text }
+        var result = text.replacing(userinfoPattern) { match in
+            String(match.output[1].substring ?? "") + marker + "@"
+        }
+        result = result.replacing(herokuTokenPattern, with: "HRKU-" + marker)
+        return result
+    }
+
+    /// Replaces every query value of a URL: `?token=abc&x=1` becomes `?token=[REDACTED]&x=[REDACTED]`.
+    static func redactQuery(_ text: String) -> String {
+        guard let question = text.firstIndex(of: "?") else { return text }
+        let head = text[..<question]
+        var tail = String(text[text.index(after: question)...])
+        var fragment = ""
+        if let hash = tail.firstIndex(of: "#") {
+            fragment = String(tail[hash...])
+            tail = String(tail[..<hash])
+        }
+        let pairs = tail.split(separator: "&", omittingEmptySubsequences: false).map { pair -> String in
+            guard let equals = pair.firstIndex(of: "=") else { return pair.isEmpty ? "" : marker }
+            return pair[..<equals] + "=" + marker
+        }
+        return head + "?" + pairs.joined(separator: "&") + fragment
+    }
+}

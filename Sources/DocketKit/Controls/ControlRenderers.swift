@@ -1,0 +1,122 @@
+/// The three forms of a control report: readable text, JSON and CSV. All three list every
+/// result with its resource, the resource's digest and the fields read, so an auditor can
+/// open the evidence with `docket show REF KIND/KEY`.
+public enum ControlRenderer {
+    public enum Format: String, CaseIterable, Sendable {
+        case text, json, csv
+    }
+
+    public static func render(_ report: ControlReport, as format: Format) -> String {
+        switch format {
+        case .text: return text(report)
+        case .json: return PrettyJSON.encode(json(report))
+        case .csv: return csv([report])
+        }
+    }
+
+    // MARK: - Text
+
+    public static func text(_ report: ControlReport) -> String {
+        var lines = header(report)
+        for (control, status) in report.controlStatuses() {
+            lines.append("")
+            lines.append("\(status.label.padding(toLength: 6, withPad: " ", startingAt: 0)) \(control.id): \(control.title)")
+            for result in report.results where result.controlID == control.id {
+                lines += resultLines(result)
+            }
+        }
+        lines.append("")
+        lines.append(summary(report))
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    private static func header(_ report: ControlReport) -> [String] {
+        let reference = report.timeReference == .snapshot ? "the snapshot's capture time" : "the time of this run"
+        return [
+            "controls of snapshot \(report.snapshot.shortDigest), captured \(report.snapshot.capturedAt)\(report.snapshot.isComplete ? "" : " (incomplete)")",
+            "policy \(report.policySource) (sha256 \(report.policy.digest.prefix(12))), judged as of \(report.asOf) (\(reference)), docket \(report.docketVersion)",
+        ]
+    }
+
+    private static func resultLines(_ result: ControlResult) -> [String] {
+        var subject = result.resource.map { $0.label } ?? "-"
+        if let digest = result.resource?.digest { subject += " [\(digest.prefix(12))]" }
+        var lines = ["  \(result.status.label.padding(toLength: 6, withPad: " ", startingAt: 0)) \(subject): \(result.message)"]
+        if let warning = result.warning {
+            lines.append("         warning: \(warning)")
+        }
+        return lines
+    }
+
+    /// "19 controls: 12 pass, 3 fail, 3 not applicable, 1 error; 41 results".
+    public static func summary(_ report: ControlReport) -> String {
+        let statuses = report.controlStatuses().map(\.status)
+        let counts = ControlStatus.allCases.map { status in
+            "\(statuses.filter { $0 == status }.count) \(status == .notApplicable ? "not applicable" : status.rawValue)"
+        }
+        return "\(statuses.count) controls: \(counts.joined(separator: ", ")); \(report.results.count) results"
+    }
+
+    // MARK: - JSON
+
+    public static func json(_ report: ControlReport) -> JSONValue {
+        let controls: [JSONValue] = report.controlStatuses().map { control, status in
+            var value = control.jsonValue.objectValue ?? [:]
+            value["status"] = .string(status.rawValue)
+            value["results"] = .array(report.results.filter { $0.controlID == control.id }.map(\.jsonValue))
+            return .object(value)
+        }
+        let summary = Dictionary(
+            uniqueKeysWithValues: ControlStatus.allCases.map { status in
+                (status.rawValue.replacingOccurrences(of: "-", with: "_"), JSONValue.number(Double(report.count(status))))
+            })
+        return [
+            "format": 1,
+            "docket_version": .string(report.docketVersion),
+            "snapshot": [
+                "digest": .string(report.snapshot.digest), "parent": report.snapshot.parentDigest.map { .string($0) } ?? .null,
+                "captured_at": .string(report.snapshot.capturedAt), "complete": .bool(report.snapshot.isComplete),
+            ],
+            "policy": ["source": .string(report.policySource), "digest": .string(report.policy.digest), "effective": report.policy.jsonValue],
+            "as_of": .string(report.asOf),
+            "time_reference": .string(report.timeReference.rawValue),
+            "summary": .object(summary),
+            "controls": .array(controls),
+        ]
+    }
+
+    // MARK: - CSV
+
+    public static let csvColumns = [
+        "snapshot", "captured_at", "control", "status", "resource_kind", "resource_key", "resource_name", "resource_digest",
+        "fields_read", "message", "warning", "evidence",
+    ]
+
+    /// Renders one row per result of every report, under one header row (RFC 4180, CRLF line
+    /// ends).
+    public static func csv(_ reports: [ControlReport]) -> String {
+        var rows = [csvColumns]
+        for report in reports {
+            for result in report.results {
+                let evidence = result.evidence.map { "\($0.kind)/\($0.key ?? $0.name)" + ($0.digest.map { "@\($0)" } ?? "") }
+                rows.append([
+                    report.snapshot.digest, report.snapshot.capturedAt, result.controlID, result.status.rawValue,
+                    result.resource?.kind ?? "", result.resource?.key ?? "", result.resource?.name ?? "", result.resource?.digest ?? "",
+                    result.fieldsRead.joined(separator: " "), result.message, result.warning ?? "", evidence.joined(separator: " "),
+                ])
+            }
+        }
+        return csvTable(rows)
+    }
+
+    /// Rows as RFC 4180 CSV with CRLF line ends.
+    static func csvTable(_ rows: [[String]]) -> String {
+        rows.map { $0.map(csvField).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
+    }
+
+    /// Quotes a CSV field when it contains a comma, a quote or a line break.
+    static func csvField(_ text: String) -> String {
+        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
+        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}

@@ -1,0 +1,82 @@
+/// One control result changing state between two consecutive reports of a period.
+public struct ControlStateChange: Sendable, Hashable {
+    public var controlID: String
+    /// The resource whose result changed (from the newer report, or the older one when the
+    /// result disappeared).
+    public var resource: EvidenceReference?
+    /// The previous state (`pass`, `pass-with-warning`, `fail`, `not-applicable`, `error`),
+    /// or nil in the first report and for a result that first appears.
+    public var from: String?
+    /// The new state, or nil when the result is no longer reported (the resource is gone).
+    public var to: String?
+    public var snapshotDigest: String
+    public var capturedAt: String
+    /// The newer result's message, or the older one's when the result disappeared.
+    public var message: String
+
+    var jsonValue: JSONValue {
+        [
+            "control": .string(controlID), "resource": resource?.jsonValue ?? .null, "from": from.map { .string($0) } ?? .null,
+            "to": to.map { .string($0) } ?? .null, "snapshot": .string(snapshotDigest), "captured_at": .string(capturedAt),
+            "message": .string(message),
+        ]
+    }
+}
+
+/// When each control changed state across a series of reports, such as every snapshot of a
+/// bundle's period: the first report gives each result's starting state, later reports add a
+/// change whenever a result's state differs from the report before.
+public enum ControlTimeline {
+    /// The changes across `reports`, which must be ordered oldest first.
+    public static func changes(_ reports: [ControlReport]) -> [ControlStateChange] {
+        var changes: [ControlStateChange] = []
+        var previous: [String: ControlResult] = [:]
+        for report in reports {
+            var current: [String: ControlResult] = [:]
+            for result in report.results {
+                current[identity(result)] = result
+            }
+            for key in current.keys.sorted() {
+                guard let result = current[key] else { continue }
+                let before = previous[key]
+                guard before?.state != result.state else { continue }
+                changes.append(change(result, from: before?.state, to: result.state, in: report))
+            }
+            for key in previous.keys.sorted() where current[key] == nil {
+                guard let result = previous[key] else { continue }
+                changes.append(change(result, from: result.state, to: nil, in: report))
+            }
+            previous = current
+        }
+        return changes
+    }
+
+    /// Returns a result's identity across reports: its control and its subject.
+    static func identity(_ result: ControlResult) -> String {
+        "\(result.controlID) \(result.resource?.identity ?? "-")"
+    }
+
+    private static func change(_ result: ControlResult, from: String?, to: String?, in report: ControlReport) -> ControlStateChange {
+        ControlStateChange(
+            controlID: result.controlID, resource: result.resource, from: from, to: to, snapshotDigest: report.snapshot.digest,
+            capturedAt: report.snapshot.capturedAt, message: result.message)
+    }
+
+    public static func json(_ changes: [ControlStateChange]) -> JSONValue {
+        ["format": 1, "changes": .array(changes.map(\.jsonValue))]
+    }
+
+    public static let csvColumns = [
+        "captured_at", "snapshot", "control", "resource_kind", "resource_key", "resource_name", "from", "to", "message",
+    ]
+
+    public static func csv(_ changes: [ControlStateChange]) -> String {
+        let rows = changes.map { change in
+            [
+                change.capturedAt, change.snapshotDigest, change.controlID, change.resource?.kind ?? "", change.resource?.key ?? "",
+                change.resource?.name ?? "", change.from ?? "", change.to ?? "", change.message,
+            ]
+        }
+        return ControlRenderer.csvTable([csvColumns] + rows)
+    }
+}

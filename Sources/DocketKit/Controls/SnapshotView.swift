@@ -1,0 +1,68 @@
+/// Read access to one snapshot for the controls: entries per kind and bodies by digest, each
+/// loaded once, and the listings the capture could not read.
+final class SnapshotView {
+    let store: SnapshotStore
+    let snapshot: SnapshotInfo
+    private var entriesByKind: [String: [ResourceEntry]] = [:]
+    private var bodies: [String: JSONValue] = [:]
+
+    init(store: SnapshotStore, snapshot: SnapshotInfo) {
+        self.store = store
+        self.snapshot = snapshot
+    }
+
+    /// The entries of `kind`, sorted by key.
+    func entries(_ kind: String) throws -> [ResourceEntry] {
+        if let cached = entriesByKind[kind] { return cached }
+        let loaded = try store.entries(of: snapshot, kind: kind)
+        entriesByKind[kind] = loaded
+        return loaded
+    }
+
+    func body(_ entry: ResourceEntry) throws -> JSONValue {
+        if let cached = bodies[entry.digest] { return cached }
+        let loaded = try store.body(of: entry)
+        bodies[entry.digest] = loaded
+        return loaded
+    }
+
+    /// The entries of `kind` with their bodies.
+    func resources(_ kind: String) throws -> [(entry: ResourceEntry, body: JSONValue)] {
+        try entries(kind).map { ($0, try body($0)) }
+    }
+
+    /// The failed listing that would have returned resources of `kind` under any of
+    /// `parents`, or under no parent; nil when that data was recorded.
+    func notRecorded(_ kind: String, parents: [String?] = [nil]) -> NotRecordedListing? {
+        snapshot.notRecorded.first { listing in
+            parents.contains { listing.covers(kind: kind, parentKey: $0) }
+        }
+    }
+
+    /// Every failed listing of `kind`, whatever its parent.
+    func notRecordedListings(_ kind: String) -> [NotRecordedListing] {
+        snapshot.notRecorded.filter { $0.kind == kind }
+    }
+
+    /// The resources of `kind` that belong to the app `appKey`: by the entry's app or parent
+    /// key, else by the body's `app.id`.
+    func resources(_ kind: String, ofApp appKey: String) throws -> [(entry: ResourceEntry, body: JSONValue)] {
+        try resources(kind).filter { resource in
+            if let owner = resource.entry.appKey ?? resource.entry.parentKey { return owner == appKey }
+            return resource.body.value(atPath: "app.id")?.stringValue == appKey
+        }
+    }
+}
+
+extension NotRecordedListing {
+    /// The listing as a result's subject: which request failed, and for which parent.
+    var evidence: EvidenceReference {
+        EvidenceReference(kind: "listing", key: parentKey, name: listing, digest: nil)
+    }
+
+    /// "GET /apps/{app}/domains failed (HTTP 503)" for messages.
+    var sentence: String {
+        let detail = error.isEmpty ? "" : " (\(error))"
+        return "the listing \(listing)\(parentKey.map { " for \($0)" } ?? "") was not read in this snapshot\(detail)"
+    }
+}

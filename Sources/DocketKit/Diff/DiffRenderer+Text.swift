@@ -1,0 +1,187 @@
+extension DiffRenderer {
+    /// ANSI colours, used only when the output is a terminal.
+    struct Palette {
+        let isEnabled: Bool
+
+        func paint(_ text: String, _ code: String) -> String {
+            isEnabled ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
+        }
+
+        func marker(_ change: ResourceChangeKind) -> String {
+            switch change {
+            case .added: return paint("+", "32")
+            case .removed: return paint("-", "31")
+            case .changed: return paint("~", "33")
+            case .notRecorded: return paint("?", "36")
+            }
+        }
+
+        func bold(_ text: String) -> String { paint(text, "1") }
+    }
+
+    /// Renders the diff for a terminal: a header, one line per resource in the spirit of
+    /// `git diff --stat`, the totals, then the changed fields grouped by kind and resource.
+    public static func text(_ diff: SnapshotDiff, colour: Bool = false) -> String {
+        let palette = Palette(isEnabled: colour)
+        var lines = [
+            "diff \(diff.from.shortDigest)..\(diff.to.shortDigest)  (\(diff.from.capturedAt) → \(diff.to.capturedAt))"
+        ]
+        lines += notRecordedLines(diff)
+        lines.append("")
+        lines += statLines(diff, palette: palette)
+        lines.append(" " + summaryText(diff))
+        if let hidden = hiddenText(diff) {
+            lines.append(" " + hidden)
+        }
+        for kind in kindsInOrder(diff) {
+            lines.append("")
+            lines.append(palette.bold(kind))
+            for change in diff.changes where change.kind == kind {
+                lines += detailLines(change, diff: diff, palette: palette)
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Returns one line per snapshot with failed listings, counted by kind. `docket show` and
+    /// the JSON and Markdown formats list them one by one.
+    private static func notRecordedLines(_ diff: SnapshotDiff) -> [String] {
+        var lines: [String] = []
+        for (side, snapshot) in [("from", diff.from), ("to", diff.to)] {
+            let listings = diff.notRecordedListings.filter { $0.side == side }.map(\.listing)
+            guard !listings.isEmpty else { continue }
+            var counts: [String: Int] = [:]
+            for listing in listings { counts[listing.kind, default: 0] += 1 }
+            let kinds = counts.sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }.joined(separator: ", ")
+            let noun = listings.count == 1 ? "listing" : "listings"
+            lines.append(
+                "\(listings.count) \(noun) not read in \(snapshot.shortDigest) (\(kinds)): what they hold is unknown there; `docket show \(snapshot.shortDigest)` lists them")
+        }
+        return lines
+    }
+
+    static func kindsInOrder(_ diff: SnapshotDiff) -> [String] {
+        var kinds: [String] = []
+        for change in diff.changes where kinds.last != change.kind {
+            kinds.append(change.kind)
+        }
+        return kinds
+    }
+
+    private static func statLines(_ diff: SnapshotDiff, palette: Palette) -> [String] {
+        let kindWidth = diff.changes.map(\.kind.count).max() ?? 0
+        let nameWidth = min(diff.changes.map(\.displayName.count).max() ?? 0, 60)
+        return diff.changes.map { change in
+            let outcome: String
+            switch change.change {
+            case .changed:
+                outcome = change.fieldChanges.count == 1 ? "1 field" : "\(change.fieldChanges.count) fields"
+            case .notRecorded:
+                outcome = "not recorded in \(change.newDigest == nil ? diff.to.shortDigest : diff.from.shortDigest)"
+            default:
+                outcome = change.change.rawValue
+            }
+            return " \(palette.marker(change.change)) \(pad(change.kind, kindWidth))  \(pad(change.displayName, nameWidth))  | \(outcome)"
+        }
+    }
+
+    private static func detailLines(_ change: ResourceChange, diff: SnapshotDiff, palette: Palette) -> [String] {
+        var heading = "\(palette.marker(change.change)) \(change.displayName)  (\(change.key))"
+        switch change.change {
+        case .added, .removed:
+            heading += " " + change.change.rawValue
+        case .notRecorded:
+            let side = change.newDigest == nil ? diff.to : diff.from
+            heading += " not recorded in \(side.shortDigest): its listing failed, so its state there is unknown"
+        case .changed:
+            break
+        }
+        var lines = ["  " + heading]
+        let pathWidth = min(change.fieldChanges.map(\.path.description.count).max() ?? 0, 40)
+        for field in change.fieldChanges {
+            lines.append("      " + fieldLine(field, pathWidth: pathWidth, palette: palette))
+        }
+        return lines
+    }
+
+    private static func fieldLine(_ field: FieldChange, pathWidth: Int, palette: Palette) -> String {
+        let path = pad(field.path.description, pathWidth)
+        let volatile = field.isVolatile ? palette.paint("  (volatile)", "2") : ""
+        switch (field.old, field.new) {
+        case (nil, let new):
+            return "\(palette.paint("+", "32")) \(path)  \(valueText(new))\(volatile)"
+        case (let old, nil):
+            return "\(palette.paint("-", "31")) \(path)  \(valueText(old))\(volatile)"
+        default:
+            return "\(palette.paint("~", "33")) \(path)  \(valueText(field.old)) → \(valueText(field.new))\(volatile)"
+        }
+    }
+
+    static func pad(_ text: String, _ width: Int) -> String {
+        text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
+    }
+
+    // MARK: - Markdown
+
+    /// Renders the diff as Markdown for change tickets and audit notes: the two snapshots, the totals,
+    /// then one section per kind with a table of changed fields per resource.
+    public static func markdown(_ diff: SnapshotDiff) -> String {
+        var lines = [
+            "# Changes from \(diff.from.capturedAt) to \(diff.to.capturedAt)", "",
+            "| | snapshot | captured at | complete |", "| --- | --- | --- | --- |",
+            "| from | `\(diff.from.shortDigest)` | \(diff.from.capturedAt) | \(diff.from.isComplete ? "yes" : "no") |",
+            "| to | `\(diff.to.shortDigest)` | \(diff.to.capturedAt) | \(diff.to.isComplete ? "yes" : "no") |", "",
+            "**Summary:** \(summaryText(diff)).",
+        ]
+        if let hidden = hiddenText(diff) {
+            lines += ["", "Volatility policy: \(hidden.replacingOccurrences(of: "--all-fields", with: "`--all-fields`"))."]
+        }
+        for (side, listing) in diff.notRecordedListings {
+            let snapshot = side == "from" ? diff.from : diff.to
+            lines += ["", "Not recorded in `\(snapshot.shortDigest)`: \(listing.kind)\(listing.parentKey.map { " of `\($0)`" } ?? "") (`\(listing.listing)`: \(markdownEscaped(listing.error)))."]
+        }
+        for kind in kindsInOrder(diff) {
+            lines += ["", "## \(kind)"]
+            for change in diff.changes where change.kind == kind {
+                lines += markdownResource(change, diff: diff)
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    private static func markdownResource(_ change: ResourceChange, diff: SnapshotDiff) -> [String] {
+        let name = change.isRenamed ? "\(code(change.oldName!)) → \(code(change.newName!))" : code(change.name)
+        var status = change.change.rawValue
+        if change.change == .notRecorded {
+            let side = change.newDigest == nil ? diff.to : diff.from
+            status = "not recorded in `\(side.shortDigest)`, state unknown"
+        }
+        var lines = ["", "### \(name) (\(status))", "", "id \(code(change.key))"]
+        guard !change.fieldChanges.isEmpty else { return lines }
+        lines += ["", "| field | old | new |", "| --- | --- | --- |"]
+        for field in change.fieldChanges {
+            let path = code(field.path.description) + (field.isVolatile ? " (volatile)" : "")
+            let old = field.old == nil ? "(absent)" : code(valueText(field.old))
+            let new = field.new == nil ? "(absent)" : code(valueText(field.new))
+            lines.append("| \(path) | \(old) | \(new) |")
+        }
+        return lines
+    }
+
+    /// `text` as a Markdown code span that is safe inside a table cell.
+    static func code(_ text: String) -> String {
+        let escaped = text.replacingOccurrences(of: "|", with: "\\|")
+        let fence = escaped.contains("`") ? "`` " : "`"
+        let closing = escaped.contains("`") ? " ``" : "`"
+        return fence + escaped + closing
+    }
+
+    static func markdownEscaped(_ text: String) -> String {
+        var result = ""
+        for character in text {
+            if "\\`*_[]<>|#".contains(character) { result.append("\\") }
+            result.append(character)
+        }
+        return result
+    }
+}

@@ -1,0 +1,112 @@
+/// Compares two snapshots of a store, resource by resource and field by field.
+///
+/// Resources are matched by kind and key (the Heroku id), so a rename is a change of `name`.
+/// Kind trees and tree leaves with equal digests are skipped without being read, and only
+/// the bodies of resources whose digests differ are loaded.
+public struct SnapshotDiffer {
+    public let store: SnapshotStore
+    public let policy: VolatilityPolicy
+
+    public init(store: SnapshotStore, policy: VolatilityPolicy = .default) {
+        self.store = store
+        self.policy = policy
+    }
+
+    /// Compares `from` with `to` over the resources `filter` selects. Volatile
+    /// field changes are counted and left out unless `includeVolatile`.
+    /// - Throws: `StoreError` when a tree or body cannot be read.
+    public func diff(
+        from: SnapshotInfo, to: SnapshotInfo, filter: DiffFilter = .everything, includeVolatile: Bool = false
+    ) throws -> SnapshotDiff {
+        var result = SnapshotDiff(
+            from: from, to: to, filter: filter, includesVolatile: includeVolatile, policy: policy, changes: [],
+            hiddenFieldCount: 0, hiddenResourceCount: 0, bodiesLoaded: 0)
+        guard from.treeDigest != to.treeDigest else { return result }
+
+        let oldTrees = try store.kindTrees(of: from)
+        let newTrees = try store.kindTrees(of: to)
+        let kinds = Set(oldTrees.keys).union(newTrees.keys).filter(filter.includes(kind:))
+        for kind in kinds.sorted() where oldTrees[kind] != newTrees[kind] {
+            let (old, new) = try store.differingEntries(kind: kind, oldTree: oldTrees[kind], newTree: newTrees[kind])
+            try compare(old: old, new: new, filter: filter, into: &result)
+        }
+
+        result.changes.sort {
+            (ResourceKind.order(of: $0.kind), $0.name, $0.key) < (ResourceKind.order(of: $1.kind), $1.name, $1.key)
+        }
+        return result
+    }
+
+    /// Returns the field changes between two versions of one resource, volatile ones included
+    /// and flagged by the policy.
+    public func fieldChanges(kind: String, old: JSONValue, new: JSONValue) -> [FieldChange] {
+        let differ = FieldDiff(isOrdered: { policy.isOrdered(kind: kind, path: $0) })
+        return differ.changes(old: old, new: new).map {
+            var change = $0
+            change.isVolatile =
+                policy.isVolatile(kind: kind, path: change.path) || policy.isReferenceRename(change.path, old: old, new: new)
+            return change
+        }
+    }
+
+    private func compare(
+        old: [ResourceEntry], new: [ResourceEntry], filter: DiffFilter, into result: inout SnapshotDiff
+    ) throws {
+        let oldByKey = Dictionary(old.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
+        let newByKey = Dictionary(new.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
+        for key in Set(oldByKey.keys).union(newByKey.keys) {
+            let oldEntry = oldByKey[key]
+            let newEntry = newByKey[key]
+            guard oldEntry?.digest != newEntry?.digest else { continue }
+            guard [oldEntry, newEntry].contains(where: { $0.map(filter.includes) ?? false }) else { continue }
+            if let oldEntry, let newEntry {
+                try compareBodies(oldEntry, newEntry, into: &result)
+            } else if let oldEntry {
+                let isUnknown = try store.isNotRecorded(oldEntry, in: result.to)
+                result.changes.append(change(oldEntry, nil, isUnknown ? .notRecorded : .removed))
+            } else if let newEntry {
+                let isUnknown = try store.isNotRecorded(newEntry, in: result.from)
+                result.changes.append(change(nil, newEntry, isUnknown ? .notRecorded : .added))
+            }
+        }
+    }
+
+    private func compareBodies(_ oldEntry: ResourceEntry, _ newEntry: ResourceEntry, into result: inout SnapshotDiff) throws {
+        let oldBody = try store.body(of: oldEntry)
+        let newBody = try store.body(of: newEntry)
+        result.bodiesLoaded += 2
+        let all = fieldChanges(kind: newEntry.kind, old: oldBody, new: newBody)
+        let reported = result.includesVolatile ? all : all.filter { !$0.isVolatile }
+        result.hiddenFieldCount += all.count - reported.count
+        if reported.isEmpty {
+            // No change at all means only the order of an unordered array moved.
+            if !all.isEmpty { result.hiddenResourceCount += 1 }
+            return
+        }
+        var resourceChange = change(oldEntry, newEntry, .changed)
+        resourceChange.fieldChanges = reported
+        result.changes.append(resourceChange)
+    }
+
+    private func change(_ old: ResourceEntry?, _ new: ResourceEntry?, _ kind: ResourceChangeKind) -> ResourceChange {
+        let entry = (new ?? old)!
+        return ResourceChange(
+            kind: entry.kind, key: entry.key, oldName: old?.name, newName: new?.name, appKey: new?.appKey ?? old?.appKey,
+            change: kind, oldDigest: old?.digest, newDigest: new?.digest)
+    }
+}
+
+extension SnapshotStore {
+    /// True when the state of `entry`'s resource in `snapshot` is unknown. That is so when the
+    /// listing that would hold it failed there. It is also so when the app listing failed and
+    /// the resource's app is absent from `snapshot`, because none of its listings were read.
+    public func isNotRecorded(_ entry: ResourceEntry, in snapshot: SnapshotInfo) throws -> Bool {
+        if snapshot.isNotRecorded(kind: entry.kind, parentKey: entry.parentKey) {
+            return true
+        }
+        guard let appKey = entry.appKey, entry.kind != ResourceKind.app,
+            snapshot.isNotRecorded(kind: ResourceKind.app, parentKey: nil)
+        else { return false }
+        return try self.entry(kind: ResourceKind.app, key: appKey, in: snapshot) == nil
+    }
+}

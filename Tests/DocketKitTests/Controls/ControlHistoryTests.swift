@@ -1,0 +1,130 @@
+import Foundation
+import Testing
+
+@testable import DocketKit
+
+private typealias F = ControlFixtures
+
+/// Controls and files that span several snapshots: access removals, the timeline and the
+/// bundle's `data/controls/`.
+@Suite("control history")
+struct ControlHistoryTests {
+    static let days = (1...4).map { String(format: "2026-03-%02dT06:00:00Z", 24 + $0) }
+
+    @Test("removal is listed with the snapshot that first shows it")
+    func removalListed() throws {
+        let store = try F.makeStore()
+        let base = [F.team(), F.member("alice@acme.example")]
+        let first = try F.commit(store, base + [F.member("carol@acme.example")], at: Self.days[0])
+        let second = try F.commit(store, base, at: Self.days[1])
+        let third = try F.commit(store, base, at: Self.days[2])
+        let evaluator = ControlEvaluator(store: store)
+        #expect(try evaluator.evaluate(first).results.first { $0.controlID == "access-removal" }?.status == .notApplicable)
+        for snapshot in [second, third] {
+            let removal = try #require(try evaluator.evaluate(snapshot).results.first { $0.controlID == "access-removal" })
+            #expect(removal.status == .pass)
+            #expect(removal.resource?.name == "acme/carol@acme.example")
+            #expect(removal.message.contains("first absent in snapshot \(second.shortDigest)"))
+            #expect(removal.message.contains("last present in \(first.shortDigest)"))
+            #expect(removal.evidence.first?.digest == second.digest)
+        }
+    }
+
+    @Test("failed listing hides no one and removes no one")
+    func notRecordedIsNotRemoval() throws {
+        let store = try F.makeStore()
+        let people = [F.team(), F.member("carol@acme.example")]
+        try F.commit(store, people, at: Self.days[0])
+        let blind = try F.commit(store, [F.team()], at: Self.days[1], notRecorded: [F.notRecorded(ResourceKind.teamMember, parent: F.teamID)])
+        let seen = try F.commit(store, [F.team()], at: Self.days[2])
+        let evaluator = ControlEvaluator(store: store)
+        let blindResults = try evaluator.evaluate(blind).results.filter { $0.controlID == "access-removal" }
+        #expect(blindResults.allSatisfy { $0.status == .error })
+        let removal = try #require(try evaluator.evaluate(seen).results.first { $0.controlID == "access-removal" && $0.status == .pass })
+        #expect(removal.message.contains("first absent in snapshot \(seen.shortDigest)"))
+    }
+
+    @Test("re-added person is no longer listed as removed")
+    func readded() throws {
+        let store = try F.makeStore()
+        let carol = [F.team(), F.member("carol@acme.example")]
+        try F.commit(store, carol, at: Self.days[0])
+        try F.commit(store, [F.team()], at: Self.days[1])
+        let back = try F.commit(store, carol, at: Self.days[2])
+        let result = try #require(try ControlEvaluator(store: store).evaluate(back).results.first { $0.controlID == "access-removal" })
+        #expect(result.status == .notApplicable)
+    }
+
+    @Test("timeline records each state change once")
+    func timeline() throws {
+        let store = try F.makeStore()
+        let first = try F.commit(store, [F.team(), F.member("bob@acme.example", mfa: false)], at: Self.days[0])
+        let second = try F.commit(store, [F.team(), F.member("bob@acme.example", mfa: true)], at: Self.days[1])
+        let third = try F.commit(store, [F.team(), F.member("bob@acme.example", mfa: true)], at: Self.days[2])
+        let evidence = try ControlEvidence.build(
+            store: store, policy: .defaults, policySource: "defaults", snapshots: [first, second, third], periodStart: Self.days[0])
+        let bob = evidence.changes.filter { $0.controlID == "team-member-mfa" && $0.resource?.name == "acme/bob@acme.example" }
+        #expect(bob.count == 2)
+        #expect(bob.first?.from == nil)
+        #expect(bob.first?.to == "fail")
+        #expect(bob.last?.from == "fail")
+        #expect(bob.last?.to == "pass")
+        #expect(bob.last?.snapshotDigest == second.digest)
+    }
+
+    @Test("bundle files hold a report per snapshot and the timeline")
+    func bundleFiles() throws {
+        let store = try F.makeStore()
+        let first = try F.commit(store, [F.app("api")], at: Self.days[0])
+        let second = try F.commit(store, [F.app("api", stack: "heroku-20", buildStack: "heroku-20")], at: Self.days[1])
+        let evidence = try ControlEvidence.build(
+            store: store, policy: .defaults, policySource: "defaults", snapshots: [first, second], periodStart: Self.days[0])
+        let files = evidence.files()
+        #expect(files.map(\.path) == [
+            "2026-03-25T06:00:00Z.csv", "2026-03-25T06:00:00Z.json", "2026-03-26T06:00:00Z.csv", "2026-03-26T06:00:00Z.json",
+            "catalogue.json", "timeline.csv", "timeline.json",
+        ])
+        let report = try JSONParser.parse(try #require(files.first { $0.path == "2026-03-26T06:00:00Z.json" }).contents)
+        #expect(report["snapshot"]?["digest"]?.stringValue == second.digest)
+        let timeline = try #require(files.first { $0.path == "timeline.csv" }).contents
+        #expect(timeline.contains("app-stack-supported,app,app-api,api,pass,fail,"))
+        let again = try ControlEvidence.build(
+            store: store, policy: .defaults, policySource: "defaults", snapshots: [first, second], periodStart: Self.days[0])
+        #expect(again.files().map(\.contents) == files.map(\.contents))
+    }
+
+    @Test("HTML section escapes every text")
+    func htmlSection() throws {
+        let store = try F.makeStore()
+        let first = try F.commit(store, [F.app("api")], at: Self.days[0])
+        let second = try F.commit(store, [F.app("api"), F.domain("<b>evil</b>.example", app: "api")], at: Self.days[1])
+        let evidence = try ControlEvidence.build(
+            store: store, policy: .defaults, policySource: "a&b.json", snapshots: [first, second], periodStart: nil)
+        let html = evidence.htmlSection()
+        #expect(html.hasPrefix("<section id=\"controls\">"))
+        #expect(html.contains("&lt;b&gt;evil&lt;/b&gt;.example"))
+        #expect(!html.contains("<b>evil"))
+        #expect(html.contains("a&amp;b.json"))
+        #expect(html.contains("<code>domain-certificate</code>"))
+    }
+
+    @Test("continuity ignores gaps before the period")
+    func periodStart() throws {
+        let store = try F.makeStore()
+        try F.recordRun(store, at: "2026-03-01T06:00:00Z")
+        for day in 10...24 {
+            try F.recordRun(store, at: String(format: "2026-03-%02dT06:00:00Z", day))
+        }
+        let snapshot = try F.commit(store, [F.account()], at: Self.days[0])
+        let evaluator = ControlEvaluator(store: store)
+        let unbounded = try evaluator.evaluate(snapshot).results.filter { $0.controlID == "evidence-continuous" }
+        #expect(unbounded.map(\.status) == [.fail])
+        #expect(unbounded.first?.message.contains("gap of 9d from 2026-03-01T06:00:00Z") == true)
+        evaluator.periodStart = "2026-03-15T00:00:00Z"
+        let bounded = try evaluator.evaluate(snapshot).results.filter { $0.controlID == "evidence-continuous" }
+        #expect(bounded.map(\.status) == [.pass])
+        evaluator.periodStart = "2026-03-05T00:00:00Z"
+        let crossing = try evaluator.evaluate(snapshot).results.filter { $0.controlID == "evidence-continuous" }
+        #expect(crossing.map(\.status) == [.fail], "a gap that spans the period's start counts")
+    }
+}

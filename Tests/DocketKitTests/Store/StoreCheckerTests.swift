@@ -1,0 +1,84 @@
+import Foundation
+import Testing
+
+@testable import DocketKit
+
+/// Each test alters exactly one thing in a valid store and expects exactly that thing named.
+@Suite("store check")
+struct StoreCheckerTests {
+    /// A store with three snapshots and a changed resource, and the snapshots.
+    static func makeValidStore() throws -> (SnapshotStore, [SnapshotInfo]) {
+        let (store, _) = try StoreFixtures.makeStore()
+        let one = try StoreFixtures.commit(
+            store, [StoreFixtures.app(id: "a1", name: "acme-api"), StoreFixtures.domain(id: "d1", appID: "a1", hostname: "api.acme.example")],
+            at: "2026-03-25T06:00:00Z")
+        let two = try StoreFixtures.commit(
+            store, [StoreFixtures.app(id: "a1", name: "acme-api", stack: "heroku-22"), StoreFixtures.domain(id: "d1", appID: "a1", hostname: "api.acme.example")],
+            at: "2026-03-26T06:00:00Z")
+        let three = try StoreFixtures.commit(store, [StoreFixtures.app(id: "a1", name: "acme-api", stack: "heroku-22")], at: "2026-03-27T06:00:00Z")
+        return (store, [one, two, three])
+    }
+
+    @Test("valid store has no problems")
+    func validStore() throws {
+        let (store, snapshots) = try Self.makeValidStore()
+        let report = try StoreChecker(store: store).run()
+        #expect(report.problems == [])
+        #expect(report.snapshotsChecked == snapshots.count)
+    }
+
+    @Test("altered resource object is named")
+    func alteredObject() throws {
+        let (store, snapshots) = try Self.makeValidStore()
+        let entry = try #require(try store.entries(of: snapshots[0], kind: ResourceKind.domain).first)
+        try store.database.query(
+            "UPDATE objects SET body = ? WHERE digest = ?", [.blob(Array(#"{"hostname":"evil.example"}"#.utf8)), .text(entry.digest)])
+        let report = try StoreChecker(store: store).run()
+        #expect(report.problems.count == 1)
+        #expect(report.problems.first?.subject == "object \(entry.digest)")
+    }
+
+    @Test("altered tree is named as a tree")
+    func alteredTree() throws {
+        let (store, snapshots) = try Self.makeValidStore()
+        let tree = try #require(try store.kindTrees(of: snapshots[2])[ResourceKind.app])
+        let body = try #require(try store.objectBytes(tree))
+        let altered = String(decoding: body, as: UTF8.self).replacingOccurrences(of: "acme-api", with: "acme-apx")
+        try store.database.query("UPDATE objects SET body = ? WHERE digest = ?", [.blob(Array(altered.utf8)), .text(tree)])
+        let report = try StoreChecker(store: store).run()
+        #expect(report.problems.count == 1)
+        #expect(report.problems.first?.subject == "tree \(tree)")
+    }
+
+    @Test("altered snapshot header is named")
+    func alteredSnapshot() throws {
+        let (store, snapshots) = try Self.makeValidStore()
+        let header = try #require(try store.snapshotHeader(digest: snapshots[1].digest))
+        let altered = String(decoding: header, as: UTF8.self).replacingOccurrences(of: "2026-03-26T06:00:00Z", with: "2026-03-26T07:00:00Z")
+        try store.database.query("UPDATE snapshots SET header = ? WHERE digest = ?", [.blob(Array(altered.utf8)), .text(snapshots[1].digest)])
+        let report = try StoreChecker(store: store).run()
+        #expect(report.problems.count == 1)
+        #expect(report.problems.first?.subject == "snapshot \(snapshots[1].digest)")
+    }
+
+    @Test("deleted snapshot breaks the chain at its child")
+    func brokenChain() throws {
+        let (store, snapshots) = try Self.makeValidStore()
+        try store.database.query("DELETE FROM snapshots WHERE digest = ?", [.text(snapshots[1].digest)])
+        let report = try StoreChecker(store: store).run()
+        #expect(report.problems.count == 1)
+        #expect(report.problems.first?.subject == "snapshot \(snapshots[2].digest)")
+        #expect(report.problems.first?.message.contains("chain is broken") == true)
+    }
+
+    @Test("missing object is named with the resource")
+    func missingObject() throws {
+        let (store, snapshots) = try Self.makeValidStore()
+        let entry = try #require(try store.entries(of: snapshots[0], kind: ResourceKind.domain).first)
+        try store.database.query("DELETE FROM objects WHERE digest = ?", [.text(entry.digest)])
+        let report = try StoreChecker(store: store).run()
+        #expect(!report.problems.isEmpty)
+        #expect(report.problems.allSatisfy { $0.subject == "object \(entry.digest)" })
+        #expect(report.problems.first?.message.contains("api.acme.example") == true)
+    }
+}

@@ -1,0 +1,99 @@
+import Foundation
+import DocketTestSupport
+import Testing
+
+/// Bad input gets one clear message naming the value and the fix, a documented exit code,
+/// and leaves nothing half-written.
+@Suite("bad input end to end")
+struct BadInputEndToEndTests {
+    @Test("missing token file exits 4 and writes nothing")
+    func missingTokenFile() throws {
+        let folder = Repository.temporaryDirectory()
+        let store = folder.appendingPathComponent("store.sqlite").path
+        let result = try docket(["capture", "--store", store, "--token-file", "/nonexistent/token", "--api-url", "http://127.0.0.1:9"])
+        #expect(result.status == 4)
+        #expect(result.stderr.contains("/nonexistent/token"))
+        #expect(result.stderr.contains("heroku authorizations:create"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty)
+    }
+
+    @Test("unreadable token file exits 4")
+    func unreadableTokenFile() throws {
+        guard getuid() != 0 else { return }  // NOTE: root reads any file, so this case only runs as a normal user.
+        let folder = Repository.temporaryDirectory()
+        let token = folder.appendingPathComponent("token").path
+        _ = FileManager.default.createFile(atPath: token, contents: Data("HRKU-x".utf8), attributes: [.posixPermissions: 0o000])
+        let result = try docket(["capture", "--store", folder.path + "/s.sqlite", "--token-file", token])
+        #expect(result.status == 4)
+        #expect(result.stderr.contains("cannot be read"))
+    }
+
+    @Test("malformed --api-url exits 64 naming the value")
+    func malformedURL() throws {
+        let result = try docket(["capture", "--api-url", "api.heroku.com", "--token-file", Repository.token])
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("\"api.heroku.com\""))
+        #expect(result.stderr.contains("--api-url"))
+    }
+
+    @Test("store in a missing folder exits 2 naming the folder")
+    func missingFolder() throws {
+        let result = try docket(["capture", "--store", "/nonexistent-docket/store.sqlite", "--token-file", Repository.token])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("/nonexistent-docket"))
+        #expect(!FileManager.default.fileExists(atPath: "/nonexistent-docket"))
+    }
+
+    @Test("store in a read-only folder exits 2")
+    func readOnlyFolder() throws {
+        guard getuid() != 0 else { return }  // NOTE: root writes into read-only folders, so this case only runs as a normal user.
+        let folder = Repository.temporaryDirectory()
+        try FileManager.default.setAttributes([.posixPermissions: 0o555], ofItemAtPath: folder.path)
+        let result = try docket(["capture", "--store", folder.path + "/store.sqlite", "--token-file", Repository.token])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("not writable"))
+    }
+
+    @Test("store from a newer Docket exits 2 and is left untouched")
+    func newerStore() throws {
+        let folder = Repository.temporaryDirectory()
+        let store = folder.appendingPathComponent("store.sqlite").path
+        let fake = try FakeHeroku(day: 1)
+        #expect(try docket(fake.captureArguments(store: store)).status == 0)
+        let sqlite = try ChildProcess(
+            executable: "/usr/bin/sqlite3", arguments: [store, "PRAGMA user_version = 42;"], environment: [:],
+            stdoutPath: folder.appendingPathComponent("out").path, stderrPath: folder.appendingPathComponent("err").path)
+        #expect(sqlite.waitStatus() == 0, "sqlite3 is needed: make setup installs it")
+        let before = try Data(contentsOf: URL(fileURLWithPath: store))
+        let result = try docket(fake.captureArguments(store: store))
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("schema version 42"))
+        #expect(result.stderr.contains("Upgrade Docket"))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: store)) == before)
+    }
+
+    @Test("unknown option exits 64 with a suggestion")
+    func unknownOption() throws {
+        let result = try docket(["capture", "--concurency", "4"])
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("--concurency"))
+        #expect(result.stderr.contains("--concurrency"))
+    }
+
+    @Test("unknown command exits 64")
+    func unknownCommand() throws {
+        let result = try docket(["captur"])
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("capture"))
+    }
+
+    @Test("every command has help that exits 0")
+    func help() throws {
+        for command in ["capture", "snapshots", "show", "check"] {
+            let result = try docket([command, "--help"])
+            #expect(result.status == 0)
+            #expect(result.stdout.contains("Usage: docket \(command)"))
+            #expect(result.stdout.contains("Exit status:"))
+        }
+    }
+}
