@@ -15,7 +15,7 @@ PIP_PACKAGES := bagit==1.8.1 jsonpatch==1.33
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DOCKET := .build/debug/docket
 
-.PHONY: setup build test demo clean
+.PHONY: setup build test demo report-png clean
 
 setup: .setup-done
 
@@ -38,6 +38,13 @@ test: build
 
 demo: build
 	DOCKET_PYTHON=$(CURDIR)/$(VENV)/bin/python ./scripts/demo.sh
+
+# Renders the demo bundle's report (data/index.html) to Exports/report.png with headless
+# Chromium, to check it in a real browser. Chromium is large, so only this target installs it.
+report-png: demo
+	@command -v chromium >/dev/null 2>&1 || { echo "installing Debian package: chromium"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium; }
+	./scripts/report-png.sh Exports/docket-acme-2026-03.tar.gz Exports/report.png
 
 clean:
 	rm -rf .build .setup-done Exports/demo

@@ -58,14 +58,19 @@ enum BundleCommand: Command {
         }
         context.console.output("\(result.archiveSHA256)  \(result.path)")
         let baseline = result.hasBaseline ? " and a baseline" : ", no baseline"
+        let counts = "\(count(result.snapshotCount, "snapshot"))\(baseline), \(count(result.runCount, "run")), \(count(result.gapCount, "gap"))"
         context.console.info(
-            "wrote \(result.path): \(result.period.label), \(result.snapshotCount) snapshots\(baseline), \(result.runCount) runs, \(result.gapCount) gaps; \(result.payloadFiles) files (\(result.linkedFiles) linked), \(result.archiveBytes) bytes")
+            "wrote \(result.path): \(result.period.label), \(counts); \(count(result.payloadFiles, "file")) (\(result.linkedFiles) linked), \(result.archiveBytes) bytes")
         if let key = result.signingKey {
             context.console.info("signed with \(key)")
         }
         if result.gapCount > 0 {
-            context.console.warning("the period has \(result.gapCount) coverage gaps; data/index.html and data/manifest.json list them")
+            context.console.warning("the period has \(count(result.gapCount, "coverage gap")) longer than --expect-every; data/index.html and data/manifest.json list them")
         }
+    }
+
+    private static func count(_ number: Int, _ noun: String) -> String {
+        number == 1 ? "1 \(noun)" : "\(number) \(noun)s"
     }
 
     private static func json(_ result: BundleResult) -> JSONValue {

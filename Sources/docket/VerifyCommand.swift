@@ -60,10 +60,10 @@ enum VerifyCommand: Command {
             break
         }
         if result.isValid {
-            let warnings = result.warnings.isEmpty ? "" : " with \(result.warnings.count) warnings"
+            let warnings = result.warnings.isEmpty ? "" : " with \(result.warnings.count == 1 ? "1 warning" : "\(result.warnings.count) warnings")"
             context.console.info("\(subject): valid\(warnings)")
         } else {
-            context.console.error("\(subject): \(result.errors.count) problems found")
+            context.console.error("\(subject): \(result.errors.count == 1 ? "1 problem" : "\(result.errors.count) problems") found")
         }
     }
 

@@ -99,7 +99,7 @@ struct BundleCommandTests {
         let damaged = try BundleCLI.run(["verify", repacked])
         #expect(damaged.status == 6)
         #expect(damaged.output.hasPrefix("error: data/inventory.csv: the contents differ from the manifests"), "\(damaged.output)")
-        #expect(damaged.errorOutput.contains("1 problems found"))
+        #expect(damaged.errorOutput.contains("1 problem found"))
 
         let json = try BundleCLI.run(["verify", repacked, "--json"])
         #expect(json.status == 6)

@@ -11,8 +11,9 @@ enum ReportStyle {
         header .subtitle { margin: 0 0 12px; color: #c7cede; }
         header code { color: #fff; }
         nav a { color: #fff; margin-right: 16px; text-decoration: none; border-bottom: 1px solid #7d8bb0; }
-        main { max-width: 1100px; margin: 0 auto; padding: 8px 24px 32px; }
-        section { background: var(--paper); border: 1px solid var(--line); border-radius: 8px; padding: 8px 24px 20px; margin: 20px 0; }
+        main { max-width: 1200px; margin: 0 auto; padding: 8px 24px 32px; }
+        section { background: var(--paper); border: 1px solid var(--line); border-radius: 8px; padding: 8px 24px 20px; margin: 20px 0;
+          overflow-x: auto; }
         h2 { font-size: 19px; margin: 12px 0; }
         h3 { font-size: 16px; margin: 18px 0 6px; }
         a { color: var(--accent); }
@@ -21,6 +22,7 @@ enum ReportStyle {
         th, td { padding: 4px 10px; border-bottom: 1px solid var(--line); text-align: left; vertical-align: top; }
         th { color: var(--muted); font-weight: 600; font-size: 13px; }
         td.number { text-align: right; font-variant-numeric: tabular-nums; }
+        table.inventory td, table.snapshots td, table.changes td, table.gaps td, table.runs td:nth-child(-n+3) { white-space: nowrap; }
         table.facts thead { display: none; }
         table.facts td:first-child { color: var(--muted); width: 140px; }
         .cards { display: flex; flex-wrap: wrap; gap: 12px; margin: 8px 0 16px; }
