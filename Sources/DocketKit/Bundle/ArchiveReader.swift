@@ -28,11 +28,14 @@ final class ArchiveReader {
     private let handle: OpaquePointer
     let path: String
     private var currentPath = ""
+    /// One read buffer for every entry, so reading many small files allocates nothing.
+    private let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
 
     /// Opens the archive at `path`.
     /// - Throws: `ArchiveError` when the file cannot be opened or is no archive libarchive reads.
     init(path: String) throws {
         guard let handle = archive_read_new() else {
+            buffer.deallocate()
             throw ArchiveError(code: ARCHIVE_FATAL, message: "out of memory", context: "creating an archive reader for \(path)")
         }
         self.handle = handle
@@ -44,6 +47,7 @@ final class ArchiveReader {
 
     deinit {
         archive_read_free(handle)
+        buffer.deallocate()
     }
 
     /// The next entry's header, or nil after the last entry.
@@ -69,14 +73,13 @@ final class ArchiveReader {
     /// - Throws: `ArchiveError` when the data cannot be read (a truncated archive ends here),
     ///   or whatever `body` throws.
     func readData(_ body: (UnsafeRawBufferPointer) throws -> Void) throws {
-        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         while true {
-            let count = buffer.withUnsafeMutableBytes { archive_read_data(handle, $0.baseAddress, $0.count) }
+            let count = archive_read_data(handle, buffer.baseAddress, buffer.count)
             if count == 0 { return }
             guard count > 0 else {
                 throw error(Int32(count), "reading the contents of \(currentPath) in \(path)")
             }
-            try buffer.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0.prefix(count))) }
+            try body(UnsafeRawBufferPointer(rebasing: buffer.prefix(count)))
         }
     }
 

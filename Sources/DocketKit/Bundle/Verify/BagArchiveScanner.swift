@@ -1,17 +1,20 @@
 import Foundation
 
-/// A file of the bag as the scan found it.
-struct ScannedFile: Sendable {
-    var size: Int64
+/// The contents of one file as the scan found them. Hard links and symbolic links to a file
+/// share its record, so a bag of many identical files costs one record per distinct file.
+final class ScannedFile: Sendable {
+    let size: Int64
     /// Lowercase hex digests in every algorithm a BagIt manifest may use.
-    var digests: [DigestAlgorithm: String]
+    let digests: [DigestAlgorithm: String]
     /// SHA-256 of the file's JSON in RFC 8785 canonical form, for the resource files of a
     /// Docket bag's snapshot folders; nil for other files or when the file is not JSON.
-    var canonicalDigest: String?
-    /// The path exactly as the archive stores it, relative to the bag's folder. Swift compares
-    /// strings by canonical equivalence, so this keeps the bytes that tell apart two names
-    /// differing only in Unicode normalization.
-    var storedPath: String
+    let canonicalDigest: String?
+
+    init(size: Int64, digests: [DigestAlgorithm: String], canonicalDigest: String?) {
+        self.size = size
+        self.digests = digests
+        self.canonicalDigest = canonicalDigest
+    }
 }
 
 /// Everything a single streaming pass over an archive learns about the bag inside it.
@@ -19,6 +22,8 @@ struct ScannedBag: Sendable {
     /// The bag's folder in the archive; empty when the bag's files sit at the archive's top.
     var folder = ""
     /// Regular files and links resolved to their target, keyed by path relative to `folder`.
+    /// Swift compares strings by canonical equivalence, so a lookup also finds a name stored in
+    /// another Unicode normalization form; `storedPath(_:)` returns the name as stored.
     var files: [String: ScannedFile] = [:]
     var directories: Set<String> = []
     /// Contents of the files the checks read after the pass: tag files, `data/manifest.json`
@@ -32,6 +37,11 @@ struct ScannedBag: Sendable {
 
     func contents(of path: String) -> [UInt8]? {
         retainedPaths[path].flatMap { contentsByDigest[$0] }
+    }
+
+    /// The key under which `path` is stored, exactly as the archive spells it.
+    func storedPath(_ path: String) -> String? {
+        files.index(forKey: path).map { files[$0].key }
     }
 }
 
@@ -55,7 +65,7 @@ struct BagArchiveScanner {
             bag.isDamaged = true
             return bag
         }
-        var symbolicLinks: [(path: String, target: String, stored: String)] = []
+        var symbolicLinks: [(path: String, target: String)] = []
         var isFolderKnown = false
         do {
             while let entry = try reader.nextEntry() {
@@ -118,7 +128,7 @@ struct BagArchiveScanner {
 
     private func record(
         _ entry: ArchiveEntryInfo, relative: String, components: [String], reader: ArchiveReader, bag: inout ScannedBag,
-        symbolicLinks: inout [(path: String, target: String, stored: String)]
+        symbolicLinks: inout [(path: String, target: String)]
     ) throws {
         switch entry.kind {
         case .directory:
@@ -132,7 +142,7 @@ struct BagArchiveScanner {
                 bag.problems.append(BagProblem(.error, relative, "symbolic link to \(target), which leaves the bag"))
                 return
             }
-            symbolicLinks.append((relative, resolved, relative))
+            symbolicLinks.append((relative, resolved))
         case .special(let name):
             bag.problems.append(BagProblem(.error, relative, "the archive holds a \(name) here; a bag holds only files and folders"))
         }
@@ -157,10 +167,11 @@ struct BagArchiveScanner {
         for hasher in hashers {
             digests[hasher.algorithm] = hasher.finalizeHex()
         }
-        var file = ScannedFile(size: total, digests: digests, canonicalDigest: nil, storedPath: relative)
+        var canonicalDigest: String?
         if needsCanonical, let value = try? JSONParser.parse(bytes: buffer) {
-            file.canonicalDigest = Digest.sha256(CanonicalJSON.encode(value))
+            canonicalDigest = Digest.sha256(CanonicalJSON.encode(value))
         }
+        let file = ScannedFile(size: total, digests: digests, canonicalDigest: canonicalDigest)
         if shouldRetain, let sha256 = digests[.sha256] {
             bag.contentsByDigest[sha256] = buffer
             bag.retainedPaths[relative] = sha256
@@ -176,11 +187,10 @@ struct BagArchiveScanner {
             bag.problems.append(BagProblem(.error, relative, "hard link to \(target), which is outside the bag"))
             return
         }
-        guard var file = bag.files[targetPath] else {
+        guard let file = bag.files[targetPath] else {
             bag.problems.append(BagProblem(.error, relative, "hard link to \(targetPath), which is not a file earlier in the archive"))
             return
         }
-        file.storedPath = relative
         bag.files[relative] = file
         if let digest = bag.retainedPaths[targetPath] {
             bag.retainedPaths[relative] = digest
@@ -208,13 +218,12 @@ struct BagArchiveScanner {
 
     /// Symbolic links that stay inside the bag take the digests of the file they point to,
     /// as `sha256sum -c` would read it after extraction.
-    private func resolve(_ links: [(path: String, target: String, stored: String)], in bag: inout ScannedBag) {
+    private func resolve(_ links: [(path: String, target: String)], in bag: inout ScannedBag) {
         for link in links {
-            guard var file = bag.files[link.target] else {
+            guard let file = bag.files[link.target] else {
                 bag.problems.append(BagProblem(.error, link.path, "symbolic link to \(link.target), which is not a file in the bag"))
                 continue
             }
-            file.storedPath = link.stored
             bag.files[link.path] = file
         }
     }

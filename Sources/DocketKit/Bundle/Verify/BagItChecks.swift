@@ -110,71 +110,76 @@ struct BagItChecks {
                 continue
             }
             guard let text = text(of: path) else { continue }
-            manifests.append(ManifestFile.parse(text, name: path, algorithm: algorithm, problems: &problems))
+            manifests.append(ManifestFile(name: path, algorithm: algorithm, text: text))
         }
         return manifests
     }
 
     /// Checks each line of `manifest` and returns the set of paths it lists.
     private mutating func checkLines(of manifest: ManifestFile, isPayload: Bool, fetched: Set<String>, findings: inout PayloadFindings) -> Set<String> {
-        var digests: [String: (digest: String, written: String)] = [:]
-        for line in manifest.lines {
+        var digests: [String: String] = [:]
+        let isVersion1 = declaration?.isVersion1OrLater == true
+        manifest.forEachLine(problems: &problems) { line, problems in
             if let reason = BagPath.escapeReason(line.path) {
                 problems.append(BagProblem(.error, manifest.name, "lists \(line.written), which points outside the bag: \(reason)"))
-                continue
+                return
             }
             if isPayload && !line.path.hasPrefix("data/") {
                 problems.append(BagProblem(.error, manifest.name, "lists \(line.written), which is not under data/: a payload manifest lists only payload files"))
-                continue
+                return
             }
-            if let earlier = digests[line.path] {
-                reportRepeat(line, earlier: earlier, manifest: manifest)
-                continue
+            if let index = digests.index(forKey: line.path) {
+                problems.append(Self.repeatProblem(line, earlier: digests[index], manifest: manifest.name, isVersion1: isVersion1))
+                return
             }
-            digests[line.path] = (line.digest, line.written)
+            digests[line.path] = line.digest
         }
-        for (path, listed) in digests.sorted(by: { $0.key < $1.key }) {
+        var presentByLowercase: [String: [String]]?
+        for (path, digest) in digests.sorted(by: { $0.key < $1.key }) {
             guard let file = bag.files[path] else {
-                reportMissing(path, digest: listed.digest, manifest: manifest, listedPaths: digests, fetched: fetched, findings: &findings)
+                // Built on the first missing file only: most bags have none.
+                let index = presentByLowercase ?? Dictionary(grouping: digests.keys.filter { bag.files[$0] != nil }, by: { $0.lowercased() })
+                presentByLowercase = index
+                let twin = index[path.lowercased()]?.first { $0 != path && digests[$0] == digest }
+                reportMissing(path, twin: twin, manifest: manifest, fetched: fetched, findings: &findings)
                 continue
             }
-            if !file.storedPath.utf8.elementsEqual(path.utf8) {
+            if let stored = bag.storedPath(path), !stored.utf8.elementsEqual(path.utf8) {
                 problems.append(BagProblem(.warning, path, "\(manifest.name) spells this name in another Unicode normalization form than the archive; tools that compare bytes will not find it"))
             }
             let actual = file.digests[manifest.algorithm] ?? ""
-            if actual != listed.digest {
+            if actual != digest {
                 if isPayload {
-                    findings.mismatched[path, default: []].append((manifest.name, listed.digest, actual))
+                    findings.mismatched[path, default: []].append((manifest.name, digest, actual))
                 } else {
-                    problems.append(BagProblem(.error, path, "its \(manifest.algorithm.rawValue) digest is \(actual), but \(manifest.name) lists \(listed.digest)"))
+                    problems.append(BagProblem(.error, path, "its \(manifest.algorithm.rawValue) digest is \(actual), but \(manifest.name) lists \(digest)"))
                 }
             }
         }
         return Set(digests.keys)
     }
 
-    private mutating func reportRepeat(_ line: ManifestLine, earlier: (digest: String, written: String), manifest: ManifestFile) {
-        if !earlier.written.utf8.elementsEqual(line.written.utf8) && earlier.written == line.written {
-            problems.append(BagProblem(.warning, manifest.name, "lists \(line.written) twice, in two Unicode normalization forms"))
-        } else if earlier.digest != line.digest {
-            problems.append(BagProblem(.error, manifest.name, "lists \(line.written) twice with different digests"))
-        } else if declaration?.isVersion1OrLater == true {
-            problems.append(BagProblem(.error, manifest.name, "lists \(line.written) twice; BagIt 1.0 allows each path once"))
-        } else {
-            problems.append(BagProblem(.warning, manifest.name, "lists \(line.written) twice with the same digest"))
+    /// A path listed a second time: `earlier` is the first listing's path (as written there)
+    /// and digest.
+    private static func repeatProblem(_ line: ManifestLine, earlier: (key: String, value: String), manifest: String, isVersion1: Bool) -> BagProblem {
+        if !earlier.key.utf8.elementsEqual(line.path.utf8) {
+            return BagProblem(.warning, manifest, "lists \(line.written) twice, in two Unicode normalization forms")
         }
+        if earlier.value != line.digest {
+            return BagProblem(.error, manifest, "lists \(line.written) twice with different digests")
+        }
+        if isVersion1 {
+            return BagProblem(.error, manifest, "lists \(line.written) twice; BagIt 1.0 allows each path once")
+        }
+        return BagProblem(.warning, manifest, "lists \(line.written) twice with the same digest")
     }
 
-    /// A listed file the archive lacks is an error, except where a file of the same content
-    /// is listed under a name that differs only in case (a bag made on a case-insensitive file
-    /// system), or the file is one desktop systems create and copy tools drop.
-    private mutating func reportMissing(
-        _ path: String, digest: String, manifest: ManifestFile, listedPaths: [String: (digest: String, written: String)],
-        fetched: Set<String>, findings: inout PayloadFindings
-    ) {
-        let lowered = path.lowercased()
-        if let twin = listedPaths.first(where: { $0.key != path && $0.key.lowercased() == lowered && bag.files[$0.key] != nil && $0.value.digest == digest }) {
-            problems.append(BagProblem(.warning, path, "\(manifest.name) lists it and \(twin.key), which differ only in case; the archive holds only \(twin.key)"))
+    /// A listed file the archive lacks is an error, except where `twin`, a listed file the
+    /// archive holds with the same digest, differs from it only in case (a bag made on a
+    /// case-insensitive file system), or the file is one desktop systems create and copy tools drop.
+    private mutating func reportMissing(_ path: String, twin: String?, manifest: ManifestFile, fetched: Set<String>, findings: inout PayloadFindings) {
+        if let twin {
+            problems.append(BagProblem(.warning, path, "\(manifest.name) lists it and \(twin), which differ only in case; the archive holds only \(twin)"))
             return
         }
         if BagPath.isSystemFile(path) {

@@ -126,14 +126,15 @@ struct ManifestLine {
     let written: String
 }
 
-/// A parsed manifest file: its algorithm and lines.
+/// A manifest file: its name, algorithm and text, read line by line so that a manifest of
+/// many files is never held as an array of parsed lines.
 struct ManifestFile {
     let name: String
     let algorithm: DigestAlgorithm
-    let lines: [ManifestLine]
+    let text: String
 
     /// The algorithm a manifest's file name names (`manifest-sha256.txt`), nil when the name
-    /// is not a manifest's. `isSupported` is false for an algorithm verify cannot compute.
+    /// is not a manifest's. `supported` is nil for an algorithm verify cannot compute.
     static func algorithm(ofFile name: String, prefix: String) -> (name: String, supported: DigestAlgorithm?)? {
         guard name.hasPrefix(prefix), name.hasSuffix(".txt"), !name.contains("/") else { return nil }
         let algorithmName = String(name.dropFirst(prefix.count).dropLast(4))
@@ -141,11 +142,10 @@ struct ManifestFile {
         return (algorithmName, DigestAlgorithm(rawValue: algorithmName.lowercased()))
     }
 
-    /// Parses manifest text: `<digest><whitespace><path>` per line. md5sum's binary-mode
-    /// marker (`*` before the path) and a leading `./` are accepted with a warning.
-    static func parse(_ text: String, name: String, algorithm: DigestAlgorithm, problems: inout [BagProblem]) -> ManifestFile {
-        var lines: [ManifestLine] = []
-        for line in TagText.lines(text) {
+    /// Calls `body` with each line, parsed: `<digest><whitespace><path>`. md5sum's
+    /// binary-mode marker (`*` before the path) and a leading `./` are accepted with a warning.
+    func forEachLine(problems: inout [BagProblem], _ body: (ManifestLine, inout [BagProblem]) -> Void) {
+        for line in text.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }) {
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             guard !trimmed.isEmpty else { continue }
             guard let separator = trimmed.firstIndex(where: { $0 == " " || $0 == "\t" }) else {
@@ -163,8 +163,7 @@ struct ManifestFile {
                 problems.append(BagProblem(.warning, name, "lists \(written) with a leading ./, which BagIt does not use"))
                 while path.hasPrefix("./") { path.removeFirst(2) }
             }
-            lines.append(ManifestLine(digest: digest, path: path, written: written))
+            body(ManifestLine(digest: digest, path: path, written: written), &problems)
         }
-        return ManifestFile(name: name, algorithm: algorithm, lines: lines)
     }
 }
