@@ -1,3 +1,4 @@
+import DocketTestSupport
 import Foundation
 import Testing
 
@@ -114,17 +115,10 @@ struct BundleCommandTests {
         let key = folder.appendingPathComponent("agent-key").path
         #expect(try BundleCLI.tool(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "audit@acme.example", "-f", key]).status == 0)
         let socket = folder.appendingPathComponent("agent.sock").path
-        let agent = Process()
-        agent.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        agent.arguments = ["ssh-agent", "-D", "-a", socket]
-        agent.standardOutput = FileHandle.nullDevice
-        agent.standardError = FileHandle.nullDevice
-        try agent.run()
+        let agent = try BundleCLI.start(["ssh-agent", "-D", "-a", socket])
         defer {
-            // SIGKILL, not terminate(): the test runner blocks SIGTERM, and a child started
-            // through Foundation's Process inherits that mask, so SIGTERM would never arrive.
-            kill(agent.processIdentifier, SIGKILL)
-            agent.waitUntilExit()
+            kill(agent.pid, SIGTERM)
+            agent.waitStatus()
         }
         for _ in 0..<100 where !FileManager.default.fileExists(atPath: socket) {
             usleep(50_000)
@@ -148,7 +142,8 @@ struct BundleCommandTests {
     }
 }
 
-/// Runs the built `docket` binary and other tools, collecting status and output.
+/// Runs the built `docket` binary and other tools through the shared harness, which spawns
+/// with posix_spawn (Foundation's `Process` can hang when tests start children concurrently).
 private enum BundleCLI {
     struct Result {
         let status: Int32
@@ -156,50 +151,25 @@ private enum BundleCLI {
         let errorOutput: String
     }
 
-    static let repository: URL = {
-        var url = URL(fileURLWithPath: #filePath)
-        while url.path != "/" {
-            url.deleteLastPathComponent()
-            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url }
-        }
-        fatalError("Package.swift not found above \(#filePath)")
-    }()
-
     static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
-        let binary = repository.appendingPathComponent(".build/debug/docket").path
-        guard FileManager.default.isExecutableFile(atPath: binary) else {
-            Issue.record("\(binary) is missing: run `swift build` before the end-to-end tests.")
+        guard FileManager.default.isExecutableFile(atPath: Repository.docket) else {
+            Issue.record("\(Repository.docket) is missing: run `swift build` before the end-to-end tests.")
             return Result(status: -1, output: "", errorOutput: "")
         }
-        return try execute(binary, arguments, environment: environment)
+        let result = try docket(arguments, environment: environment)
+        return Result(status: result.status, output: result.stdout, errorOutput: result.stderr)
     }
 
     static func tool(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
-        try execute("/usr/bin/env", arguments, environment: environment)
+        let result = try start(arguments, environment: environment).wait()
+        return Result(status: result.status, output: result.stdout, errorOutput: result.stderr)
     }
 
-    private static func execute(_ executable: String, _ arguments: [String], environment: [String: String]) throws -> Result {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("docket-cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let outputURL = folder.appendingPathComponent("stdout")
-        let errorURL = folder.appendingPathComponent("stderr")
-        _ = FileManager.default.createFile(atPath: outputURL.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: errorURL.path, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        var merged = ProcessInfo.processInfo.environment
-        merged["DOCKET_STORE"] = nil
-        merged.merge(environment) { _, new in new }
-        process.environment = merged
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = try FileHandle(forWritingTo: outputURL)
-        process.standardError = try FileHandle(forWritingTo: errorURL)
-        try process.run()
-        process.waitUntilExit()
-        return Result(
-            status: process.terminationStatus, output: (try? String(contentsOf: outputURL, encoding: .utf8)) ?? "",
-            errorOutput: (try? String(contentsOf: errorURL, encoding: .utf8)) ?? "")
+    /// Starts a program found on PATH; the returned child is killed when released.
+    static func start(_ arguments: [String], environment: [String: String] = [:]) throws -> ChildProcess {
+        let folder = Repository.temporaryDirectory()
+        return try ChildProcess(
+            executable: "/usr/bin/env", arguments: arguments, environment: childEnvironment(environment, home: folder.path),
+            stdoutPath: folder.appendingPathComponent("stdout").path, stderrPath: folder.appendingPathComponent("stderr").path)
     }
 }

@@ -1,3 +1,4 @@
+import DocketTestSupport
 import Foundation
 import Testing
 
@@ -13,29 +14,30 @@ enum ToolRunner {
         var combined: String { output + errorOutput }
     }
 
-    /// Runs `arguments[0]` (found on PATH) in `folder` with `environment` added.
+    /// Runs `arguments[0]` (found on PATH) in `folder`, with `environment` added and `input`
+    /// (a file) as standard input. It spawns through the shared harness's `ChildProcess`, as
+    /// Foundation's `Process` can hang when tests start children concurrently.
     @discardableResult
     static func run(_ arguments: [String], in folder: URL? = nil, environment: [String: String] = [:], input: URL? = nil) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        if let folder { process.currentDirectoryURL = folder }
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        var script = "exec \"$@\""
+        var extra = environment
+        if let input {
+            script += " < \"$TOOL_INPUT\""
+            extra["TOOL_INPUT"] = input.path
+        }
+        if let folder {
+            script = "cd \"$TOOL_FOLDER\" && " + script
+            extra["TOOL_FOLDER"] = folder.path
+        }
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("tool-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
-        let outputURL = scratch.appendingPathComponent("out")
-        let errorURL = scratch.appendingPathComponent("err")
-        _ = FileManager.default.createFile(atPath: outputURL.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: errorURL.path, contents: nil)
-        process.standardOutput = try FileHandle(forWritingTo: outputURL)
-        process.standardError = try FileHandle(forWritingTo: errorURL)
-        process.standardInput = try FileHandle(forReadingFrom: input ?? URL(fileURLWithPath: "/dev/null"))
-        try process.run()
-        process.waitUntilExit()
-        return Result(
-            status: process.terminationStatus, output: (try? String(contentsOf: outputURL, encoding: .utf8)) ?? "",
-            errorOutput: (try? String(contentsOf: errorURL, encoding: .utf8)) ?? "")
+        let child = try ChildProcess(
+            executable: "/bin/sh", arguments: ["-c", script, "sh"] + arguments,
+            environment: ProcessInfo.processInfo.environment.merging(extra) { _, new in new },
+            stdoutPath: scratch.appendingPathComponent("out").path, stderrPath: scratch.appendingPathComponent("err").path)
+        let result = child.wait()
+        return Result(status: result.status, output: result.stdout, errorOutput: result.stderr)
     }
 
     /// Fails the test unless `program` is on PATH.
