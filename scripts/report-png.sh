@@ -18,7 +18,7 @@ trap 'rm -rf "$WORK"' EXIT
 tar -xf "$BUNDLE" -C "$WORK"
 REPORT=$(find "$WORK" -mindepth 3 -maxdepth 3 -path '*/data/index.html' | head -n 1)
 if [ -z "$REPORT" ]; then
-    echo "$BUNDLE holds no data/index.html" >&2
+    echo "no data/index.html found in $BUNDLE" >&2
     exit 2
 fi
 

@@ -8,7 +8,7 @@ import Testing
 /// and output, under different clocks, time zones and locales, and with a key in ssh-agent.
 @Suite("bundle and verify commands")
 struct BundleCommandTests {
-    /// A store with six daily snapshots (2026-03-25 to 2026-03-30) and a failed run.
+    /// Creates a store with six daily snapshots, 2026-03-25 to 2026-03-30.
     static func makeStore() throws -> (folder: URL, store: String) {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("docket-bundle-e2e-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)

@@ -5,7 +5,7 @@ public struct ArchiveError: Error, CustomStringConvertible, Sendable {
     public let code: Int32
     /// `archive_error_string`, or a fixed text when libarchive gave none.
     public let message: String
-    /// What was being done, naming the archive and the entry.
+    /// The operation that failed, naming the archive and the entry.
     public let context: String
 
     public var description: String { "\(context): \(message)" }
@@ -17,8 +17,8 @@ public enum BundleCompression: String, Sendable, CaseIterable {
     case gzip = ".tar.gz"
     case zstd = ".tar.zst"
 
-    /// The compression for `path`, or nil when its suffix is none of `.tar`, `.tar.gz`
-    /// (also `.tgz`) and `.tar.zst`.
+    /// Returns the compression for `path`'s suffix: `.tar`, `.tar.gz` (also `.tgz`) or
+    /// `.tar.zst`. Returns nil for any other suffix.
     public static func forPath(_ path: String) -> BundleCompression? {
         let lowered = path.lowercased()
         if lowered.hasSuffix(".tar.gz") || lowered.hasSuffix(".tgz") { return .gzip }

@@ -19,8 +19,8 @@ struct ArchiveEntryInfo: Sendable {
     let size: Int64
 }
 
-/// Reads an archive entry by entry as a stream, never extracting: any format and compression
-/// libarchive knows (tar, pax, gzip, zstd, xz, bzip2...).
+/// Reads an archive entry by entry as a stream, never extracting. It accepts every format and
+/// compression libarchive reads (tar, pax, gzip, zstd, xz, bzip2...).
 ///
 /// The reader owns its `struct archive`. `close()` reports a failure that `deinit` would
 /// have to ignore.
@@ -50,7 +50,7 @@ final class ArchiveReader {
         buffer.deallocate()
     }
 
-    /// The next entry's header, or nil after the last entry.
+    /// Reads the next entry's header; returns nil after the last entry.
     /// - Throws: `ArchiveError` for a damaged or truncated archive.
     func nextEntry() throws -> ArchiveEntryInfo? {
         var entryPointer: OpaquePointer?

@@ -4,7 +4,7 @@ import Foundation
 /// Writes a POSIX tar (pax restricted: plain ustar headers, pax extended headers only for
 /// long names) through libarchive, optionally through gzip or zstd.
 ///
-/// Every entry is owned by uid and gid 0 with no user or group name, has a fixed mode (0644
+/// Every entry is owned by uid and gid 0 with no user or group name. It has a fixed mode (0644
 /// for files, 0755 for directories) and the modification time the caller gives, so the same
 /// entries in the same order always give the same bytes. The gzip header carries no file name
 /// and a zero time.
@@ -34,7 +34,7 @@ final class ArchiveWriter {
             break
         case .gzip:
             try check(archive_write_add_filter_gzip(handle), "adding the gzip filter")
-            // libarchive stores the current time in the gzip header unless told not to.
+            // libarchive stores the current time in the gzip header unless this option clears it.
             try check(archive_write_set_options(handle, "gzip:!timestamp"), "clearing the gzip timestamp")
         case .zstd:
             try check(archive_write_add_filter_zstd(handle), "adding the zstd filter (is libarchive built with libzstd?)")

@@ -35,12 +35,13 @@ enum BagItTags {
         return Array(lines.joined().utf8)
     }
 
-    /// A tag manifest listing `files` (name and SHA-256) in the given order.
+    /// Writes a tag manifest listing `files` (name and SHA-256) in the given order.
     static func tagManifest(_ files: [(name: String, sha256: String)]) -> [UInt8] {
         Array(files.map { "\($0.sha256)  \(BagLayout.manifestPath($0.name))\n" }.joined().utf8)
     }
 
-    /// A tag value cannot hold a line break: BagIt would read the rest as a continuation.
+    /// Replaces line breaks with spaces, because BagIt would read what follows a break as a
+    /// continuation line.
     private static func singleLine(_ value: String) -> String {
         value.replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ")
     }

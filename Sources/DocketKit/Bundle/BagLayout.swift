@@ -30,17 +30,17 @@ enum BagLayout {
         "docket-\(accountLabel)-\(period.fileLabel)"
     }
 
-    /// A snapshot's folder name: its capture time in ISO 8601 basic format,
-    /// `20260325T060000Z`, which sorts by time and holds no colon (Windows rejects colons in
+    /// Returns a snapshot's folder name: its capture time in ISO 8601 basic format,
+    /// `20260325T060000Z`, which sorts by time and contains no colon (Windows rejects colons in
     /// file names).
     static func snapshotFolderName(capturedAt: String) -> String {
         let digits = capturedAt.filter { $0 != "-" && $0 != ":" }
         return digits.isEmpty ? "unknown-time" : digits
     }
 
-    /// `name` reduced to characters that are safe in a file name on every common system:
-    /// letters, digits, `.`, `_`, `-`, `@` and `+`; anything else becomes `_`. The result never
-    /// starts with a dot and has at most 80 characters.
+    /// Reduces `name` to characters that are safe in a file name on every common system:
+    /// letters, digits, `.`, `_`, `-`, `@` and `+`. Anything else becomes `_`, and the result
+    /// never starts with a dot and has at most 80 characters.
     static func safeFileStem(_ name: String) -> String {
         var stem = ""
         for scalar in name.unicodeScalars {

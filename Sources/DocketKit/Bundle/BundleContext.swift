@@ -10,7 +10,7 @@ struct ChangeEntry: Sendable {
 }
 
 /// Everything the summary files of a bundle (README.txt, index.html, manifest.json) are made
-/// from. It holds summaries only, never evidence files, so its size grows with the number of
+/// from. It contains summaries only, never evidence files, so its size grows with the number of
 /// snapshots and days, not with their content.
 struct BundleContext: Sendable {
     let plan: BundlePlan
@@ -46,7 +46,7 @@ struct BundleContext: Sendable {
         "\(plan.period.label), from \(plan.period.firstDay) to \(plan.period.lastDay) inclusive (UTC days)"
     }
 
-    /// A duration for people: `45m`, `24h`, `36h 30m` below two days, `24d 6h` from two days on.
+    /// Formats a duration for people: `45m`, `24h`, `36h 30m` below two days, `24d 6h` from two days on.
     static func describeDuration(seconds: Int) -> String {
         let minutes = seconds % 3600 / 60
         guard seconds >= 2 * 86400 else {

@@ -1,6 +1,6 @@
 import Foundation
 
-/// One snapshot as a bundle holds it: the baseline before the period, or one captured in it.
+/// One snapshot as a bundle contains it: the baseline before the period, or one captured in it.
 struct BundledSnapshot: Sendable {
     enum Role: String, Sendable {
         /// The last snapshot before the period: the state the period starts from.
@@ -17,7 +17,7 @@ struct BundledSnapshot: Sendable {
     var folderPath: String { "\(BagLayout.snapshotsFolder)/\(folder)" }
 }
 
-/// What a bundle covers, decided before anything is written: the period, the account, the
+/// The scope of a bundle, decided before anything is written: the period, the account, the
 /// snapshots (baseline first, then the period's, oldest first) and the capture runs.
 struct BundlePlan: Sendable {
     let period: Period
@@ -51,7 +51,7 @@ struct BundlePlan: Sendable {
 
 extension BundlePlan {
     /// Selects what `period` needs from `store`.
-    /// - Throws: `StoreError.empty` when the store holds no snapshot, and `DocketError`
+    /// - Throws: `StoreError.empty` when the store contains no snapshot, and `DocketError`
     ///   (failure) naming the range the store covers when no snapshot falls in the period.
     static func make(store: SnapshotStore, period: Period, expectedCadence: Int) throws -> BundlePlan {
         let all = try store.snapshots()
@@ -60,7 +60,7 @@ extension BundlePlan {
         guard !inPeriod.isEmpty else {
             throw DocketError(
                 .failure,
-                "no snapshot in the period \(period.label) (\(period.firstDay) to \(period.lastDay), UTC): the store holds snapshots from \(first.capturedAt) to \(last.capturedAt). Choose a period within that range.")
+                "no snapshot in the period \(period.label) (\(period.firstDay) to \(period.lastDay), UTC): the store contains snapshots from \(first.capturedAt) to \(last.capturedAt). Choose a period within that range.")
         }
         let baseline = all.last { $0.capturedAt < period.startText }
         var selected = baseline.map { [($0, BundledSnapshot.Role.baseline)] } ?? []
@@ -93,7 +93,7 @@ extension BundlePlan {
         }
     }
 
-    /// The account part of the bag name: the first label of the account email's domain
+    /// Returns the account part of the bag name: the first label of the account email's domain
     /// (`ops@acme.example` gives `acme`), else the first 8 characters of the account id, else
     /// `account`.
     static func accountLabel(email: String?, id: String?) -> String {

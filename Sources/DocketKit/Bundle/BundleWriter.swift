@@ -1,6 +1,6 @@
 import Foundation
 
-/// What to bundle and where.
+/// The period, output file and options of one bundle.
 public struct BundleRequest: Sendable {
     public var period: Period
     /// The output file; its suffix picks the compression. Nil means `<bag name>.tar` in the
@@ -19,7 +19,7 @@ public struct BundleRequest: Sendable {
     }
 }
 
-/// What `BundleWriter.write` produced.
+/// The summary of a bundle that `BundleWriter.write` wrote.
 public struct BundleResult: Sendable {
     public let path: String
     public let bagName: String
@@ -62,7 +62,7 @@ public struct BundleWriter {
 
     /// Writes the bundle `request` describes.
     /// - Throws: `DocketError` (usage) for an unknown output suffix or an unusable key;
-    ///   `DocketError` (failure) when the period holds no snapshot or signing fails;
+    ///   `DocketError` (failure) when the period contains no snapshot or signing fails;
     ///   `StoreError`, `ArchiveError` or a file error when reading or writing fails. No output
     ///   file is left behind on failure.
     public func write(_ request: BundleRequest) throws -> BundleResult {

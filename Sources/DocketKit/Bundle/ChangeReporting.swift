@@ -23,7 +23,7 @@ struct ChangeRow: Sendable {
     var newValue: String = ""
 }
 
-/// The change files of one snapshot against its parent, as `data/changes/` holds them.
+/// The change files of one snapshot against its parent, as `data/changes/` stores them.
 struct ChangeReport: Sendable {
     var json: [UInt8]
     var markdown: [UInt8]
@@ -34,7 +34,7 @@ struct ChangeReport: Sendable {
 /// Produces the changes between two snapshots for a bundle. The bundle writer calls it once
 /// per consecutive pair, the baseline included, and records `policy` in manifest.json.
 protocol ChangeReporting {
-    /// What the bundle records as the diff's volatility policy, so an auditor can see which
+    /// The diff's volatility policy, recorded in manifest.json so an auditor can see which
     /// fields were ignored; `.null` when none applies.
     var policy: JSONValue { get }
     /// A short name of the method, written to manifest.json as `change_method`.
@@ -65,7 +65,7 @@ struct FieldDiffChangeReporter: ChangeReporting {
             rows: diff.changes.flatMap(Self.rows), summary: summary)
     }
 
-    /// One row per changed field, or one row for a resource added, removed or not recorded.
+    /// Returns one row per changed field, or one row for a resource added, removed or not recorded.
     private static func rows(_ change: ResourceChange) -> [ChangeRow] {
         let base = ChangeRow(kind: change.kind, key: change.key, name: change.name, change: change.change.rawValue)
         guard !change.fieldChanges.isEmpty else { return [base] }
@@ -78,8 +78,8 @@ struct FieldDiffChangeReporter: ChangeReporting {
         }
     }
 
-    /// A value as a CSV cell: strings as they are, anything else as compact JSON, nothing for
-    /// an absent field.
+    /// Formats a value as a CSV cell: strings as they are, anything else as compact JSON, and
+    /// nothing for an absent field.
     private static func text(_ value: JSONValue?) -> String {
         switch value {
         case nil: return ""

@@ -11,7 +11,7 @@ struct CoverageGap: Sendable {
     let runs: [RunRecord]
 }
 
-/// How one UTC day of the period is covered, for the report's calendar.
+/// The coverage of one UTC day of the period, for the report's calendar.
 struct CoverageDay: Sendable {
     enum State: String, Sendable {
         /// At least one complete snapshot.

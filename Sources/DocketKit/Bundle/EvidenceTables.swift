@@ -63,7 +63,7 @@ enum EvidenceTables {
         "kind", "id", "name", "app", "service", "plan", "region", "stack", "space", "team", "owner", "state", "created_at",
     ]
 
-    /// One inventory row per app and add-on of `snapshot`, apps first, each sorted by name.
+    /// Reads one inventory row per app and add-on of `snapshot`, apps first, each sorted by name.
     static func inventoryRows(of snapshot: SnapshotInfo, store: SnapshotStore) throws -> [[String]] {
         var rows: [[String]] = []
         for kind in [ResourceKind.app, ResourceKind.addon] {

@@ -14,8 +14,9 @@ enum ExternalTool {
         let errorOutput: String
     }
 
-    /// Runs `program` with `arguments`; `input` (a file) becomes its standard input, else it
-    /// inherits Docket's (so `ssh-keygen` can ask for a key's passphrase on the terminal).
+    /// Runs `program` with `arguments` and waits for it. `input` (a file) becomes its standard
+    /// input; without it the program inherits Docket's, so `ssh-keygen` can ask for a key's
+    /// passphrase on the terminal.
     /// - Throws: `DocketError` (failure) when the program is not installed or cannot start.
     static func run(_ program: String, _ arguments: [String], input: URL? = nil, installHint: String) throws -> Result {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("docket-tool-\(UUID().uuidString)")

@@ -1,7 +1,7 @@
 /// Produces a bag's payload, the files under `data/`, in bundle order, one file at a time.
 ///
 /// The writer runs it twice, first to measure and then to write, so it must produce the same
-/// files both times; it reads the store inside one read transaction.
+/// files both times. It reads the store inside one read transaction.
 struct PayloadGenerator {
     let plan: BundlePlan
     let store: SnapshotStore
@@ -62,7 +62,7 @@ struct PayloadGenerator {
         return entries.sorted { $0.snapshot.info.capturedAt < $1.snapshot.info.capturedAt }
     }
 
-    /// The header of every bundled snapshot, parsed from the canonical bytes its digest covers.
+    /// Reads the header of every bundled snapshot, parsed from the canonical bytes its digest covers.
     private func snapshotHeaders() throws -> [String: JSONValue] {
         var headers: [String: JSONValue] = [:]
         for snapshot in plan.snapshots {

@@ -1,4 +1,4 @@
-/// `data/README.txt`: what the bundle holds and three ways to verify it, for an auditor who
+/// `data/README.txt`: what the bundle contains and three ways to verify it, for an auditor who
 /// has only the file and standard tools.
 enum ReadmeText {
     static func render(_ context: BundleContext) -> String {
@@ -14,7 +14,7 @@ enum ReadmeText {
         if let baseline = plan.baseline {
             lines.append("Baseline: the last snapshot before the period, captured \(baseline.info.capturedAt)")
         } else {
-            lines.append("Baseline: none (the store holds no snapshot before the period)")
+            lines.append("Baseline: none (the store contains no snapshot before the period)")
         }
         lines.append("Snapshots in the period: \(plan.periodSnapshots.count), the last captured \(plan.lastSnapshot.info.capturedAt)")
         lines.append(
@@ -75,7 +75,7 @@ enum ReadmeText {
             "     sha256sum -c manifest-sha256.txt",
             "     sha512sum -c manifest-sha512.txt",
             "",
-            "   Every line must end in OK. Then check that data/ holds no file the manifest does not list;",
+            "   Every line must end in OK. Then check that data/ contains no file the manifest does not list;",
             "   this prints nothing for an intact bag:",
             "",
             "     find data -type f | sort > files.txt",
@@ -115,7 +115,7 @@ enum ReadmeText {
             "---------",
             "",
             "tagmanifest-sha256.txt.sig is an SSH signature (namespace \"\(BagLayout.signatureNamespace)\") over tagmanifest-sha256.txt,",
-            "which holds the digests of the manifests, which hold the digests of every file. It was made with",
+            "which contains the digests of the manifests, which contain the digests of every file. It was made with",
             "this key:",
             "",
             "  \(key)",

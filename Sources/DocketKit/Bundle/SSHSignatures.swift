@@ -3,8 +3,8 @@ import Foundation
 /// Signs a bundle's tag manifest with `ssh-keygen -Y sign -n docket`.
 ///
 /// The key is a private key file, or a public key file whose private half is loaded in
-/// `ssh-agent` (ssh-keygen then asks the agent, through `SSH_AUTH_SOCK`, to sign). Ed25519 and
-/// RSA signatures are deterministic, so a bundle signed twice with such a key is byte-identical;
+/// `ssh-agent` (ssh-keygen then has the agent sign, through `SSH_AUTH_SOCK`). Ed25519 and RSA
+/// signatures are deterministic, so a bundle signed twice with such a key is byte-identical.
 /// ECDSA signatures are not.
 struct BundleSigner {
     let keyPath: String

@@ -37,7 +37,7 @@ struct SnapshotEvidence {
     }
 
     /// `resources.json`: the root tree digest, the kinds the tree lists, and every entry with
-    /// the fields its tree leaf holds (`key`, `name`, `digest`, `parent`, `app`) plus its
+    /// the fields its tree leaf stores (`key`, `name`, `digest`, `parent`, `app`) plus its
     /// `kind` and `file`, so the tree digest can be recomputed from the bundle alone.
     private static func index(
         entries: [ResourceEntry], byKind: [String: [ResourceEntry]], names: [String: [String]], kinds: [String],

@@ -1,7 +1,7 @@
 /// The snapshot tree's digests computed from entries alone, without a store: what
 /// `docket verify` uses to prove that a bundle's evidence files are the snapshot the chain names.
 extension SnapshotTree {
-    /// The root tree digest that `write` would store for `entriesByKind`.
+    /// Computes the root tree digest that `write` would store for `entriesByKind`.
     /// - Throws: `StoreError.corrupt` when two entries of a kind share a key, as `write` does.
     static func rootDigest(_ entriesByKind: [String: [ResourceEntry]]) throws -> String {
         var kinds: [String: JSONValue] = [:]
@@ -38,7 +38,7 @@ extension SnapshotTree {
 }
 
 extension SnapshotStore {
-    /// Runs `body` inside one read transaction, so every query sees the same state of the
+    /// Runs `body` inside one read transaction, so every query reads the same state of the
     /// store even if a capture commits meanwhile (SQLite WAL keeps the reader's snapshot).
     public func withConsistentRead<Result>(_ body: () throws -> Result) throws -> Result {
         try database.execute("BEGIN DEFERRED")

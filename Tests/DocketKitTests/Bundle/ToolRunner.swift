@@ -49,8 +49,8 @@ enum ToolRunner {
         }
     }
 
-    /// The Python with the `bagit` package: `DOCKET_PYTHON` (set by `make test`), else the
-    /// repository's `.venv`.
+    /// Returns the Python with the `bagit` package: `DOCKET_PYTHON` (set by `make test`), else
+    /// the repository's `.venv`.
     static func python(sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
         let candidates: [String?] = [ProcessInfo.processInfo.environment["DOCKET_PYTHON"], TestPaths.repository.appendingPathComponent(".venv/bin/python").path]
         for candidate in candidates.compactMap({ $0 }) where FileManager.default.isExecutableFile(atPath: candidate) {

@@ -1,12 +1,12 @@
 /// One section of the report, `data/index.html`.
 ///
 /// To add a section, such as control results, write a type that conforms and list it in
-/// `ReportPage.sections`; the page adds its heading, its anchor and its entry in the contents.
+/// `ReportPage.sections`. The page adds its heading, its anchor and its entry in the contents.
 protocol ReportSection: Sendable {
     /// The anchor, unique in the page, such as `coverage`.
     var id: String { get }
     var title: String { get }
-    /// The section's HTML, without its heading. Every text from the store goes through
+    /// Renders the section's HTML, without its heading. Every text from the store goes through
     /// `HTML.escape`.
     func render(_ context: BundleContext) -> String
 }
@@ -83,7 +83,7 @@ enum HTML {
         return result
     }
 
-    /// A table with a header row; every cell is escaped unless it comes from `raw`.
+    /// Renders a table with a header row; every cell is escaped unless it comes from `raw`.
     static func table(header: [String], rows: [[Cell]], className: String = "") -> String {
         var html = "<table\(className.isEmpty ? "" : " class=\"\(className)\"")>\n<thead><tr>"
         html += header.map { "<th>\(escape($0))</th>" }.joined()
@@ -116,7 +116,7 @@ enum HTML {
         }
     }
 
-    /// A link to a file of the bundle, relative to `data/`.
+    /// Renders a link to a file of the bundle, relative to `data/`.
     static func link(_ text: String, to path: String) -> String {
         "<a href=\"\(escape(path))\">\(escape(text))</a>"
     }

@@ -24,7 +24,7 @@ struct SummarySection: ReportSection {
         if let baseline = plan.baseline {
             rows.append([.text("Baseline"), .raw("\(HTML.escape(baseline.info.capturedAt)) · <code>\(HTML.escape(baseline.info.shortDigest))</code>")])
         } else {
-            rows.append([.text("Baseline"), .text("none: the store holds no snapshot before the period")])
+            rows.append([.text("Baseline"), .text("none: the store contains no snapshot before the period")])
         }
         rows.append([.text("Last snapshot"), .raw("\(HTML.escape(plan.lastSnapshot.info.capturedAt)) · <code>\(HTML.escape(plan.lastSnapshot.info.digest))</code>")])
         rows.append([.text("Signature"), .text(context.signingKey.map { "signed with \($0)" } ?? "not signed")])
@@ -75,7 +75,7 @@ struct CoverageSection: ReportSection {
         return result
     }
 
-    /// One month as a table of weeks, Monday first; days outside the period stay blank.
+    /// Renders one month as a table of weeks, Monday first. Days outside the period stay grey.
     private func monthGrid(_ days: [CoverageDay]) -> String {
         guard let first = days.first, let year = Int(first.day.prefix(4)), let month = Int(first.day.dropFirst(5).prefix(2)) else {
             return ""
@@ -136,7 +136,7 @@ struct ChangesSection: ReportSection {
 
     func render(_ context: BundleContext) -> String {
         guard !context.changes.isEmpty else {
-            return "<p>The bundle holds one snapshot and no baseline, so there is nothing to compare.</p>\n"
+            return "<p>The bundle contains one snapshot and no baseline, so there is nothing to compare.</p>\n"
         }
         var html = "<p>Each snapshot against the one before it (method: \(HTML.escape(context.changeMethod))). All changes are in \(HTML.link("changes/changes.csv", to: "\(BagLayout.changesFolder)/\(BagLayout.changesTable)")).</p>\n"
         html += chart(context.changes)
@@ -157,7 +157,7 @@ struct ChangesSection: ReportSection {
         return html
     }
 
-    /// An inline SVG bar chart: one bar per snapshot, its height the number of changes.
+    /// Draws an inline SVG bar chart with one bar per snapshot, as high as its number of changes.
     private func chart(_ changes: [ChangeEntry]) -> String {
         let width = 720.0
         let height = 120.0
@@ -210,7 +210,7 @@ struct EvidenceSection: ReportSection {
     func render(_ context: BundleContext) -> String {
         var html = "<ul class=\"files\">\n"
         let files: [(String, String)] = [
-            (BagLayout.readme, "what the bundle holds and how to verify it"),
+            (BagLayout.readme, "what the bundle contains and how to verify it"),
             (BagLayout.bundleManifest, "period, account, snapshot chain with full headers, changes, gaps, policy"),
             (BagLayout.runs, "every capture attempt in the period"),
             (BagLayout.runEndpoints, "per run and endpoint: pages, items, accepted OAuth scopes"),

@@ -7,7 +7,7 @@ final class ScannedFile: Sendable {
     /// Lowercase hex digests in every algorithm a BagIt manifest may use.
     let digests: [DigestAlgorithm: String]
     /// SHA-256 of the file's JSON in RFC 8785 canonical form, for the resource files of a
-    /// Docket bag's snapshot folders; nil for other files or when the file is not JSON.
+    /// Docket bag's snapshot folders. It is nil for other files, and when the file is not JSON.
     let canonicalDigest: String?
 
     init(size: Int64, digests: [DigestAlgorithm: String], canonicalDigest: String?) {
@@ -39,16 +39,16 @@ struct ScannedBag: Sendable {
         retainedPaths[path].flatMap { contentsByDigest[$0] }
     }
 
-    /// The key under which `path` is stored, exactly as the archive spells it.
+    /// Returns the key under which `path` is stored, exactly as the archive spells it.
     func storedPath(_ path: String) -> String? {
         files.index(forKey: path).map { files[$0].key }
     }
 }
 
-/// Reads an archive once, as a stream, without extracting it: checks each entry's path and
-/// type, and hashes each file's contents as they pass, in every BagIt algorithm at once
-/// (manifests come after the payload in a sorted bag, so which algorithms are needed is
-/// known only at the end).
+/// Reads an archive once, as a stream, without extracting it. It checks each entry's path and
+/// type, and hashes each file's contents as they pass in every BagIt algorithm at once,
+/// because manifests come after the payload in a sorted bag: which algorithms are needed is
+/// known only at the end.
 struct BagArchiveScanner {
     /// Resource files larger than this are hashed but not parsed for their canonical digest.
     static let canonicalLimit: Int64 = 16 << 20
@@ -87,7 +87,7 @@ struct BagArchiveScanner {
                 }
                 if relative.isEmpty { continue }
                 if bag.files[relative] != nil || bag.directories.contains(relative) || symbolicLinks.contains(where: { $0.path == relative }) {
-                    bag.problems.append(BagProblem(.error, relative, "the archive holds this path twice; tools disagree on which copy wins"))
+                    bag.problems.append(BagProblem(.error, relative, "the archive contains this path twice; tools disagree on which copy wins"))
                     try skipData(entry, reader: reader)
                     continue
                 }
@@ -112,7 +112,7 @@ struct BagArchiveScanner {
     }
 
     /// True when the first entry's name is one of a bag's own top-level names, so the archive
-    /// holds the bag's files directly rather than inside a folder.
+    /// contains the bag's files directly rather than inside a folder.
     private static func isTopLevelBagName(_ name: String, entry: ArchiveEntryInfo) -> Bool {
         let isFile = entry.kind != .directory
         if ["bagit.txt", "bag-info.txt", "fetch.txt"].contains(name) { return true }
@@ -144,7 +144,7 @@ struct BagArchiveScanner {
             }
             symbolicLinks.append((relative, resolved))
         case .special(let name):
-            bag.problems.append(BagProblem(.error, relative, "the archive holds a \(name) here; a bag holds only files and folders"))
+            bag.problems.append(BagProblem(.error, relative, "the archive contains a \(name) here; a bag contains only files and folders"))
         }
     }
 
@@ -179,7 +179,7 @@ struct BagArchiveScanner {
         bag.files[relative] = file
     }
 
-    /// A hard link reuses its target's digests: tar gives it the target's contents.
+    /// Records a hard link with its target's digests, since tar gives it the target's contents.
     private func linkHard(_ relative: String, target: String, bag: inout ScannedBag) {
         guard let components = BagPath.archiveComponents(target), !components.isEmpty,
             let targetPath = relativePath(components, folder: bag.folder), !targetPath.isEmpty
@@ -200,7 +200,7 @@ struct BagArchiveScanner {
         }
     }
 
-    /// The bag-relative path a symbolic link at `path` points to, or nil when it leaves the bag.
+    /// Resolves the bag-relative path a symbolic link at `path` points to; nil when it leaves the bag.
     private func resolveSymbolicLink(_ target: String, at path: String) -> String? {
         guard !target.hasPrefix("/") else { return nil }
         var components = path.split(separator: "/").dropLast().map(String.init)
@@ -229,7 +229,7 @@ struct BagArchiveScanner {
     }
 
     private func skipData(_ entry: ArchiveEntryInfo, reader: ArchiveReader) throws {
-        // Reading the data moves the stream past it; libarchive would also skip on the next
+        // Reading the data moves the stream past it. libarchive would also skip it on the next
         // header, but reading here reports a truncated archive at this entry.
         if entry.size > 0 {
             try reader.readData { _ in }

@@ -70,7 +70,7 @@ struct BagItChecks {
         let paths = payloadPaths
         let actualBytes = paths.reduce(Int64(0)) { $0 + (bag.files[$1]?.size ?? 0) }
         guard bytes != actualBytes || count != paths.count else { return }
-        let message = "Payload-Oxum is \(oxum) but the payload holds \(paths.count) file(s) of \(actualBytes) bytes in total"
+        let message = "Payload-Oxum is \(oxum) but the payload contains \(paths.count) file(s) of \(actualBytes) bytes in total"
         let dropped = droppedSystemFiles.count
         if dropped > 0 && count == paths.count + dropped && bytes >= actualBytes {
             problems.append(BagProblem(.warning, BagLayout.bagInfo, "\(message); the difference is the \(dropped) listed system file(s) the archive lacks"))
@@ -159,8 +159,8 @@ struct BagItChecks {
         return Set(digests.keys)
     }
 
-    /// A path listed a second time: `earlier` is the first listing's path (as written there)
-    /// and digest.
+    /// Returns the problem with a path listed a second time; `earlier` is the first listing's
+    /// path (as written there) and digest.
     private static func repeatProblem(_ line: ManifestLine, earlier: (key: String, value: String), manifest: String, isVersion1: Bool) -> BagProblem {
         if !earlier.key.utf8.elementsEqual(line.path.utf8) {
             return BagProblem(.warning, manifest, "lists \(line.written) twice, in two Unicode normalization forms")
@@ -175,20 +175,20 @@ struct BagItChecks {
     }
 
     /// A listed file the archive lacks is an error, except where `twin`, a listed file the
-    /// archive holds with the same digest, differs from it only in case (a bag made on a
+    /// archive contains with the same digest, differs from it only in case (a bag made on a
     /// case-insensitive file system), or the file is one desktop systems create and copy tools drop.
     private mutating func reportMissing(_ path: String, twin: String?, manifest: ManifestFile, fetched: Set<String>, findings: inout PayloadFindings) {
         if let twin {
-            problems.append(BagProblem(.warning, path, "\(manifest.name) lists it and \(twin), which differ only in case; the archive holds only \(twin)"))
+            problems.append(BagProblem(.warning, path, "\(manifest.name) lists it and \(twin), which differ only in case; the archive contains only \(twin)"))
             return
         }
         if BagPath.isSystemFile(path) {
-            problems.append(BagProblem(.warning, path, "\(manifest.name) lists this desktop system file, but the archive does not hold it"))
+            problems.append(BagProblem(.warning, path, "\(manifest.name) lists this desktop system file, but the archive does not contain it"))
             droppedSystemFiles.insert(path)
             return
         }
         guard manifest.name.hasPrefix("manifest-") else {
-            problems.append(BagProblem(.error, path, "\(manifest.name) lists it, but the archive does not hold it"))
+            problems.append(BagProblem(.error, path, "\(manifest.name) lists it, but the archive does not contain it"))
             return
         }
         findings.missing[path, default: []].append(manifest.name)
@@ -254,7 +254,7 @@ private struct PayloadFindings {
         }
         for (path, manifests) in missing.sorted(by: { $0.key < $1.key }) {
             let fetchNote = fetchListed.contains(path) ? "; fetch.txt lists it, so the bag is incomplete until it is fetched" : ""
-            result.append(BagProblem(.error, path, "listed in \(manifests.joined(separator: " and ")), but the archive does not hold it\(fetchNote)"))
+            result.append(BagProblem(.error, path, "listed in \(manifests.joined(separator: " and ")), but the archive does not contain it\(fetchNote)"))
         }
         for (path, manifests) in unlisted.sorted(by: { $0.key < $1.key }) {
             result.append(BagProblem(.error, path, "not listed in \(manifests.joined(separator: " and ")): a file added to the payload"))

@@ -1,8 +1,8 @@
 /// Rules for the paths in an archive and in a bag's manifests: which ones stay inside the bag.
 enum BagPath {
-    /// The components of an archive entry's path with `.` and empty components removed, or
-    /// nil when the path is absolute or has a `..` component, either of which would let tar
-    /// write outside the folder it extracts into.
+    /// Splits an archive entry's path into components, dropping `.` and empty ones. Returns nil
+    /// when the path is absolute or has a `..` component, because either would let tar write
+    /// outside the folder it extracts into.
     static func archiveComponents(_ path: String) -> [String]? {
         guard !path.hasPrefix("/") else { return nil }
         var components: [String] = []
@@ -14,13 +14,13 @@ enum BagPath {
         return components
     }
 
-    /// Why a path listed in a manifest or fetch.txt would point outside the bag on some
+    /// Returns why a path listed in a manifest or fetch.txt would point outside the bag on some
     /// system, or nil when it stays inside: absolute paths, `..`, home-folder shortcuts
     /// (`~/`, `~user/`), Windows drive letters, UNC and backslash-separated paths.
     static func escapeReason(_ path: String) -> String? {
         if path.hasPrefix("/") { return "it is an absolute path" }
         if path.hasPrefix("~") { return "it starts with ~, a home-folder shortcut" }
-        if path.contains("\\") { return "it holds a backslash, a path separator on Windows" }
+        if path.contains("\\") { return "it contains a backslash, a path separator on Windows" }
         let scalars = Array(path.unicodeScalars)
         if scalars.count >= 2, scalars[1] == ":", scalars[0].properties.isAlphabetic {
             return "it starts with a Windows drive letter"

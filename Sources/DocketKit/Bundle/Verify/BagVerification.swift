@@ -3,8 +3,8 @@ public struct BagProblem: Sendable, Hashable, CustomStringConvertible {
     public enum Severity: String, Sendable {
         /// The bag is not valid: `verify` exits 6.
         case error
-        /// The bag is valid but odd in a way an auditor may want to know (a file listed twice
-        /// with the same digest, a name that differs only in case...); `verify` still exits 0.
+        /// The bag is valid but odd in a way an auditor may want to know, such as a file listed
+        /// twice with the same digest or a name that differs only in case. `verify` exits 0.
         case warning
     }
 
@@ -32,11 +32,11 @@ public enum SignatureStatus: Sendable, Equatable {
     /// Valid over the tag manifest, but not checked against any allowed signers: it proves
     /// the bag is unchanged since some key signed it, not whose key.
     case unverifiedSigner(detail: String)
-    /// Present but rejected; the problems say why.
+    /// Present but rejected; the problems give the reason.
     case invalid
 }
 
-/// What `BagVerifier` found in one archive.
+/// The result of verifying one archive.
 public struct BagVerification: Sendable {
     public let archivePath: String
     /// The bag's folder inside the archive, empty when the bag sits at the archive's top.

@@ -14,7 +14,7 @@ import Foundation
 /// it as missing files.
 public struct BagVerifier {
     /// An `allowed_signers` file (ssh-keygen's format). With it, a bag must carry a signature
-    /// by a key the file lists; without it, a signature present is checked against the tag
+    /// by a key the file lists. Without it, a signature present is checked against the tag
     /// manifest only.
     public var allowedSigners: String?
 

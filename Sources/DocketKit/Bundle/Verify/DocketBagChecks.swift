@@ -3,7 +3,7 @@
 /// and the snapshot chain in `data/manifest.json`.
 ///
 /// For each snapshot the chain check recomputes the digest from the header manifest.json
-/// holds, follows each header's parent to the snapshot before it, recomputes the snapshot's
+/// stores, follows each header's parent to the snapshot before it, recomputes the snapshot's
 /// tree digest from its folder's `resources.json`, and checks that each resource file's JSON,
 /// in canonical form, hashes to the digest the tree records. Together these tie every
 /// evidence file to the chain that `docket check` verifies in the store.
@@ -56,8 +56,8 @@ struct DocketBagChecks {
         }
     }
 
-    /// A tag file no tag manifest lists could be swapped unnoticed; Docket lists every tag
-    /// file except the tag manifests themselves and the signature.
+    /// Reports tag files no tag manifest lists, which could be swapped unnoticed. Docket lists
+    /// every tag file except the tag manifests themselves and the signature.
     private mutating func checkTagFilesListed() {
         guard !tagManifestPaths.isEmpty else { return }
         let listed = tagManifestPaths.values.reduce(into: Set<String>()) { $0.formUnion($1) }
@@ -187,8 +187,8 @@ struct DocketBagChecks {
         }
     }
 
-    /// Every folder under data/snapshots/ must be a snapshot manifest.json lists, and every
-    /// file in it must be its index or a file the index lists.
+    /// Checks that every folder under data/snapshots/ is a snapshot manifest.json lists, and
+    /// that every file in it is its index or a file the index lists.
     private mutating func checkSnapshotFolders(_ snapshots: [JSONValue]) {
         var expected: [String: Set<String>] = [:]
         for snapshot in snapshots {

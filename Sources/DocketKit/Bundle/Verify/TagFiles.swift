@@ -31,7 +31,7 @@ struct BagDeclaration {
             }
             let label = String(line[..<colon])
             guard label == "BagIt-Version" || label == "Tag-File-Character-Encoding" else {
-                problems.append(BagProblem(.error, file, "unexpected line \"\(line)\": bagit.txt holds only BagIt-Version and Tag-File-Character-Encoding"))
+                problems.append(BagProblem(.error, file, "unexpected line \"\(line)\": bagit.txt contains only BagIt-Version and Tag-File-Character-Encoding"))
                 continue
             }
             fields[label] = line[line.index(colon, offsetBy: 2)...].trimmingCharacters(in: .whitespaces)
@@ -70,8 +70,8 @@ enum TagText {
         }
     }
 
-    /// The text of a tag file in `encoding`, without a leading byte-order mark; nil when the
-    /// bytes are not valid in that encoding.
+    /// Decodes a tag file in `encoding` and drops a leading byte-order mark. Returns nil when
+    /// the bytes are not valid in that encoding.
     static func decode(_ bytes: [UInt8], encoding: String.Encoding) -> String? {
         if encoding == .utf8 {
             let body = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? Array(bytes.dropFirst(3)) : bytes
@@ -133,8 +133,8 @@ struct ManifestFile {
     let algorithm: DigestAlgorithm
     let text: String
 
-    /// The algorithm a manifest's file name names (`manifest-sha256.txt`), nil when the name
-    /// is not a manifest's. `supported` is nil for an algorithm verify cannot compute.
+    /// Returns the algorithm a manifest's file name names (`manifest-sha256.txt`), or nil when
+    /// the name is not a manifest's. `supported` is nil for an algorithm verify cannot compute.
     static func algorithm(ofFile name: String, prefix: String) -> (name: String, supported: DigestAlgorithm?)? {
         guard name.hasPrefix(prefix), name.hasSuffix(".txt"), !name.contains("/") else { return nil }
         let algorithmName = String(name.dropFirst(prefix.count).dropLast(4))
