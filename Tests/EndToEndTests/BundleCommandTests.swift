@@ -109,6 +109,36 @@ struct BundleCommandTests {
         #expect(report["problems"]?.arrayValue?.first?["file"] == "data/inventory.csv")
     }
 
+    @Test("captured days bundle, verify and validate")
+    func capturedDays() throws {
+        let fake = try FakeHeroku(day: 1)
+        let folder = Repository.temporaryDirectory()
+        let store = folder.appendingPathComponent("store.sqlite").path
+        for day in 1...3 {
+            try fake.configure(["day": day])
+            let capture = try docket(fake.captureArguments(store: store), environment: ["DOCKET_NOW": "2026-03-\(24 + day)T06:00:00Z"])
+            #expect(capture.status == 0, "capture of day \(day): \(capture.stderr)")
+        }
+        let output = folder.appendingPathComponent("march.tar.zst").path
+        let bundle = try BundleCLI.run(["bundle", "2026-03", "--store", store, "-o", output])
+        #expect(bundle.status == 0, "\(bundle.errorOutput)")
+
+        let verify = try BundleCLI.run(["verify", output])
+        #expect(verify.status == 0, "\(verify.output)\(verify.errorOutput)")
+        #expect(verify.errorOutput.contains("3 snapshots chained"))
+
+        let extracted = folder.appendingPathComponent("x")
+        try FileManager.default.createDirectory(at: extracted, withIntermediateDirectories: true)
+        #expect(try BundleCLI.tool(["tar", "-xf", output, "-C", extracted.path]).status == 0)
+        let bag = extracted.appendingPathComponent("docket-acme-2026-03").path
+        let validation = try BundleCLI.tool([Repository.python] + Repository.pythonArguments + ["-m", "bagit", "--validate", bag])
+        #expect(validation.status == 0, "bagit (make setup installs it; DOCKET_PYTHON names its Python): \(validation.errorOutput)")
+        let secret = Repository.tokenValue
+        #expect(!secret.isEmpty)
+        let grep = try BundleCLI.tool(["grep", "-rlF", secret, bag])
+        #expect(grep.status == 1, "the token appears in \(grep.output)")
+    }
+
     @Test("a key in ssh-agent signs through its public key")
     func agentSigning() throws {
         let (folder, store) = try Self.makeStore()
