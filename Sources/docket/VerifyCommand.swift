@@ -6,7 +6,7 @@ enum VerifyCommand: Command {
     static let summary = "verify a bundle without extracting it"
     static let usage = "verify BUNDLE [--allowed-signers FILE] [--json]"
     static let discussion = """
-        Reads the archive (.tar, .tar.gz, .tar.zst or any other format libarchive reads) as a stream,
+        Reads the tar archive (.tar, .tar.gz, .tar.zst, or another compression libarchive reads) as a stream,
         never writing its files. Rejects absolute paths, `..`, links that leave the bag,
         devices and duplicate names; checks bagit.txt, Payload-Oxum, every line of every
         payload and tag manifest (MD5, SHA-1, SHA-224, SHA-256, SHA-384, SHA-512), payload files

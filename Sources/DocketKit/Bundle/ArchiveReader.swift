@@ -19,8 +19,9 @@ struct ArchiveEntryInfo: Sendable {
     let size: Int64
 }
 
-/// Reads an archive entry by entry as a stream, never extracting. It accepts every format and
-/// compression libarchive reads (tar, pax, gzip, zstd, xz, bzip2...).
+/// Reads a tar archive entry by entry as a stream, never extracting. It accepts every tar
+/// format libarchive reads (ustar, pax, GNU, v7) and every compression filter (gzip, zstd,
+/// xz, bzip2...). Other archive formats are rejected: a bag travels as a tar.
 ///
 /// The reader owns its `struct archive`. `close()` reports a failure that `deinit` would
 /// have to ignore.
@@ -32,7 +33,7 @@ final class ArchiveReader {
     private let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
 
     /// Opens the archive at `path`.
-    /// - Throws: `ArchiveError` when the file cannot be opened or is no archive libarchive reads.
+    /// - Throws: `ArchiveError` when the file cannot be opened or does not start like a tar.
     init(path: String) throws {
         guard let handle = archive_read_new() else {
             buffer.deallocate()
@@ -41,7 +42,9 @@ final class ArchiveReader {
         self.handle = handle
         self.path = path
         try check(archive_read_support_filter_all(handle), "enabling decompression filters")
-        try check(archive_read_support_format_all(handle), "enabling archive formats")
+        // Only tar: with every format enabled, libarchive reads any text file as an mtree
+        // specification, and a stray text file would look like an empty bag.
+        try check(archive_read_support_format_tar(handle), "enabling the tar formats")
         try check(archive_read_open_filename(handle, path, 64 * 1024), "opening \(path)")
     }
 

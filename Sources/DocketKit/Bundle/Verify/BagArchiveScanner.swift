@@ -61,7 +61,7 @@ struct BagArchiveScanner {
         do {
             reader = try ArchiveReader(path: archivePath)
         } catch let error as ArchiveError {
-            bag.problems.append(BagProblem(.error, archiveName, "cannot be read as an archive: \(error.message)"))
+            bag.problems.append(BagProblem(.error, archiveName, "is not a tar archive, or is damaged: \(error.message)"))
             bag.isDamaged = true
             return bag
         }
@@ -95,7 +95,8 @@ struct BagArchiveScanner {
             }
             try reader.close()
         } catch let error as ArchiveError {
-            bag.problems.append(BagProblem(.error, archiveName, "the archive is damaged or truncated: \(error.message)"))
+            let problem = bag.entryCount == 0 ? "is not a tar archive, or is damaged" : "the archive is damaged or truncated"
+            bag.problems.append(BagProblem(.error, archiveName, "\(problem): \(error.message)"))
             bag.isDamaged = true
             return bag
         }
