@@ -17,8 +17,11 @@ struct BundleCommandTests {
         for day in 25...30 {
             let time = "2026-03-\(day)T06:00:00Z"
             let runID = try store.beginRun(startedAt: time, pid: 1, host: "host", docketVersion: "0.1.0", apiURL: nil, tokenSource: nil)
+            // The long hostname makes paths exceed ustar's 100 bytes, so the tar needs pax records.
+            let host = "customer-portal-with-a-very-long-name.eu-west.production.acme.example"
             var resources = [
-                CapturedResource(kind: ResourceKind.app, key: "app-1", name: "acme-api", body: ["name": "acme-api", "region": ["name": "us"]])
+                CapturedResource(kind: ResourceKind.app, key: "app-1", name: "acme-api", body: ["name": "acme-api", "region": ["name": "us"]]),
+                CapturedResource(kind: ResourceKind.domain, key: "dom-1", name: host, appKey: "app-1", body: ["hostname": .string(host)]),
             ]
             if day >= 28 {
                 resources.append(CapturedResource(kind: ResourceKind.app, key: "app-2", name: "acme-web", body: ["name": "acme-web"]))

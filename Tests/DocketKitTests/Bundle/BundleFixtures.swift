@@ -80,6 +80,13 @@ struct BundleFixture {
                 kind: ResourceKind.addon, key: "addon-pg", name: "postgresql-cubed-12345", parentKey: "app-api", appKey: "app-api",
                 body: ["name": "postgresql-cubed-12345", "state": "provisioned", "addon_service": ["name": "heroku-postgresql"], "plan": ["name": "heroku-postgresql:standard-0"], "app": ["name": "acme-api"]]),
         ]
+        // A name this long makes paths and link targets exceed ustar's 100 bytes, so the tar
+        // needs pax records, which must stay reproducible too.
+        let longHost = "customer-portal-with-a-very-long-name.eu-west.production.acme.example"
+        list.append(
+            CapturedResource(
+                kind: ResourceKind.domain, key: "dom-long", name: longHost, parentKey: "app-web", appKey: "app-web",
+                body: ["hostname": .string(longHost), "kind": "custom"]))
         if dayIndex >= 2 {
             list.append(app(key: "app-worker", name: "acme-worker", region: "us"))
         }
