@@ -29,6 +29,7 @@ enum BundleCommand: Command {
         OptionSpec("output", short: "o", value: "FILE", help: "the bundle file; .tar, .tar.gz (or .tgz) or .tar.zst picks the compression (default: docket-<account>-<period>.tar)"),
         OptionSpec("sign-key", value: "KEY", help: "sign with this SSH private key, or a public key whose private half is in ssh-agent"),
         OptionSpec("expect-every", value: "DURATION", help: "the expected time between captures; longer intervals are reported as gaps (default: 24h)"),
+        OptionSpec("policy", value: "FILE", help: "the controls policy for data/controls/ (JSON with comments; default: built-in defaults)"),
     ]
     static let exitCodes: [(Int32, String)] = [
         (2, "no snapshot in the period, the store cannot be read, or writing or signing failed"),
@@ -42,8 +43,11 @@ enum BundleCommand: Command {
             throw UsageError("invalid value \"\(output)\" for --output: the name must end in .tar, .tar.gz (or .tgz) or .tar.zst.", command: name)
         }
         let cadence = try context.arguments.duration("expect-every", command: name) ?? 86400
+        let policyPath = context.arguments.value("policy")
+        let policy = try policyPath.map(ControlPolicy.load(path:)) ?? .defaults
         let request = BundleRequest(
-            period: period, outputPath: output, expectedCadence: cadence, signingKeyPath: context.arguments.value("sign-key"))
+            period: period, outputPath: output, expectedCadence: cadence, signingKeyPath: context.arguments.value("sign-key"),
+            policy: policy, policySource: policyPath ?? "defaults")
 
         let store = try context.openStore()
         let result = try BundleWriter(store: store).write(request)

@@ -17,6 +17,7 @@ enum BagLayout {
     static let inventory = "inventory.csv"
     static let changesFolder = "changes"
     static let changesTable = "changes.csv"
+    static let controlsFolder = "controls"
     static let snapshotsFolder = "snapshots"
     /// The index of one snapshot folder: every resource with its digest and file.
     static let snapshotIndex = "resources.json"

@@ -22,6 +22,8 @@ struct BundleContext: Sendable {
     let inventory: [[String]]
     /// The signing key's fingerprint line (`ssh-keygen -l`), when the bundle is signed.
     let signingKey: String?
+    /// Control results for every bundled snapshot.
+    let controls: ControlEvidence
 
     var isSigned: Bool { signingKey != nil }
 

@@ -22,6 +22,13 @@ enum BundleManifest {
             "changes": .array(context.changes.map(change)),
             "change_method": .string(context.changeMethod),
             "policy": context.changePolicy,
+            "controls": [
+                "folder": .string(BagLayout.controlsFolder),
+                "policy_source": .string(context.controls.reports.last?.policySource ?? "defaults"),
+                "policy_sha256": context.controls.reports.last.map { .string($0.policy.digest) } ?? .null,
+                "policy": context.controls.reports.last?.policy.jsonValue ?? .null,
+                "state_changes": .number(Double(context.controls.changes.count)),
+            ],
             "runs": runs(plan.runs),
             "gaps": .array(context.coverage.gaps.map(gap)),
             "inventory": ["snapshot": .string(plan.lastSnapshot.info.digest), "file": .string(BagLayout.inventory)],

@@ -10,12 +10,21 @@ public struct BundleRequest: Sendable {
     public var expectedCadence: Int
     /// An SSH private key file, or a public key whose private half is in ssh-agent.
     public var signingKeyPath: String?
+    /// The controls policy whose results go under `data/controls/`.
+    public var policy: ControlPolicy
+    /// Where the policy came from: a file path, or `defaults`.
+    public var policySource: String
 
-    public init(period: Period, outputPath: String? = nil, expectedCadence: Int = 86400, signingKeyPath: String? = nil) {
+    public init(
+        period: Period, outputPath: String? = nil, expectedCadence: Int = 86400, signingKeyPath: String? = nil,
+        policy: ControlPolicy = .defaults, policySource: String = "defaults"
+    ) {
         self.period = period
         self.outputPath = outputPath
         self.expectedCadence = expectedCadence
         self.signingKeyPath = signingKeyPath
+        self.policy = policy
+        self.policySource = policySource
     }
 }
 
@@ -73,7 +82,13 @@ public struct BundleWriter {
         return try store.withConsistentRead {
             let plan = try BundlePlan.make(store: store, period: request.period, expectedCadence: request.expectedCadence)
             let output = request.outputPath ?? "\(plan.bagName).tar"
-            let generator = PayloadGenerator(plan: plan, store: store, changeReporter: changeReporter, signingKey: signer?.keyDescription)
+            // Controls are evaluated once, with each snapshot judged at its own capture time, and
+            // both payload passes reuse the results.
+            let controls = try ControlEvidence.build(
+                store: store, policy: request.policy, policySource: request.policySource,
+                snapshots: plan.snapshots.map(\.info), periodStart: plan.period.startText)
+            let generator = PayloadGenerator(
+                plan: plan, store: store, changeReporter: changeReporter, signingKey: signer?.keyDescription, controls: controls)
             let measurer = PayloadMeasurer()
             try generator.emit(to: measurer)
             let sink = try writeAtomically(to: output) { temporaryPath in

@@ -7,6 +7,7 @@ struct PayloadGenerator {
     let store: SnapshotStore
     let changeReporter: ChangeReporting
     let signingKey: String?
+    let controls: ControlEvidence
 
     /// Sends every payload file to `sink`. The order is the bundle order of `data/`:
     /// README.txt, changes/, index.html, inventory.csv, manifest.json, run-endpoints.csv,
@@ -18,6 +19,7 @@ struct PayloadGenerator {
         try sink.addFile(BagLayout.readme, bytes: Array(ReadmeText.render(readmeContext).utf8))
 
         let changes = try emitChanges(to: sink)
+        try emitControls(to: sink)
         let context = context(coverage: coverage, changes: changes, inventory: inventory)
         try sink.addFile(BagLayout.report, bytes: Array(ReportPage.render(context).utf8))
         try sink.addFile(BagLayout.inventory, bytes: EvidenceTables.inventory(inventory).bytes)
@@ -35,7 +37,19 @@ struct PayloadGenerator {
     private func context(coverage: Coverage, changes: [ChangeEntry], inventory: [[String]]) -> BundleContext {
         BundleContext(
             plan: plan, coverage: coverage, changes: changes, changeMethod: changeReporter.method,
-            changePolicy: changeReporter.policy, inventory: inventory, signingKey: signingKey)
+            changePolicy: changeReporter.policy, inventory: inventory, signingKey: signingKey, controls: controls)
+    }
+
+    /// Writes `controls/<snapshot folder>.json` and `.csv` for every bundled snapshot, then the
+    /// timeline of state changes and the control catalogue.
+    private func emitControls(to sink: PayloadSink) throws {
+        var folders: [String: String] = [:]
+        for snapshot in plan.snapshots {
+            folders[snapshot.info.digest] = snapshot.folder
+        }
+        for file in controls.files(name: { folders[$0.digest] ?? $0.shortDigest }) {
+            try sink.addFile("\(BagLayout.controlsFolder)/\(file.path)", bytes: Array(file.contents.utf8))
+        }
     }
 
     /// Writes `changes/<time>.json` and `changes/<time>.md` for each snapshot against the one

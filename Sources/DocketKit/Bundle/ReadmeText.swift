@@ -51,6 +51,8 @@ enum ReadmeText {
             "  inventory.csv               apps and add-ons in the last snapshot of the period",
             "  changes/                    each snapshot against the one before it: <time>.json, <time>.md,",
             "                              and changes.csv with every change of the period",
+            "  controls/                   control results per snapshot (<time>.json, <time>.csv), timeline.json and",
+            "                              timeline.csv with every state change, catalogue.json with each control",
             "  snapshots/<time>/           the baseline and each snapshot of the period, named by UTC capture time:",
             "    resources.json            every resource with its kind, key, name, SHA-256 digest and file",
             "    <kind>/<name>.json        the resource as Heroku returned it, with secrets removed",

@@ -19,6 +19,7 @@ enum ReportPage {
         SummarySection(),
         CoverageSection(),
         ChangesSection(),
+        ControlsSection(),
         InventorySection(),
         EvidenceSection(),
     ]

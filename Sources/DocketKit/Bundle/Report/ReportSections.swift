@@ -234,3 +234,13 @@ struct EvidenceSection: ReportSection {
         return html
     }
 }
+
+/// Each control's state over the period and when it changed, from `data/controls/`.
+struct ControlsSection: ReportSection {
+    let id = "controls"
+    let title = "Controls"
+
+    func render(_ context: BundleContext) -> String {
+        context.controls.htmlBody()
+    }
+}
