@@ -52,6 +52,11 @@ enum SystemdCommand: Command {
 
     private static func configuration(_ context: CommandContext) throws -> ServiceUnits.Configuration {
         let arguments = context.arguments
+        if arguments.value("store") != nil {
+            throw UsageError(
+                "--store does not apply to `docket systemd`: the service keeps its store in its state directory, /var/lib/docket/store.sqlite. Run `docket status --store /var/lib/docket/store.sqlite` to read it.",
+                command: name)
+        }
         var configuration = ServiceUnits.Configuration(binary: try arguments.value("binary") ?? runningExecutable())
         configuration.onCalendar = arguments.value("on-calendar") ?? configuration.onCalendar
         configuration.randomizedDelaySeconds =

@@ -22,19 +22,24 @@ public final class SnapshotStore {
         let folderPath = folder.isEmpty ? "." : folder
         var isDirectory: ObjCBool = false
         guard manager.fileExists(atPath: folderPath, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw StoreError.folderMissing(path: folderPath)
+            throw create ? StoreError.folderMissing(path: folderPath) : StoreError.missing(path: path)
+        }
+        if manager.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw StoreError.notAStore(path: path, reason: "it is a folder")
         }
         if !manager.fileExists(atPath: path) {
             guard create else { throw StoreError.missing(path: path) }
             try Self.createFile(path: path, folder: folderPath)
         }
         do {
-            database = try SQLiteDatabase(path: path, readOnly: readOnly)
+            database = try Self.openDatabase(path: path, readOnly: readOnly, folder: folderPath)
             try database.execute("PRAGMA foreign_keys = ON")
+            // The schema is checked before WAL is switched on, so that a database that is not
+            // a store is rejected without being changed.
+            try StoreSchema.migrate(database, path: path, readOnly: readOnly)
             if !readOnly {
                 try database.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL")
             }
-            try StoreSchema.migrate(database, path: path, readOnly: readOnly)
         } catch let error as SQLiteError {
             if error.code & 0xFF == 26 {  // SQLITE_NOTADB
                 throw StoreError.notAStore(path: path, reason: error.message)
@@ -43,6 +48,22 @@ public final class SnapshotStore {
                 throw StoreError.notWritable(path: path, reason: error.message)
             }
             throw StoreError.sqlite(error)
+        }
+    }
+
+    /// Opens the database. A WAL database needs its `-shm` file even to be read; when the
+    /// folder is not writable and that file is absent, a read-only open falls back to
+    /// SQLite's immutable mode.
+    private static func openDatabase(path: String, readOnly: Bool, folder: String) throws -> SQLiteDatabase {
+        let database = try SQLiteDatabase(path: path, readOnly: readOnly)
+        guard readOnly, access(folder, W_OK) != 0 else { return database }
+        do {
+            _ = try database.query("SELECT count(*) FROM sqlite_master")
+            return database
+        } catch let error as SQLiteError where [8, 14].contains(error.code & 0xFF) {
+            // NOTE: immutable mode assumes no capture writes the store meanwhile; a user who
+            // cannot write the folder cannot run one, but another user could.
+            return try SQLiteDatabase(path: path, readOnly: true, immutable: true)
         }
     }
 
