@@ -8,6 +8,9 @@ import Foundation
 public final class SnapshotStore {
     public let path: String
     let database: SQLiteDatabase
+    /// Whether `object(_:)` re-hashes what it reads. `docket check` turns it off while it
+    /// walks trees, because it reports altered objects itself, one problem each.
+    var verifiesObjectDigests = true
 
     /// Schema versions this Docket can read and write.
     public static let schemaVersion = 1
@@ -114,11 +117,15 @@ public final class SnapshotStore {
         try database.query("SELECT body FROM objects WHERE digest = ?", [.text(digest)]).first?.bytes(0)
     }
 
-    /// The object `digest` parsed as JSON.
-    /// - Throws: `StoreError.corrupt` when the object is missing or not JSON.
+    /// The object `digest` parsed as JSON, after checking that its bytes still hash to
+    /// `digest`, so that no command shows altered evidence as if it were genuine.
+    /// - Throws: `StoreError.corrupt` when the object is missing, altered or not JSON.
     public func object(_ digest: String) throws -> JSONValue {
         guard let bytes = try objectBytes(digest) else {
             throw StoreError.corrupt("object \(digest) is missing")
+        }
+        guard !verifiesObjectDigests || Digest.sha256(bytes) == digest else {
+            throw StoreError.corrupt("object \(digest) no longer matches its digest, so it was altered after it was stored")
         }
         do {
             return try JSONParser.parse(bytes: bytes)
