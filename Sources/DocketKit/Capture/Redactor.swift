@@ -57,12 +57,33 @@ public enum Redactor {
     /// Removes URL credentials and `HRKU-` tokens from free text, such as release
     /// descriptions and error messages.
     public static func redactString(_ text: String) -> String {
-        guard text.contains("@") || text.contains("HRKU-") else { return text }
+        guard mayHoldSecret(text) else { return text }
         var result = text.replacing(userinfoPattern) { match in
             String(match.output[1].substring ?? "") + marker + "@"
         }
         result = result.replacing(herokuTokenPattern, with: "HRKU-" + marker)
         return result
+    }
+
+    /// True when `text` contains `@` or `HRKU-`, the only strings the patterns above can change.
+    /// It scans UTF-8 bytes because most strings contain neither, and Foundation's substring
+    /// search, which `String.contains` resolves to here, cost more than the rest of redaction.
+    static func mayHoldSecret(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { bytes in
+            let token = Array("HRKU-".utf8)
+            for index in bytes.indices {
+                switch bytes[index] {
+                case UInt8(ascii: "@"):
+                    return true
+                case UInt8(ascii: "H") where bytes.count - index >= token.count:
+                    if bytes[index..<index + token.count].elementsEqual(token) { return true }
+                default:
+                    continue
+                }
+            }
+            return false
+        }
     }
 
     /// Replaces every query value of a URL: `?token=abc&x=1` becomes `?token=[REDACTED]&x=[REDACTED]`.

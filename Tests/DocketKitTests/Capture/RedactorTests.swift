@@ -36,6 +36,14 @@ struct RedactorTests {
         #expect(redacted.contains("postgres://[REDACTED]@db.example/x"))
     }
 
+    @Test("bare HRKU token is removed")
+    func bareToken() {
+        #expect(Redactor.redactString("HRKU-abc123") == "HRKU-[REDACTED]")
+        #expect(Redactor.redactString("rotated to HRKU-abc123") == "rotated to HRKU-[REDACTED]")
+        #expect(Redactor.redactString("HRKU") == "HRKU")
+        #expect(Redactor.redactString("ends with H") == "ends with H")
+    }
+
     @Test("plain email addresses are kept")
     func emails() {
         #expect(Redactor.redactString("owner is jane@acme.example") == "owner is jane@acme.example")
