@@ -14,8 +14,9 @@ let package = Package(
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "DocketKit", dependencies: ["CSQLite", "CArchive", "CCrypto", "CZlib"]),
         .executableTarget(name: "docket", dependencies: ["DocketKit"]),
-        .testTarget(name: "DocketKitTests", dependencies: ["DocketKit"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["DocketKit"]),
+        .target(name: "DocketTestSupport", path: "Tests/DocketTestSupport"),
+        .testTarget(name: "DocketKitTests", dependencies: ["DocketKit", "DocketTestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["DocketKit", "DocketTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -332,6 +332,7 @@ class Faults:
         self.slow_ms = 0
         self.truncate_path = None  # (pattern text, compiled regex)
         self.html_error_path = []  # [(pattern text, compiled regex, status)]
+        self.broken_range_path = []  # [(pattern text, compiled regex, "repeat" or "empty")]
         self.unauthorized = False
 
     def describe(self):
@@ -340,6 +341,7 @@ class Faults:
             "fail_500": self.fail_500,
             "fail_path": {text: status for text, _regex, status in self.fail_path},
             "html_error_path": {text: status for text, _regex, status in self.html_error_path},
+            "broken_range_path": {text: mode for text, _regex, mode in self.broken_range_path},
             "slow_ms": self.slow_ms,
             "truncate_path": self.truncate_path[0] if self.truncate_path else None,
             "unauthorized": self.unauthorized,
@@ -582,7 +584,7 @@ class FakeHeroku:
         if not isinstance(changes, dict):
             raise ValueError("the config body must be a JSON object")
         known = {"day", "rate_limit", "fail_429", "fail_500", "fail_path", "slow_ms", "truncate_path",
-                 "html_error_path", "unauthorized", "reset"}
+                 "html_error_path", "broken_range_path", "unauthorized", "reset"}
         unknown = sorted(set(changes) - known)
         if unknown:
             raise ValueError("unknown config key(s) %s; valid keys: %s" % (", ".join(unknown), ", ".join(sorted(known))))
@@ -612,6 +614,8 @@ class FakeHeroku:
                 faults.fail_path = compile_status_map(changes["fail_path"], 500)
             if "html_error_path" in changes:
                 faults.html_error_path = compile_status_map(changes["html_error_path"], 404)
+            if "broken_range_path" in changes:
+                faults.broken_range_path = compile_range_faults(changes["broken_range_path"])
             if "slow_ms" in changes:
                 faults.slow_ms = max(0, int(changes["slow_ms"] or 0))
             if "truncate_path" in changes:
@@ -669,6 +673,16 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             return
         self.wfile.write(body)
+
+    def send_broken_page(self, items, mode, range_header):
+        """Answer a list the way a broken paginator would: "repeat" sends the first item with
+        a Next-Range equal to the request's Range, forever; "empty" sends an empty 206 page
+        that still names a Next-Range."""
+        next_range = range_header or "id ..; max=200"
+        if mode == "empty":
+            self.send_body(206, [], headers={"Next-Range": "id ]zzzz..; max=200"})
+        else:
+            self.send_body(206, items[:1], headers={"Next-Range": next_range})
 
     def send_error_body(self, status, message=None, platform=True, headers=None):
         self.send_body(status, error_body(status, message), headers=headers, platform=platform)
@@ -775,6 +789,7 @@ class Handler(BaseHTTPRequestHandler):
             fail_path = list(faults.fail_path)
             html_error_path = list(faults.html_error_path)
             truncate = faults.truncate_path
+            broken_range = list(faults.broken_range_path)
         if slow_ms:
             time.sleep(slow_ms / 1000.0)
 
@@ -829,6 +844,10 @@ class Handler(BaseHTTPRequestHandler):
         body = state.files[canonical]
         if isinstance(body, list) and platform:
             range_header = self.headers.get("Range")
+            for _text, regex, mode in broken_range:
+                if regex.search(path):
+                    self.send_broken_page(body, mode, range_header)
+                    return
             cache_key = (canonical, range_header)
             with state.lock:
                 cached = state.page_cache.get(cache_key)
@@ -836,7 +855,8 @@ class Handler(BaseHTTPRequestHandler):
                 try:
                     status, page, headers = paginate(state, canonical, range_header)
                 except RangeError as error:
-                    self.send_error_body(error.status, error.message, platform=platform)
+                    fields = ", ".join(accept_ranges(canonical, body))
+                    self.send_error_body(error.status, error.message, platform=platform, headers={"Accept-Ranges": fields})
                     return
                 cached = (status, encode(page), headers)
                 with state.lock:
@@ -864,6 +884,15 @@ class Server(ThreadingHTTPServer):
 
 
 # ----- command line -----------------------------------------------------------
+
+
+def compile_range_faults(value):
+    """Parse {regex: "repeat" | "empty"} into [(text, regex, mode)]."""
+    if not value:
+        return []
+    if not isinstance(value, dict) or any(mode not in ("repeat", "empty") for mode in value.values()):
+        raise ValueError('broken_range_path must map path regexes to "repeat" or "empty"')
+    return [(text, re.compile(text), mode) for text, mode in value.items()]
 
 
 def parse_status_pairs(values, default_status):

@@ -24,12 +24,13 @@ enum CaptureCommand: Command {
         OptionSpec("data-api-url", value: "URL", help: "data API base URL for Postgres and Redis (default https://api.data.heroku.com)"),
         OptionSpec("token-file", value: "FILE", help: "read the Heroku token from FILE"),
         OptionSpec("metrics-file", value: "FILE", help: "write node_exporter textfile metrics to FILE, atomically"),
+        OptionSpec("policy", value: "FILE", help: "the controls policy used to count failing controls in the metrics (default: built-in defaults)"),
         OptionSpec("concurrency", value: "N", help: "requests in flight at once (default 4)"),
         OptionSpec("min-rate-limit", value: "N", help: "never spend the RateLimit-Remaining budget below N; wait for refill instead (default 500)"),
         OptionSpec("rate-limit-refill", value: "PER_MINUTE", help: "the API's budget refill rate, used to size waits (default 75, Heroku's rate)"),
         OptionSpec("max-attempts", value: "N", help: "attempts per request for 429, 5xx and network errors (default 5)"),
         OptionSpec("retry-delay", value: "SECONDS", help: "first backoff delay for 5xx and network errors, doubled per attempt (default 1)"),
-        OptionSpec("max-retry-time", value: "SECONDS", help: "longest time one request may spend retrying (default 300)"),
+        OptionSpec("max-retry-time", value: "SECONDS", help: "maximum time one request may spend retrying (default 300)"),
         OptionSpec("timeout", value: "SECONDS", help: "timeout of one HTTP request (default 30)"),
         OptionSpec("page-size", value: "N", help: "items per page in Range requests, 1 to 1000 (default 1000, Heroku's maximum)"),
     ]
@@ -47,15 +48,51 @@ enum CaptureCommand: Command {
             throw UsageError("invalid DOCKET_NOW \"\(fixed)\": expected an ISO 8601 date-time such as 2026-03-25T06:00:00Z, or unset it.", command: name)
         }
         let configuration = try makeConfiguration(context)
-        let credential = try CredentialResolver.resolve(tokenFile: context.arguments.value("token-file"), environment: context.environment)
-        let request = CaptureRequest(
-            configuration: configuration, credential: credential, storePath: try resolvedStorePath(context), environment: context.environment)
-        let progress = PhaseLog(console: context.console)
-        context.console.detail("capture: store \(request.storePath), API \(configuration.apiURL.absoluteString), \(credential.description)")
-        let summary = try runBlocking { try await CaptureRunner.run(request, progress: progress) }
-        report(summary, context: context)
-        guard let category = summary.failureCategory else { return ExitStatus.success }
-        return ExitStatus.code(for: DocketError(category, summary.run.error ?? ""))
+        let metricsPath = context.arguments.value("metrics-file")
+        let policyPath = context.arguments.value("policy")
+        let policy = try policyPath.map(ControlPolicy.load(path:))
+        let storePath = try resolvedStorePath(context)
+        let started = Date()
+        do {
+            let credential = try CredentialResolver.resolve(tokenFile: context.arguments.value("token-file"), environment: context.environment)
+            let request = CaptureRequest(configuration: configuration, credential: credential, storePath: storePath, environment: context.environment)
+            let progress = ProgressBar(console: context.console, environment: context.environment)
+            context.console.detail("capture: store \(request.storePath), API \(configuration.apiURL.absoluteString), \(credential.description)")
+            let summary = try runBlocking { try await CaptureRunner.run(request, progress: progress) }
+            report(summary, context: context)
+            if let metricsPath {
+                try writeMetrics(summary, storePath: storePath, policy: policy, policySource: policyPath, to: metricsPath, context: context)
+            }
+            guard let category = summary.failureCategory else { return ExitStatus.success }
+            return ExitStatus.code(for: DocketError(category, summary.run.error ?? ""))
+        } catch {
+            // A capture that ended before it recorded a run still publishes its exit code, so
+            // a locked store or a missing token shows up in monitoring.
+            if let metricsPath {
+                let metrics = CaptureMetrics.unrecordedRun(
+                    startedAt: Timestamp.now(environment: context.environment), exitCode: Int(ExitStatus.code(for: error)),
+                    durationSeconds: Date().timeIntervalSince(started), storePath: storePath)
+                try? MetricsFile.write(metrics, to: metricsPath)
+            }
+            throw error
+        }
+    }
+
+    /// Writes the run's metrics, with the number of controls failing on its snapshot.
+    private static func writeMetrics(
+        _ summary: CaptureSummary, storePath: String, policy: ControlPolicy?, policySource: String?, to path: String,
+        context: CommandContext
+    ) throws {
+        let store = try SnapshotStore(path: storePath, readOnly: true)
+        var metrics = try CaptureMetrics.finishedRun(summary.run, in: store, durationSeconds: summary.durationSeconds)
+        if let snapshot = summary.snapshot {
+            let evaluator = ControlEvaluator(
+                store: store, policy: policy ?? .defaults, policySource: policySource ?? "defaults", timeReference: .snapshot)
+            let report = try evaluator.evaluate(snapshot)
+            metrics.failingControls = report.controlStatuses().filter { $0.status == .fail }.count
+        }
+        try MetricsFile.write(metrics, to: path)
+        context.console.detail("capture: metrics written to \(path)")
     }
 
     private static func makeConfiguration(_ context: CommandContext) throws -> ClientConfiguration {
@@ -93,7 +130,7 @@ enum CaptureCommand: Command {
         return value
     }
 
-    /// The store path; the default folder under XDG state is created on first use.
+    /// Returns the store path, creating the default folder under XDG state on first use.
     private static func resolvedStorePath(_ context: CommandContext) throws -> String {
         if let explicit = context.arguments.value("store") { return explicit }
         let (path, isImplicitFolder) = SnapshotStore.defaultPath(environment: context.environment)
@@ -135,21 +172,4 @@ enum CaptureCommand: Command {
             console.error(line + ": " + (run.error ?? "unknown error"))
         }
     }
-}
-
-/// Phase lines on stderr: one line per phase, the format the journal reads well.
-final class PhaseLog: CaptureProgress, @unchecked Sendable {
-    let console: Console
-
-    init(console: Console) {
-        self.console = console
-    }
-
-    func beginPhase(_ name: String, total: Int?) {
-        console.info("capture: \(name)" + (total.map { " (\($0))" } ?? ""))
-    }
-
-    func advance() {}
-
-    func endPhase() {}
 }

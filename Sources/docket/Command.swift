@@ -1,7 +1,7 @@
 import DocketKit
 import Foundation
 
-/// What every command receives: its parsed arguments, the console and the environment.
+/// The input of every command: its parsed arguments, the console and the environment.
 struct CommandContext: Sendable {
     let arguments: ParsedArguments
     let console: Console
@@ -20,7 +20,7 @@ struct CommandContext: Sendable {
         try SnapshotStore(path: storePath, readOnly: false)
     }
 
-    /// The positional arguments, checked against the allowed count.
+    /// Returns the positional arguments after checking their count.
     func positionals(minimum: Int, maximum: Int) throws -> [String] {
         let values = arguments.positionals
         guard values.count >= minimum else {
@@ -73,8 +73,8 @@ extension Command {
     }
 }
 
-/// A command as the dispatcher sees it; built from each `Command` type, because calling
-/// static members through `any Command.Type` crashes the Swift 6.3 compiler.
+/// A command as the dispatcher uses it, built from each `Command` type. Calling static
+/// members through `any Command.Type` crashes the Swift 6.3 compiler, hence this value.
 struct CommandDescriptor: Sendable {
     let name: String
     let summary: String

@@ -1,4 +1,5 @@
 import Foundation
+import DocketTestSupport
 import Testing
 
 /// Bad input gets one clear message naming the value and the fix, a documented exit code,

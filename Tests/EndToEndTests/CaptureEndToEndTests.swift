@@ -1,4 +1,5 @@
 import Foundation
+import DocketTestSupport
 import Testing
 
 /// The built `docket capture` against the fake Heroku API on loopback.

@@ -1,5 +1,6 @@
 import DocketKit
 import Foundation
+import DocketTestSupport
 import Testing
 
 /// `docket controls` run as a user would: the built binary over a store captured from the

@@ -1,5 +1,6 @@
 import DocketKit
 import Foundation
+import DocketTestSupport
 import Testing
 
 /// `docket diff` and `docket history` as a user runs them: the built binary, on a store of

@@ -107,7 +107,7 @@ public enum CaptureRunner {
         }
     }
 
-    /// The ledger outcome, exit category and message of a capture that stopped early.
+    /// Maps a capture that stopped early to its ledger outcome, exit category and message.
     static func describe(_ error: HerokuRequestError, credential: HerokuCredential) -> (RunOutcome, DocketError.Category, String) {
         switch error.kind {
         case .unauthorized:
@@ -129,7 +129,7 @@ public enum CaptureRunner {
         }
     }
 
-    /// The exit code the run records for `category`, matching the executable's table.
+    /// Returns the exit code the run records for `category`, matching the executable's table.
     static func exitCode(for category: DocketError.Category?) -> Int32 {
         switch category {
         case nil: return 0

@@ -2,7 +2,7 @@ import Foundation
 
 /// Heroku Postgres and Heroku Redis details from the data API, for each database add-on.
 extension CatalogueWalk {
-    /// How an add-on is read from the data API.
+    /// The data-API family that serves an add-on.
     enum DatabaseTier: Sendable {
         /// Essential, Standard, Premium, Private and Shield plans: `/client/v11/databases/{id}`.
         case postgresLegacy

@@ -92,8 +92,8 @@ extension CatalogueWalk {
         await collector.add(CapturedResource(kind: ResourceKind.buildpacks, key: appID, name: appName, parentKey: appID, appKey: appID, body: body))
     }
 
-    /// Only the latest release: releases are append-only history, and the newest one says
-    /// what runs now. `Range: version ..; max=1, order=desc` returns it in one request.
+    /// Reads only the latest release, because releases are append-only history and the newest
+    /// one describes what runs now. `Range: version ..; max=1, order=desc` returns it in one request.
     private func collectLatestRelease(appID: String, appName: String) async throws {
         let endpoint = "GET /apps/{app}/releases"
         do {

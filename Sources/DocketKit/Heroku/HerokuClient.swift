@@ -4,7 +4,7 @@ import Foundation
     import FoundationNetworking
 #endif
 
-/// One HTTP response as the catalogue sees it.
+/// One HTTP response: status, lowercased headers and body.
 struct HerokuResponse: Sendable {
     let status: Int
     let headers: [String: String]
@@ -15,8 +15,8 @@ struct HerokuResponse: Sendable {
     }
 }
 
-/// Which API a request goes to: the Platform API (paced by `RateLimit-Remaining`, paginated
-/// with `Range`) or the data API for Postgres and Redis.
+/// The API a request goes to. The Platform API is paced by `RateLimit-Remaining` and
+/// paginated with `Range`; the data API serves Postgres and Redis details.
 enum HerokuAPI: Sendable {
     case platform
     case data
@@ -61,7 +61,7 @@ final class HerokuClient: Sendable {
 
     /// GETs every page of a list, following each `206` and `Next-Range` as given.
     ///
-    /// Stops on a `200`, on a `206` without `Next-Range`, or on an empty page; a `Next-Range`
+    /// Stops on a `200`, on a `206` without `Next-Range`, or on an empty page. A `Next-Range`
     /// seen before, or more than `maximumPages` pages, fails the listing instead of looping.
     /// With `followPages` false only the first page is read (used for the latest release).
     func getList(_ path: String, endpoint: String, rangeField: String = "id", order: String? = nil, pageSize: Int? = nil,
@@ -196,7 +196,7 @@ final class HerokuClient: Sendable {
         }
     }
 
-    /// The delay before the next attempt, or nil when the failure is not worth retrying.
+    /// Computes the delay before the next attempt, or nil when the failure is not worth retrying.
     private func retryDelay(after error: HerokuRequestError, attempt: Int) -> Double? {
         guard error.kind == .transient else { return nil }
         let jitter = Double.random(in: 0.8...1.2)

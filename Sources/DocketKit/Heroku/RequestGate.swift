@@ -8,7 +8,8 @@ actor RequestGate {
     private let floor: Int
     private let refillPerSecond: Double
     private var inFlight = 0
-    private var lastRemaining: Int?
+    /// The budget estimate at `lastSeen`, fractional because refill is continuous.
+    private var lastRemaining: Double?
     private var lastSeen = Date()
     private var waiters: [CheckedContinuation<Void, Never>] = []
     /// Seconds spent waiting for the budget to refill, reported in the run summary.
@@ -38,8 +39,12 @@ actor RequestGate {
     func release(remaining: Int?) {
         inFlight -= 1
         if let remaining {
-            lastRemaining = remaining
-            lastSeen = Date()
+            // Responses can arrive out of order, so an older, higher figure must not replace a
+            // newer, lower one: keep the lower of the report and the refilled estimate.
+            let now = Date()
+            let estimate = lastRemaining.map { $0 + now.timeIntervalSince(lastSeen) * refillPerSecond }
+            lastRemaining = min(Double(remaining), estimate ?? Double(remaining))
+            lastSeen = now
             lowestRemaining = min(lowestRemaining ?? remaining, remaining)
         }
         if !waiters.isEmpty {
@@ -55,12 +60,13 @@ actor RequestGate {
 
     private func secondsUntilBudget() -> Double? {
         guard let lastRemaining else { return nil }
-        let refilled = Date().timeIntervalSince(lastSeen) * refillPerSecond
-        // This request is counted in inFlight: it may go when one more token than the floor
-        // is available for each request in flight.
-        let available = Double(lastRemaining) + refilled - Double(inFlight)
+        // Whole tokens only: Heroku reports the budget as an integer, so a fractional refill
+        // is not yet spendable. This request is counted in inFlight, like every other request
+        // that has not answered yet.
+        let refilled = (lastRemaining + Date().timeIntervalSince(lastSeen) * refillPerSecond).rounded(.down)
+        let available = refilled - Double(inFlight)
         let needed = Double(floor) - available
         guard needed > 0 else { return nil }
-        return needed / refillPerSecond
+        return (needed + 1) / refillPerSecond
     }
 }

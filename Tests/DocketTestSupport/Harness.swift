@@ -5,8 +5,8 @@ import Foundation
 #endif
 
 /// Paths of the repository, the built binary and the fixtures.
-enum Repository {
-    static let root: URL = {
+public enum Repository {
+    public static let root: URL = {
         var url = URL(fileURLWithPath: #filePath)
         while url.path != "/" {
             url.deleteLastPathComponent()
@@ -15,19 +15,19 @@ enum Repository {
         fatalError("Package.swift not found above \(#filePath)")
     }()
 
-    static var docket: String { root.appendingPathComponent(".build/debug/docket").path }
-    static var sample: String { root.appendingPathComponent("Fixtures/sample").path }
-    static var token: String { sample + "/token" }
-    static var tokenValue: String {
+    public static var docket: String { root.appendingPathComponent(".build/debug/docket").path }
+    public static var sample: String { root.appendingPathComponent("Fixtures/sample").path }
+    public static var token: String { sample + "/token" }
+    public static var tokenValue: String {
         (try? String(contentsOfFile: token, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
     }
 
     /// The Python that runs the fake API and the independent checkers: `DOCKET_PYTHON`
     /// (set by `make test` to the project's virtual environment), else `python3`.
-    static var python: String { ProcessInfo.processInfo.environment["DOCKET_PYTHON"] ?? "/usr/bin/env" }
-    static var pythonArguments: [String] { ProcessInfo.processInfo.environment["DOCKET_PYTHON"] == nil ? ["python3"] : [] }
+    public static var python: String { ProcessInfo.processInfo.environment["DOCKET_PYTHON"] ?? "/usr/bin/env" }
+    public static var pythonArguments: [String] { ProcessInfo.processInfo.environment["DOCKET_PYTHON"] == nil ? ["python3"] : [] }
 
-    static func temporaryDirectory() -> URL {
+    public static func temporaryDirectory() -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("docket-e2e-\(UUID().uuidString)")
         try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
@@ -35,17 +35,17 @@ enum Repository {
 }
 
 /// The result of one run of the `docket` binary.
-struct CommandResult {
-    let status: Int32
-    let stdout: String
-    let stderr: String
+public struct CommandResult {
+    public let status: Int32
+    public let stdout: String
+    public let stderr: String
 
-    var json: Any? { try? JSONSerialization.jsonObject(with: Data(stdout.utf8)) }
+    public var json: Any? { try? JSONSerialization.jsonObject(with: Data(stdout.utf8)) }
 }
 
 /// Runs the built `docket` binary with `arguments`, waiting for it to exit.
 @discardableResult
-func docket(_ arguments: [String], environment: [String: String] = [:]) throws -> CommandResult {
+public func docket(_ arguments: [String], environment: [String: String] = [:]) throws -> CommandResult {
     try startDocket(arguments, environment: environment).wait()
 }
 
@@ -53,13 +53,13 @@ func docket(_ arguments: [String], environment: [String: String] = [:]) throws -
 ///
 /// Foundation's `Process.waitUntilExit` can hang on Linux when tests run concurrently, so
 /// the harness spawns and reaps children itself with `posix_spawn` and `waitpid`.
-final class ChildProcess {
-    let pid: pid_t
+public final class ChildProcess {
+    public let pid: pid_t
     private let stdoutPath: String
     private let stderrPath: String
     private var exitStatus: Int32?
 
-    init(executable: String, arguments: [String], environment: [String: String], stdoutPath: String, stderrPath: String) throws {
+    public init(executable: String, arguments: [String], environment: [String: String], stdoutPath: String, stderrPath: String) throws {
         self.stdoutPath = stdoutPath
         self.stderrPath = stderrPath
         var actions = posix_spawn_file_actions_t()
@@ -104,7 +104,7 @@ final class ChildProcess {
 
     /// Waits for the child to exit and returns its exit status (128 + signal when killed).
     @discardableResult
-    func waitStatus() -> Int32 {
+    public func waitStatus() -> Int32 {
         if let exitStatus { return exitStatus }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
@@ -113,7 +113,7 @@ final class ChildProcess {
         return code
     }
 
-    func wait() -> CommandResult {
+    public func wait() -> CommandResult {
         let status = waitStatus()
         let out = (try? String(contentsOfFile: stdoutPath, encoding: .utf8)) ?? ""
         let err = (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? ""
@@ -123,7 +123,7 @@ final class ChildProcess {
 
 /// The environment of a child: this process's, without any Heroku token or store setting,
 /// with a fresh HOME, plus `extra`.
-func childEnvironment(_ extra: [String: String], home: String) -> [String: String] {
+public func childEnvironment(_ extra: [String: String], home: String) -> [String: String] {
     var base = ProcessInfo.processInfo.environment
     for name in ["HEROKU_API_KEY", "CREDENTIALS_DIRECTORY", "DOCKET_STORE", "STATE_DIRECTORY", "DOCKET_NOW"] {
         base.removeValue(forKey: name)
@@ -132,7 +132,7 @@ func childEnvironment(_ extra: [String: String], home: String) -> [String: Strin
     return base.merging(extra) { _, new in new }
 }
 
-func startDocket(_ arguments: [String], environment: [String: String] = [:]) throws -> ChildProcess {
+public func startDocket(_ arguments: [String], environment: [String: String] = [:]) throws -> ChildProcess {
     let folder = Repository.temporaryDirectory()
     return try ChildProcess(
         executable: Repository.docket, arguments: arguments, environment: childEnvironment(environment, home: folder.path),
@@ -141,11 +141,11 @@ func startDocket(_ arguments: [String], environment: [String: String] = [:]) thr
 
 /// The project's fake Heroku API, started on 127.0.0.1 with an ephemeral port for one test
 /// and stopped when released.
-final class FakeHeroku {
-    let process: ChildProcess
-    let url: String
+public final class FakeHeroku {
+    public let process: ChildProcess
+    public let url: String
 
-    init(day: Int = 1, data: String = Repository.sample, extraArguments: [String] = []) throws {
+    public init(day: Int = 1, data: String = Repository.sample, extraArguments: [String] = []) throws {
         let folder = Repository.temporaryDirectory()
         let portFile = folder.appendingPathComponent("port").path
         process = try ChildProcess(
@@ -172,7 +172,7 @@ final class FakeHeroku {
         url = "http://127.0.0.1:\(port)"
     }
 
-    enum FakeError: Error {
+    public enum FakeError: Error {
         case didNotStart
         case requestFailed(String)
     }
@@ -183,12 +183,12 @@ final class FakeHeroku {
     }
 
     /// Changes the fake's day, rate limit or faults through its control API.
-    func configure(_ settings: [String: Any]) throws {
+    public func configure(_ settings: [String: Any]) throws {
         _ = try control("PUT", "/_fake/config", body: settings)
     }
 
     /// The fake's request counters: total, per path, and the most requests in flight at once.
-    func stats() throws -> [String: Any] {
+    public func stats() throws -> [String: Any] {
         try control("GET", "/_fake/stats", body: nil)
     }
 
@@ -211,7 +211,7 @@ final class FakeHeroku {
     }
 
     /// Arguments that point a capture at this fake with the fixture token.
-    func captureArguments(store: String) -> [String] {
+    public func captureArguments(store: String) -> [String] {
         ["capture", "--store", store, "--api-url", url, "--data-api-url", url, "--token-file", Repository.token]
     }
 }
