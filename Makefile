@@ -20,7 +20,7 @@ DOCKET := .build/debug/docket
 # the git baseline (several GB for `make bench`).
 BENCH_DIR ?= .bench
 
-.PHONY: setup build test demo bench bench-quick release clean
+.PHONY: setup build test demo report-png bench bench-quick release clean
 
 setup: .setup-done
 
@@ -54,6 +54,13 @@ bench: release
 # A small account over 12 days, in under two minutes.
 bench-quick: release
 	$(PYTHON) bench/run.py --preset quick --docket .build/release/docket --work $(BENCH_DIR)/quick
+
+# Renders the demo bundle's report (data/index.html) to Exports/report.png with headless
+# Chromium, to check it in a real browser. Chromium is large, so only this target installs it.
+report-png: demo
+	@command -v chromium >/dev/null 2>&1 || { echo "installing Debian package: chromium"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium; }
+	./scripts/report-png.sh Exports/docket-acme-2026-03.tar.gz Exports/report.png
 
 clean:
 	rm -rf .build .setup-done Exports/demo $(BENCH_DIR)

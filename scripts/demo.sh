@@ -65,4 +65,15 @@ step "docket history app/acme-web: the app was renamed to acme-storefront on 202
 "$DOCKET" history app/acme-web
 
 step "docket controls (policy Fixtures/policy-example.jsonc)"
-DOCKET_NOW="2026-03-31T07:00:00Z" "$DOCKET" controls --policy Fixtures/policy-example.jsonc || true
+DOCKET_NOW="2026-03-31T07:00:00Z" "$DOCKET" controls --policy Fixtures/policy-example.jsonc
+
+step "docket bundle 2026-03: the auditor's bundle of March, signed, written to Exports/"
+# A fresh demo key each run; an organisation keeps one key and gives auditors its public half.
+rm -f "$DEMO/signing-key" "$DEMO/signing-key.pub"
+ssh-keygen -q -t ed25519 -N '' -C evidence@acme.example -f "$DEMO/signing-key"
+printf 'evidence@acme.example %s\n' "$(cat "$DEMO/signing-key.pub")" >"$DEMO/allowed_signers"
+BUNDLE=Exports/docket-acme-2026-03.tar.gz
+"$DOCKET" bundle 2026-03 -o "$BUNDLE" --sign-key "$DEMO/signing-key" --policy Fixtures/policy-example.jsonc
+step "docket verify: the bundle read without extracting it, chain and signature included"
+"$DOCKET" verify "$BUNDLE" --allowed-signers "$DEMO/allowed_signers"
+echo "(open data/index.html after tar xf $BUNDLE, or run make report-png)"

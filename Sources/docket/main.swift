@@ -10,6 +10,8 @@ let commands: [CommandDescriptor] = [
     HistoryCommand.descriptor,
     CheckCommand.descriptor,
     ControlsCommand.descriptor,
+    BundleCommand.descriptor,
+    VerifyCommand.descriptor,
     StatusCommand.descriptor,
     SystemdCommand.descriptor,
 ]

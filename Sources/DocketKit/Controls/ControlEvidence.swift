@@ -45,16 +45,20 @@ public struct ControlEvidence: Sendable {
     /// escaped: each control's state in the last snapshot and how often each state occurred,
     /// then every state change after the first snapshot.
     public func htmlSection() -> String {
-        var html = ["<section id=\"controls\">", "<h2>Controls</h2>"]
+        "<section id=\"controls\">\n<h2>Controls</h2>\n" + htmlBody() + "</section>\n"
+    }
+
+    /// Renders the controls section's content, without its `<section>` element and heading.
+    public func htmlBody() -> String {
+        var html: [String] = []
         guard let last = reports.last else {
-            html += ["<p>No snapshot in this period, so no control was evaluated.</p>", "</section>"]
+            html += ["<p>No snapshot in this period, so no control was evaluated.</p>"]
             return html.joined(separator: "\n") + "\n"
         }
         html.append(
             "<p>\(escape(ControlRenderer.summary(last))) in the last snapshot, \(escape(last.snapshot.shortDigest)) (\(escape(last.snapshot.capturedAt))). Policy \(escape(last.policySource)), sha256 \(escape(String(last.policy.digest.prefix(12)))). Results per snapshot are in <code>controls/</code>.</p>")
         html += statusTable()
         html += changeTable()
-        html.append("</section>")
         return html.joined(separator: "\n") + "\n"
     }
 

@@ -18,10 +18,26 @@ public struct CryptoError: Error, CustomStringConvertible {
 }
 
 /// The digest algorithms Docket uses: SHA-256 for content addresses, SHA-512 for the second
-/// BagIt manifest.
-public enum DigestAlgorithm: String, Sendable {
+/// BagIt manifest. MD5, SHA-1, SHA-224 and SHA-384 are only read: `docket verify` checks bags
+/// made by other tools whose manifests use them.
+public enum DigestAlgorithm: String, Sendable, CaseIterable {
+    case md5
+    case sha1
+    case sha224
     case sha256
+    case sha384
     case sha512
+
+    fileprivate var method: OpaquePointer? {
+        switch self {
+        case .md5: return EVP_md5()
+        case .sha1: return EVP_sha1()
+        case .sha224: return EVP_sha224()
+        case .sha256: return EVP_sha256()
+        case .sha384: return EVP_sha384()
+        case .sha512: return EVP_sha512()
+        }
+    }
 }
 
 /// An incremental hash over libcrypto's EVP interface; one instance hashes one stream.
@@ -33,8 +49,7 @@ public final class Hasher {
         guard let context = EVP_MD_CTX_new() else {
             preconditionFailure("EVP_MD_CTX_new failed: out of memory")
         }
-        let method = algorithm == .sha256 ? EVP_sha256() : EVP_sha512()
-        guard EVP_DigestInit_ex(context, method, nil) == 1 else {
+        guard EVP_DigestInit_ex(context, algorithm.method, nil) == 1 else {
             EVP_MD_CTX_free(context)
             preconditionFailure("\(CryptoError.last("EVP_DigestInit_ex"))")
         }

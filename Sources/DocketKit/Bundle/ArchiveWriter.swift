@@ -1,0 +1,162 @@
+internal import CArchive
+import Foundation
+
+/// Writes a POSIX tar (pax restricted: plain ustar headers, pax extended headers only for
+/// long names) through libarchive, optionally through gzip or zstd.
+///
+/// Every entry is owned by uid and gid 0 with no user or group name. It has a fixed mode (0644
+/// for files, 0755 for directories) and the modification time the caller gives, so the same
+/// entries in the same order always give the same bytes. The gzip header carries no file name
+/// and a zero time.
+///
+/// The writer owns its `struct archive`; `close()` writes the tar trailer and must be called,
+/// because a failure there means the bundle is incomplete. `deinit` only frees.
+final class ArchiveWriter {
+    private let handle: OpaquePointer
+    private let entry: ArchiveEntryHandle
+    let path: String
+    private var isClosed = false
+    /// The entry being written by `beginFile`, and the bytes it still expects.
+    private var openEntry: (path: String, remaining: Int64)?
+
+    /// Creates the archive file at `path` (replacing any file there).
+    /// - Throws: `ArchiveError` when libarchive cannot set the format or filter, or open the file.
+    init(path: String, compression: BundleCompression) throws {
+        guard let handle = archive_write_new() else {
+            throw ArchiveError(code: ARCHIVE_FATAL, message: "out of memory", context: "creating a tar writer for \(path)")
+        }
+        self.handle = handle
+        self.path = path
+        self.entry = try ArchiveEntryHandle()
+        try check(archive_write_set_format_pax_restricted(handle), "choosing the pax tar format")
+        switch compression {
+        case .uncompressed:
+            break
+        case .gzip:
+            try check(archive_write_add_filter_gzip(handle), "adding the gzip filter")
+            // libarchive stores the current time in the gzip header unless this option clears it.
+            try check(archive_write_set_options(handle, "gzip:!timestamp"), "clearing the gzip timestamp")
+        case .zstd:
+            try check(archive_write_add_filter_zstd(handle), "adding the zstd filter (is libarchive built with libzstd?)")
+        }
+        try check(archive_write_open_filename(handle, path), "opening \(path) for writing")
+    }
+
+    deinit {
+        archive_write_free(handle)
+    }
+
+    /// Writes a directory entry, mode 0755. `path` ends without a slash.
+    func addDirectory(_ path: String, modificationTime: Int64) throws {
+        try finishOpenEntry()
+        entry.reset(path: path + "/", type: ArchiveFileType.directory, permissions: 0o755, size: 0, modificationTime: modificationTime)
+        try check(archive_write_header(handle, entry.pointer), "writing the directory entry \(path)")
+    }
+
+    /// Writes a regular file, mode 0644, with all of its bytes.
+    func addFile(_ path: String, bytes: [UInt8], modificationTime: Int64) throws {
+        try beginFile(path, size: Int64(bytes.count), modificationTime: modificationTime)
+        try writeData(bytes[...])
+        try finishOpenEntry()
+    }
+
+    /// Starts a regular file of `size` bytes, whose contents follow through `writeData`.
+    func beginFile(_ path: String, size: Int64, modificationTime: Int64) throws {
+        try finishOpenEntry()
+        entry.reset(path: path, type: ArchiveFileType.regular, permissions: 0o644, size: size, modificationTime: modificationTime)
+        try check(archive_write_header(handle, entry.pointer), "writing the header of \(path)")
+        openEntry = (path, size)
+    }
+
+    /// Writes the next bytes of the file started by `beginFile`.
+    func writeData(_ bytes: ArraySlice<UInt8>) throws {
+        guard let current = openEntry else {
+            preconditionFailure("writeData called with no file entry open")
+        }
+        precondition(Int64(bytes.count) <= current.remaining, "more bytes than announced for \(current.path)")
+        guard !bytes.isEmpty else { return }
+        let written = bytes.withUnsafeBytes { archive_write_data(handle, $0.baseAddress, $0.count) }
+        guard written == bytes.count else {
+            throw error(Int32(written < 0 ? Int(written) : Int(ARCHIVE_FATAL)), "writing the contents of \(current.path)")
+        }
+        openEntry = (current.path, current.remaining - Int64(bytes.count))
+    }
+
+    /// Writes a hard link to `target`, an earlier entry of this archive. The link carries no
+    /// data: extracting tools create it from the target.
+    func addHardLink(_ path: String, target: String, modificationTime: Int64) throws {
+        try finishOpenEntry()
+        entry.reset(path: path, type: ArchiveFileType.regular, permissions: 0o644, size: 0, modificationTime: modificationTime)
+        entry.setHardLink(target)
+        try check(archive_write_header(handle, entry.pointer), "writing the hard link \(path) to \(target)")
+    }
+
+    /// Finishes the last entry, writes the tar trailer and flushes the compressor.
+    /// - Throws: `ArchiveError` when any of that fails: the file is then incomplete.
+    func close() throws {
+        try finishOpenEntry()
+        isClosed = true
+        try check(archive_write_close(handle), "finishing \(path)")
+    }
+
+    private func finishOpenEntry() throws {
+        precondition(!isClosed, "the archive \(path) is already closed")
+        guard let current = openEntry else { return }
+        guard current.remaining == 0 else {
+            preconditionFailure("\(current.path) is \(current.remaining) bytes short of its announced size")
+        }
+        openEntry = nil
+        try check(archive_write_finish_entry(handle), "finishing the entry \(current.path)")
+    }
+
+    private func check(_ code: Int32, _ context: String) throws {
+        guard code != ARCHIVE_OK else { return }
+        throw error(code, context)
+    }
+
+    private func error(_ code: Int32, _ context: String) -> ArchiveError {
+        let message = archive_error_string(handle).map { String(cString: $0) } ?? "libarchive returned \(code) without a message"
+        return ArchiveError(code: code, message: message, context: context)
+    }
+}
+
+/// File type bits of `archive_entry_filetype`, which Swift does not import from the header
+/// because the C macros are casts.
+enum ArchiveFileType {
+    static let mask: UInt32 = 0o170000
+    static let regular: UInt32 = 0o100000
+    static let directory: UInt32 = 0o040000
+    static let symbolicLink: UInt32 = 0o120000
+}
+
+/// One reusable `struct archive_entry`, freed with its owner.
+final class ArchiveEntryHandle {
+    let pointer: OpaquePointer
+
+    init() throws {
+        guard let pointer = archive_entry_new() else {
+            throw ArchiveError(code: ARCHIVE_FATAL, message: "out of memory", context: "creating a tar entry")
+        }
+        self.pointer = pointer
+    }
+
+    deinit {
+        archive_entry_free(pointer)
+    }
+
+    /// Clears the entry and sets the fields Docket writes; owner and group stay 0 and unnamed.
+    func reset(path: String, type: UInt32, permissions: UInt32, size: Int64, modificationTime: Int64) {
+        archive_entry_clear(pointer)
+        archive_entry_set_pathname_utf8(pointer, path)
+        archive_entry_set_filetype(pointer, type)
+        archive_entry_set_perm(pointer, permissions)
+        archive_entry_set_size(pointer, size)
+        archive_entry_set_uid(pointer, 0)
+        archive_entry_set_gid(pointer, 0)
+        archive_entry_set_mtime(pointer, time_t(modificationTime), 0)
+    }
+
+    func setHardLink(_ target: String) {
+        archive_entry_set_hardlink_utf8(pointer, target)
+    }
+}

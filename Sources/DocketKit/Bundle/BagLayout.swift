@@ -1,0 +1,102 @@
+/// Names and paths inside a bundle: the bag folder, the snapshot folders and the evidence
+/// file names. Every name is ASCII, so it reads the same in every tool and locale.
+enum BagLayout {
+    static let payloadFolder = "data"
+    static let bagDeclaration = "bagit.txt"
+    static let bagInfo = "bag-info.txt"
+    static let sha256Manifest = "manifest-sha256.txt"
+    static let sha512Manifest = "manifest-sha512.txt"
+    static let tagManifest = "tagmanifest-sha256.txt"
+    static let signature = "tagmanifest-sha256.txt.sig"
+
+    static let readme = "README.txt"
+    static let report = "index.html"
+    static let bundleManifest = "manifest.json"
+    static let runs = "runs.csv"
+    static let runEndpoints = "run-endpoints.csv"
+    static let inventory = "inventory.csv"
+    static let changesFolder = "changes"
+    static let changesTable = "changes.csv"
+    static let controlsFolder = "controls"
+    static let snapshotsFolder = "snapshots"
+    /// The index of one snapshot folder: every resource with its digest and file.
+    static let snapshotIndex = "resources.json"
+
+    /// The SSH signature namespace of bundle signatures, so a signature made for another
+    /// purpose with the same key does not verify here.
+    static let signatureNamespace = "docket"
+
+    /// `docket-<account>-<period>`: the bag's folder and the default file name.
+    static func bagName(accountLabel: String, period: Period) -> String {
+        "docket-\(accountLabel)-\(period.fileLabel)"
+    }
+
+    /// Returns a snapshot's folder name: its capture time in ISO 8601 basic format,
+    /// `20260325T060000Z`, which sorts by time and contains no colon (Windows rejects colons in
+    /// file names).
+    static func snapshotFolderName(capturedAt: String) -> String {
+        let digits = capturedAt.filter { $0 != "-" && $0 != ":" }
+        return digits.isEmpty ? "unknown-time" : digits
+    }
+
+    /// Reduces `name` to characters that are safe in a file name on every common system:
+    /// letters, digits, `.`, `_`, `-`, `@` and `+`. Anything else becomes `_`, and the result
+    /// never starts with a dot and has at most 80 characters.
+    static func safeFileStem(_ name: String) -> String {
+        var stem = ""
+        for scalar in name.unicodeScalars {
+            let isSafe = scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || "._-@+".unicodeScalars.contains(scalar))
+            stem.unicodeScalars.append(isSafe ? scalar : "_")
+        }
+        while stem.hasPrefix(".") {
+            stem = "_" + stem.dropFirst()
+        }
+        if stem.isEmpty { stem = "_" }
+        return String(stem.prefix(80))
+    }
+
+    /// File names for the resources of one kind, in the order given: `<name>.json`, or
+    /// `<name>~<8 hex digits of SHA-256(key)>.json` for names that several resources share
+    /// once made safe, so each name is unique and stable for the same key.
+    static func resourceFileNames(_ entries: [ResourceEntry]) -> [String] {
+        let stems = entries.map { safeFileStem($0.name) }
+        var counts: [String: Int] = [:]
+        for stem in stems {
+            counts[stem.lowercased(), default: 0] += 1
+        }
+        return zip(entries, stems).map { entry, stem in
+            // Compare case-insensitively, so an extracted bag has no two names that a
+            // case-insensitive file system would merge.
+            guard counts[stem.lowercased()] == 1 else {
+                return "\(stem)~\(Digest.sha256(entry.key).prefix(8)).json"
+            }
+            return "\(stem).json"
+        }
+    }
+
+    /// Orders paths component by component in byte order, the order of every entry in a
+    /// bundle: a folder's entries follow it directly, and `data` comes before `data-x`.
+    static func precedes(_ left: String, _ right: String) -> Bool {
+        let leftParts = left.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
+        let rightParts = right.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
+        for (a, b) in zip(leftParts, rightParts) where !a.elementsEqual(b) {
+            return a.lexicographicallyPrecedes(b)
+        }
+        return leftParts.count < rightParts.count
+    }
+
+    /// Percent-encodes the characters BagIt 1.0 requires encoded in manifest paths: CR, LF
+    /// and `%`.
+    static func manifestPath(_ path: String) -> String {
+        var encoded = ""
+        for character in path.unicodeScalars {
+            switch character {
+            case "%": encoded += "%25"
+            case "\n": encoded += "%0A"
+            case "\r": encoded += "%0D"
+            default: encoded.unicodeScalars.append(character)
+            }
+        }
+        return encoded
+    }
+}

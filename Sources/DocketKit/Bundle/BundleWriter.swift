@@ -1,0 +1,191 @@
+import Foundation
+
+/// The period, output file and options of one bundle.
+public struct BundleRequest: Sendable {
+    public var period: Period
+    /// The output file; its suffix picks the compression. Nil means `<bag name>.tar` in the
+    /// current folder.
+    public var outputPath: String?
+    /// The expected time between captures, in seconds; longer intervals are reported as gaps.
+    public var expectedCadence: Int
+    /// An SSH private key file, or a public key whose private half is in ssh-agent.
+    public var signingKeyPath: String?
+    /// The controls policy whose results go under `data/controls/`.
+    public var policy: ControlPolicy
+    /// Where the policy came from: a file path, or `defaults`.
+    public var policySource: String
+
+    public init(
+        period: Period, outputPath: String? = nil, expectedCadence: Int = 86400, signingKeyPath: String? = nil,
+        policy: ControlPolicy = .defaults, policySource: String = "defaults"
+    ) {
+        self.period = period
+        self.outputPath = outputPath
+        self.expectedCadence = expectedCadence
+        self.signingKeyPath = signingKeyPath
+        self.policy = policy
+        self.policySource = policySource
+    }
+}
+
+/// The summary of a bundle that `BundleWriter.write` wrote.
+public struct BundleResult: Sendable {
+    public let path: String
+    public let bagName: String
+    public let period: Period
+    public let snapshotCount: Int
+    public let hasBaseline: Bool
+    public let runCount: Int
+    public let gapCount: Int
+    /// Payload files, hard links included, and their total size (the Payload-Oxum).
+    public let payloadFiles: Int
+    public let payloadBytes: Int64
+    /// Payload files stored as hard links to an identical earlier file.
+    public let linkedFiles: Int
+    public let archiveBytes: Int64
+    /// SHA-256 of the archive file, for the sender's and auditor's records.
+    public let archiveSHA256: String
+    /// The signing key as `ssh-keygen -l` describes it, when signed.
+    public let signingKey: String?
+}
+
+/// Writes the evidence bundle of a period: a BagIt 1.0 bag packed as a reproducible tar.
+///
+/// The payload is generated twice inside one read transaction: once to count files and bytes
+/// for `Payload-Oxum` (bag-info.txt comes first in the archive), once to write. Evidence files
+/// go into the archive one at a time and manifests are spooled to temporary files, so memory
+/// does not grow with the size of the period. The archive is written to a temporary file
+/// beside the output and renamed into place once complete.
+public struct BundleWriter {
+    let store: SnapshotStore
+    let changeReporter: ChangeReporting
+
+    public init(store: SnapshotStore) {
+        self.init(store: store, changeReporter: FieldDiffChangeReporter(store: store))
+    }
+
+    init(store: SnapshotStore, changeReporter: ChangeReporting) {
+        self.store = store
+        self.changeReporter = changeReporter
+    }
+
+    /// Writes the bundle `request` describes.
+    /// - Throws: `DocketError` (usage) for an unknown output suffix or an unusable key;
+    ///   `DocketError` (failure) when the period contains no snapshot or signing fails;
+    ///   `StoreError`, `ArchiveError` or a file error when reading or writing fails. No output
+    ///   file is left behind on failure.
+    public func write(_ request: BundleRequest) throws -> BundleResult {
+        if let path = request.outputPath {
+            try Self.checkSuffix(path)
+        }
+        let signer = try request.signingKeyPath.map { try BundleSigner(keyPath: $0) }
+        return try store.withConsistentRead {
+            let plan = try BundlePlan.make(store: store, period: request.period, expectedCadence: request.expectedCadence)
+            let output = request.outputPath ?? "\(plan.bagName).tar"
+            // Controls are evaluated once, with each snapshot judged at its own capture time, and
+            // both payload passes reuse the results.
+            let controls = try ControlEvidence.build(
+                store: store, policy: request.policy, policySource: request.policySource,
+                snapshots: plan.snapshots.map(\.info), periodStart: plan.period.startText)
+            let generator = PayloadGenerator(
+                plan: plan, store: store, changeReporter: changeReporter, signingKey: signer?.keyDescription, controls: controls)
+            let measurer = PayloadMeasurer()
+            try generator.emit(to: measurer)
+            let sink = try writeAtomically(to: output) { temporaryPath in
+                try writeArchive(at: temporaryPath, output: output, plan: plan, generator: generator, measurer: measurer, signer: signer)
+            }
+            let (size, digest) = try Self.sizeAndDigest(of: output)
+            return BundleResult(
+                path: output, bagName: plan.bagName, period: plan.period, snapshotCount: plan.periodSnapshots.count,
+                hasBaseline: plan.baseline != nil, runCount: plan.runs.count, gapCount: Coverage(plan: plan).gaps.count,
+                payloadFiles: sink.fileCount, payloadBytes: sink.byteCount, linkedFiles: sink.linkCount, archiveBytes: size,
+                archiveSHA256: digest, signingKey: signer?.keyDescription)
+        }
+    }
+
+    static func checkSuffix(_ path: String) throws {
+        guard BundleCompression.forPath(path) != nil else {
+            throw DocketError(.usage, "invalid output file \"\(path)\": its name must end in .tar, .tar.gz (or .tgz) or .tar.zst, which picks the compression.")
+        }
+    }
+
+    private func writeArchive(
+        at temporaryPath: String, output: String, plan: BundlePlan, generator: PayloadGenerator, measurer: PayloadMeasurer,
+        signer: BundleSigner?
+    ) throws -> ArchivePayloadSink {
+        let compression = BundleCompression.forPath(output) ?? .uncompressed
+        let writer = try ArchiveWriter(path: temporaryPath, compression: compression)
+        let spoolFolder = FileManager.default.temporaryDirectory.appendingPathComponent("docket-bundle-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: spoolFolder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: spoolFolder) }
+
+        let root = plan.bagName
+        let time = plan.entryTime
+        try writer.addDirectory(root, modificationTime: time)
+        let bagInfo = BagItTags.bagInfo(plan: plan, payloadBytes: measurer.byteCount, payloadFiles: measurer.fileCount)
+        try writer.addFile("\(root)/\(BagLayout.bagInfo)", bytes: bagInfo, modificationTime: time)
+        try writer.addFile("\(root)/\(BagLayout.bagDeclaration)", bytes: BagItTags.declaration, modificationTime: time)
+
+        let sha256Spool = try ManifestSpool(fileName: BagLayout.sha256Manifest, folder: spoolFolder)
+        let sha512Spool = try ManifestSpool(fileName: BagLayout.sha512Manifest, folder: spoolFolder)
+        let sink = ArchivePayloadSink(writer: writer, root: root, modificationTime: time, sha256Manifest: sha256Spool, sha512Manifest: sha512Spool)
+        try generator.emit(to: sink)
+        guard sink.fileCount == measurer.fileCount, sink.byteCount == measurer.byteCount else {
+            throw DocketError(.failure, "the bundle's payload changed between its two passes (\(measurer.fileCount) files and \(measurer.byteCount) bytes, then \(sink.fileCount) and \(sink.byteCount)); run the command again")
+        }
+
+        var tagFiles: [(name: String, sha256: String)] = [
+            (BagLayout.bagInfo, Digest.sha256(bagInfo)), (BagLayout.bagDeclaration, Digest.sha256(BagItTags.declaration)),
+        ]
+        for spool in [sha256Spool, sha512Spool] {
+            let digest = try spool.finish()
+            try copy(spool, into: writer, path: "\(root)/\(spool.fileName)", time: time)
+            tagFiles.append((spool.fileName, digest))
+        }
+        let tagManifest = BagItTags.tagManifest(tagFiles)
+        try writer.addFile("\(root)/\(BagLayout.tagManifest)", bytes: tagManifest, modificationTime: time)
+        if let signer {
+            let signature = try signer.sign(tagManifest, fileName: BagLayout.tagManifest)
+            try writer.addFile("\(root)/\(BagLayout.signature)", bytes: signature, modificationTime: time)
+        }
+        try writer.close()
+        return sink
+    }
+
+    private func copy(_ spool: ManifestSpool, into writer: ArchiveWriter, path: String, time: Int64) throws {
+        try writer.beginFile(path, size: spool.size, modificationTime: time)
+        let handle = try FileHandle(forReadingFrom: spool.url)
+        defer { try? handle.close() }
+        while let chunk = try handle.read(upToCount: 256 * 1024), !chunk.isEmpty {
+            try writer.writeData([UInt8](chunk)[...])
+        }
+    }
+
+    /// Runs `body` with a temporary path beside `output`, then flushes that file to disk and
+    /// renames it to `output`. The temporary file is removed if anything fails.
+    private func writeAtomically<T>(to output: String, _ body: (String) throws -> T) throws -> T {
+        let url = URL(fileURLWithPath: output)
+        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial-\(getpid())").path
+        defer { try? FileManager.default.removeItem(atPath: temporary) }
+        let result = try body(temporary)
+        let handle = try FileHandle(forUpdating: URL(fileURLWithPath: temporary))
+        try handle.synchronize()
+        try handle.close()
+        guard rename(temporary, output) == 0 else {
+            throw DocketError(.failure, "cannot move the finished bundle to \(output): \(String(cString: strerror(errno))). Check that its folder is writable.")
+        }
+        return result
+    }
+
+    static func sizeAndDigest(of path: String) throws -> (Int64, String) {
+        let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
+        defer { try? handle.close() }
+        let hasher = Hasher(.sha256)
+        var size: Int64 = 0
+        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+            chunk.withUnsafeBytes { hasher.update($0) }
+            size += Int64(chunk.count)
+        }
+        return (size, hasher.finalizeHex())
+    }
+}

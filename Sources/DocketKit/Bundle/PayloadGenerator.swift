@@ -1,0 +1,90 @@
+/// Produces a bag's payload, the files under `data/`, in bundle order, one file at a time.
+///
+/// The writer runs it twice, first to measure and then to write, so it must produce the same
+/// files both times. It reads the store inside one read transaction.
+struct PayloadGenerator {
+    let plan: BundlePlan
+    let store: SnapshotStore
+    let changeReporter: ChangeReporting
+    let signingKey: String?
+    let controls: ControlEvidence
+
+    /// Sends every payload file to `sink`. The order is the bundle order of `data/`:
+    /// README.txt, changes/, index.html, inventory.csv, manifest.json, run-endpoints.csv,
+    /// runs.csv, snapshots/.
+    func emit(to sink: PayloadSink) throws {
+        let inventory = try EvidenceTables.inventoryRows(of: plan.lastSnapshot.info, store: store)
+        let coverage = Coverage(plan: plan)
+        let readmeContext = context(coverage: coverage, changes: [], inventory: inventory)
+        try sink.addFile(BagLayout.readme, bytes: Array(ReadmeText.render(readmeContext).utf8))
+
+        let changes = try emitChanges(to: sink)
+        try emitControls(to: sink)
+        let context = context(coverage: coverage, changes: changes, inventory: inventory)
+        try sink.addFile(BagLayout.report, bytes: Array(ReportPage.render(context).utf8))
+        try sink.addFile(BagLayout.inventory, bytes: EvidenceTables.inventory(inventory).bytes)
+        let manifest = BundleManifest.document(context, headers: try snapshotHeaders())
+        try sink.addFile(BagLayout.bundleManifest, bytes: Array(PrettyJSON.encode(manifest).utf8))
+        try sink.addFile(BagLayout.runEndpoints, bytes: try EvidenceTables.runEndpoints(plan.runs, store: store).bytes)
+        try sink.addFile(BagLayout.runs, bytes: EvidenceTables.runs(plan.runs).bytes)
+
+        let folders = plan.snapshots.sorted { BagLayout.precedes($0.folder, $1.folder) }
+        for snapshot in folders {
+            try SnapshotEvidence(snapshot: snapshot, store: store).emit(to: sink)
+        }
+    }
+
+    private func context(coverage: Coverage, changes: [ChangeEntry], inventory: [[String]]) -> BundleContext {
+        BundleContext(
+            plan: plan, coverage: coverage, changes: changes, changeMethod: changeReporter.method,
+            changePolicy: changeReporter.policy, inventory: inventory, signingKey: signingKey, controls: controls)
+    }
+
+    /// Writes `controls/<snapshot folder>.json` and `.csv` for every bundled snapshot, then the
+    /// timeline of state changes and the control catalogue.
+    private func emitControls(to sink: PayloadSink) throws {
+        var folders: [String: String] = [:]
+        for snapshot in plan.snapshots {
+            folders[snapshot.info.digest] = snapshot.folder
+        }
+        for file in controls.files(name: { folders[$0.digest] ?? $0.shortDigest }) {
+            try sink.addFile("\(BagLayout.controlsFolder)/\(file.path)", bytes: Array(file.contents.utf8))
+        }
+    }
+
+    /// Writes `changes/<time>.json` and `changes/<time>.md` for each snapshot against the one
+    /// before it, then `changes/changes.csv`, and returns the summaries.
+    ///
+    /// NOTE: the rows of changes.csv are held in memory until the table is written, so memory
+    /// grows with the number of changes in the period (not with the number of snapshots).
+    /// Spooling them to a file, as the manifests are, would remove that bound.
+    private func emitChanges(to sink: PayloadSink) throws -> [ChangeEntry] {
+        var table = CSVTable(header: EvidenceTables.changesHeader)
+        var entries: [ChangeEntry] = []
+        let pairs = plan.consecutivePairs.sorted { BagLayout.precedes($0.snapshot.folder, $1.snapshot.folder) }
+        for (parent, snapshot) in pairs {
+            let report = try changeReporter.report(from: parent.info, to: snapshot.info)
+            let entry = ChangeEntry(parent: parent, snapshot: snapshot, summary: report.summary)
+            try sink.addFile(entry.jsonPath, bytes: report.json)
+            try sink.addFile(entry.markdownPath, bytes: report.markdown)
+            for row in report.rows {
+                table.append(EvidenceTables.changeRecord(row, snapshot: snapshot.info, parent: parent.info))
+            }
+            entries.append(entry)
+        }
+        try sink.addFile("\(BagLayout.changesFolder)/\(BagLayout.changesTable)", bytes: table.bytes)
+        return entries.sorted { $0.snapshot.info.capturedAt < $1.snapshot.info.capturedAt }
+    }
+
+    /// Reads the header of every bundled snapshot, parsed from the canonical bytes its digest covers.
+    private func snapshotHeaders() throws -> [String: JSONValue] {
+        var headers: [String: JSONValue] = [:]
+        for snapshot in plan.snapshots {
+            guard let bytes = try store.snapshotHeader(digest: snapshot.info.digest) else {
+                throw StoreError.corrupt("snapshot \(snapshot.info.digest) has no header")
+            }
+            headers[snapshot.info.digest] = try JSONParser.parse(bytes: bytes)
+        }
+        return headers
+    }
+}

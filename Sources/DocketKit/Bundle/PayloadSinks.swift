@@ -1,0 +1,174 @@
+import Foundation
+
+/// Receives a bag's payload files one at a time, in bundle order. Paths are relative to
+/// `data/`.
+protocol PayloadSink: AnyObject {
+    func addFile(_ path: String, bytes: [UInt8]) throws
+    /// Adds a file whose bytes are the rendering of the store object `objectDigest`; a sink
+    /// that has seen the object calls `render` no more.
+    func addStoredObject(_ path: String, objectDigest: String, render: () throws -> [UInt8]) throws
+}
+
+/// The first pass: counts payload files and bytes for `Payload-Oxum`, which bag-info.txt
+/// needs before the payload is written.
+final class PayloadMeasurer: PayloadSink {
+    private(set) var fileCount = 0
+    private(set) var byteCount: Int64 = 0
+    private var sizeByObject: [String: Int] = [:]
+
+    func addFile(_ path: String, bytes: [UInt8]) throws {
+        count(bytes.count)
+    }
+
+    func addStoredObject(_ path: String, objectDigest: String, render: () throws -> [UInt8]) throws {
+        if let size = sizeByObject[objectDigest] {
+            count(size)
+            return
+        }
+        let size = try render().count
+        sizeByObject[objectDigest] = size
+        count(size)
+    }
+
+    private func count(_ size: Int) {
+        fileCount += 1
+        byteCount += Int64(size)
+    }
+}
+
+/// The second pass: writes each payload file into the archive, or a hard link to the first
+/// file with the same bytes, and appends its line to both payload manifests.
+///
+/// Memory stays flat as snapshots repeat: the sink keeps one record per distinct content
+/// and per directory, and the manifest lines go to spool files.
+final class ArchivePayloadSink: PayloadSink {
+    private struct ContentRecord {
+        let archivePath: String
+        let size: Int
+        let sha256: String
+        let sha512: String
+    }
+
+    private let writer: ArchiveWriter
+    private let root: String
+    private let modificationTime: Int64
+    private let sha256Manifest: ManifestSpool
+    private let sha512Manifest: ManifestSpool
+    private var byContent: [String: ContentRecord] = [:]
+    private var byObject: [String: ContentRecord] = [:]
+    private var writtenDirectories: Set<String> = []
+    private var previousPath: String?
+    private(set) var fileCount = 0
+    private(set) var byteCount: Int64 = 0
+    private(set) var linkCount = 0
+
+    init(writer: ArchiveWriter, root: String, modificationTime: Int64, sha256Manifest: ManifestSpool, sha512Manifest: ManifestSpool) {
+        self.writer = writer
+        self.root = root
+        self.modificationTime = modificationTime
+        self.sha256Manifest = sha256Manifest
+        self.sha512Manifest = sha512Manifest
+    }
+
+    func addFile(_ path: String, bytes: [UInt8]) throws {
+        let sha256 = Digest.sha256(bytes)
+        if let first = byContent[sha256] {
+            try link(path, to: first)
+            return
+        }
+        let record = try write(path, bytes: bytes, sha256: sha256)
+        byContent[sha256] = record
+    }
+
+    func addStoredObject(_ path: String, objectDigest: String, render: () throws -> [UInt8]) throws {
+        if let first = byObject[objectDigest] {
+            try link(path, to: first)
+            return
+        }
+        let bytes = try render()
+        let sha256 = Digest.sha256(bytes)
+        if let first = byContent[sha256] {
+            byObject[objectDigest] = first
+            try link(path, to: first)
+            return
+        }
+        let record = try write(path, bytes: bytes, sha256: sha256)
+        byContent[sha256] = record
+        byObject[objectDigest] = record
+    }
+
+    private func write(_ path: String, bytes: [UInt8], sha256: String) throws -> ContentRecord {
+        let payloadPath = try prepare(path)
+        let archivePath = "\(root)/\(payloadPath)"
+        try writer.addFile(archivePath, bytes: bytes, modificationTime: modificationTime)
+        let content = ContentRecord(archivePath: archivePath, size: bytes.count, sha256: sha256, sha512: Digest.sha512(bytes))
+        try addManifestLines(payloadPath, content)
+        return content
+    }
+
+    private func link(_ path: String, to first: ContentRecord) throws {
+        let payloadPath = try prepare(path)
+        try writer.addHardLink("\(root)/\(payloadPath)", target: first.archivePath, modificationTime: modificationTime)
+        linkCount += 1
+        try addManifestLines(payloadPath, first)
+    }
+
+    private func addManifestLines(_ payloadPath: String, _ content: ContentRecord) throws {
+        fileCount += 1
+        byteCount += Int64(content.size)
+        try sha256Manifest.append(digest: content.sha256, path: payloadPath)
+        try sha512Manifest.append(digest: content.sha512, path: payloadPath)
+    }
+
+    /// Checks the bundle order and writes the directory entries `path` needs; returns the
+    /// path relative to the bag.
+    private func prepare(_ path: String) throws -> String {
+        if let previousPath {
+            precondition(BagLayout.precedes(previousPath, path), "payload out of order: \(path) after \(previousPath)")
+        }
+        previousPath = path
+        let payloadPath = "\(BagLayout.payloadFolder)/\(path)"
+        var folder = ""
+        for component in payloadPath.split(separator: "/").dropLast() {
+            folder += folder.isEmpty ? String(component) : "/\(component)"
+            if writtenDirectories.insert(folder).inserted {
+                try writer.addDirectory("\(root)/\(folder)", modificationTime: modificationTime)
+            }
+        }
+        return payloadPath
+    }
+}
+
+/// A payload manifest written line by line to a temporary file, hashed on the way, so a
+/// bundle of any size needs no manifest in memory.
+final class ManifestSpool {
+    let fileName: String
+    let url: URL
+    private let handle: FileHandle
+    private let hasher = Hasher(.sha256)
+    private(set) var size: Int64 = 0
+
+    /// Creates an empty spool file in `folder`, for the manifest named `fileName`.
+    init(fileName: String, folder: URL) throws {
+        self.fileName = fileName
+        url = folder.appendingPathComponent(fileName)
+        guard FileManager.default.createFile(atPath: url.path, contents: nil) else {
+            throw DocketError(.failure, "cannot create the temporary file \(url.path); check that the temporary folder is writable")
+        }
+        handle = try FileHandle(forWritingTo: url)
+    }
+
+    /// Appends `<digest>  <path>`, the line format of `sha256sum` and BagIt manifests.
+    func append(digest: String, path: String) throws {
+        let line = Array("\(digest)  \(BagLayout.manifestPath(path))\n".utf8)
+        try handle.write(contentsOf: line)
+        hasher.update(line)
+        size += Int64(line.count)
+    }
+
+    /// Closes the spool and returns the SHA-256 of its contents.
+    func finish() throws -> String {
+        try handle.close()
+        return hasher.finalizeHex()
+    }
+}

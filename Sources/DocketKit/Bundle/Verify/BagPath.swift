@@ -1,0 +1,66 @@
+/// Rules for the paths in an archive and in a bag's manifests: which ones stay inside the bag.
+enum BagPath {
+    /// Splits an archive entry's path into components, dropping `.` and empty ones. Returns nil
+    /// when the path is absolute or has a `..` component, because either would let tar write
+    /// outside the folder it extracts into.
+    static func archiveComponents(_ path: String) -> [String]? {
+        guard !path.hasPrefix("/") else { return nil }
+        var components: [String] = []
+        for component in path.split(separator: "/", omittingEmptySubsequences: true) {
+            if component == "." { continue }
+            if component == ".." { return nil }
+            components.append(String(component))
+        }
+        return components
+    }
+
+    /// Returns why a path listed in a manifest or fetch.txt would point outside the bag on some
+    /// system, or nil when it stays inside: absolute paths, `..`, home-folder shortcuts
+    /// (`~/`, `~user/`), Windows drive letters, UNC and backslash-separated paths.
+    static func escapeReason(_ path: String) -> String? {
+        if path.hasPrefix("/") { return "it is an absolute path" }
+        if path.hasPrefix("~") { return "it starts with ~, a home-folder shortcut" }
+        if path.contains("\\") { return "it contains a backslash, a path separator on Windows" }
+        let scalars = Array(path.unicodeScalars)
+        if scalars.count >= 2, scalars[1] == ":", scalars[0].properties.isAlphabetic {
+            return "it starts with a Windows drive letter"
+        }
+        if path.split(separator: "/", omittingEmptySubsequences: false).contains("..") {
+            return "it has a .. component"
+        }
+        return nil
+    }
+
+    /// Decodes the percent-encoding BagIt 1.0 requires in manifest paths (`%0A`, `%0D`,
+    /// `%25`); other `%` sequences stay as they are, as older bags wrote them literally.
+    static func decodeManifestPath(_ path: String) -> String {
+        guard path.contains("%") else { return path }
+        var result = ""
+        var index = path.startIndex
+        while index < path.endIndex {
+            let rest = path[index...]
+            let code = rest.prefix(3).uppercased()
+            if code == "%0A" {
+                result += "\n"
+                index = path.index(index, offsetBy: 3)
+            } else if code == "%0D" {
+                result += "\r"
+                index = path.index(index, offsetBy: 3)
+            } else if code == "%25" {
+                result += "%"
+                index = path.index(index, offsetBy: 3)
+            } else {
+                result.append(path[index])
+                index = path.index(after: index)
+            }
+        }
+        return result
+    }
+
+    /// True for files that desktop systems create on their own (`.DS_Store`, `Thumbs.db`,
+    /// `desktop.ini`, AppleDouble `._*` files), which copy tools often add or drop.
+    static func isSystemFile(_ path: String) -> Bool {
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        return [".DS_Store", "Thumbs.db", "desktop.ini", "ehthumbs.db"].contains(name) || name.hasPrefix("._")
+    }
+}

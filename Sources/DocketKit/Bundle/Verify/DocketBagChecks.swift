@@ -1,0 +1,237 @@
+/// The checks that apply to bags Docket made (bag-info.txt's `Bag-Software-Agent` starts with
+/// `docket`), beyond BagIt's: the required tag files, no tag file outside the tag manifest,
+/// and the snapshot chain in `data/manifest.json`.
+///
+/// For each snapshot the chain check recomputes the digest from the header manifest.json
+/// stores, follows each header's parent to the snapshot before it, recomputes the snapshot's
+/// tree digest from its folder's `resources.json`, and checks that each resource file's JSON,
+/// in canonical form, hashes to the digest the tree records. Together these tie every
+/// evidence file to the chain that `docket check` verifies in the store.
+struct DocketBagChecks {
+    let bag: ScannedBag
+    let bagInfo: BagInfo?
+    let tagManifestPaths: [String: Set<String>]
+    private(set) var problems: [BagProblem] = []
+    private(set) var snapshotsChecked = 0
+
+    init(bag: ScannedBag, bagInfo: BagInfo?, tagManifestPaths: [String: Set<String>]) {
+        self.bag = bag
+        self.bagInfo = bagInfo
+        self.tagManifestPaths = tagManifestPaths
+    }
+
+    static func isDocketBag(_ bagInfo: BagInfo?) -> Bool {
+        bagInfo?.value("Bag-Software-Agent")?.lowercased().hasPrefix("docket") == true
+    }
+
+    mutating func run() {
+        checkRequiredFiles()
+        checkTagFilesListed()
+        guard let bytes = bag.contents(of: "data/\(BagLayout.bundleManifest)") else {
+            problems.append(BagProblem(.error, "data/\(BagLayout.bundleManifest)", "missing: a Docket bag describes its snapshots there"))
+            return
+        }
+        guard let manifest = try? JSONParser.parse(bytes: bytes) else {
+            problems.append(BagProblem(.error, "data/\(BagLayout.bundleManifest)", "is not valid JSON"))
+            return
+        }
+        let snapshots = manifest["snapshots"]?.arrayValue ?? []
+        if snapshots.isEmpty {
+            problems.append(BagProblem(.error, "data/\(BagLayout.bundleManifest)", "lists no snapshot"))
+        }
+        checkChain(snapshots, period: manifest["period"])
+        checkSnapshotFolders(snapshots)
+        checkChangeFiles(manifest["changes"]?.arrayValue ?? [])
+        checkBagInfo(snapshots: snapshots, period: manifest["period"])
+    }
+
+    private mutating func checkRequiredFiles() {
+        for name in [BagLayout.sha256Manifest, BagLayout.sha512Manifest, BagLayout.tagManifest] where bag.files[name] == nil {
+            problems.append(BagProblem(.error, name, "missing: every Docket bag has it"))
+        }
+        if let listed = tagManifestPaths[BagLayout.tagManifest] {
+            for name in [BagLayout.bagDeclaration, BagLayout.bagInfo, BagLayout.sha256Manifest, BagLayout.sha512Manifest] where !listed.contains(name) {
+                problems.append(BagProblem(.error, BagLayout.tagManifest, "does not list \(name), which every Docket bag's tag manifest covers"))
+            }
+        }
+    }
+
+    /// Reports tag files no tag manifest lists, which could be swapped unnoticed. Docket lists
+    /// every tag file except the tag manifests themselves and the signature.
+    private mutating func checkTagFilesListed() {
+        guard !tagManifestPaths.isEmpty else { return }
+        let listed = tagManifestPaths.values.reduce(into: Set<String>()) { $0.formUnion($1) }
+        for path in bag.files.keys.sorted() where !path.hasPrefix("data/") {
+            let isTagManifest = path.hasPrefix("tagmanifest-") && path.hasSuffix(".txt")
+            guard !isTagManifest, path != BagLayout.signature, !listed.contains(path) else { continue }
+            problems.append(BagProblem(.error, path, "a tag file no tag manifest lists; Docket bags list every tag file"))
+        }
+    }
+
+    // MARK: - Snapshot chain
+
+    private mutating func checkChain(_ snapshots: [JSONValue], period: JSONValue?) {
+        let file = "data/\(BagLayout.bundleManifest)"
+        var previous: (digest: String, capturedAt: String)?
+        for (index, snapshot) in snapshots.enumerated() {
+            let digest = snapshot["digest"]?.stringValue ?? ""
+            let name = "snapshot \(digest.isEmpty ? "#\(index + 1)" : digest)"
+            guard let header = snapshot["header"], header.objectValue != nil else {
+                problems.append(BagProblem(.error, file, "\(name) has no header"))
+                continue
+            }
+            let computed = Digest.sha256(CanonicalJSON.encode(header))
+            if computed != digest {
+                problems.append(BagProblem(.error, file, "\(name): its header hashes to \(computed), so the header or the digest was altered"))
+            }
+            for field in ["parent", "captured_at", "tree", "complete", "resources"] where snapshot[field] != header[field] {
+                problems.append(BagProblem(.error, file, "\(name): its \(field) differs from the one in its header"))
+            }
+            let capturedAt = header["captured_at"]?.stringValue ?? ""
+            if let previous {
+                if header["parent"]?.stringValue != previous.digest {
+                    let parent = header["parent"]?.stringValue ?? "none"
+                    problems.append(BagProblem(.error, file, "the chain is broken: \(name) names \(parent) as its parent, but the snapshot before it is \(previous.digest)"))
+                }
+                if capturedAt < previous.capturedAt {
+                    problems.append(BagProblem(.error, file, "\(name) was captured at \(capturedAt), before the snapshot listed before it"))
+                }
+            }
+            checkRole(snapshot, name: name, capturedAt: capturedAt, isFirst: index == 0, period: period)
+            previous = (digest, capturedAt)
+            checkSnapshotFiles(snapshot, header: header, name: name)
+            snapshotsChecked += 1
+        }
+    }
+
+    private mutating func checkRole(_ snapshot: JSONValue, name: String, capturedAt: String, isFirst: Bool, period: JSONValue?) {
+        let file = "data/\(BagLayout.bundleManifest)"
+        guard let start = period?["start"]?.stringValue, let end = period?["end"]?.stringValue else {
+            problems.append(BagProblem(.error, file, "has no period start and end"))
+            return
+        }
+        switch snapshot["role"]?.stringValue {
+        case "baseline" where isFirst:
+            if capturedAt >= start {
+                problems.append(BagProblem(.error, file, "\(name) is the baseline but was captured at \(capturedAt), inside the period"))
+            }
+        case "period":
+            if capturedAt < start || capturedAt >= end {
+                problems.append(BagProblem(.error, file, "\(name) was captured at \(capturedAt), outside the period \(start) to \(end)"))
+            }
+        default:
+            problems.append(BagProblem(.error, file, "\(name) has an unexpected role; only the first snapshot may be the baseline"))
+        }
+    }
+
+    /// Recomputes the snapshot's tree from its folder's `resources.json`, and each resource
+    /// file's canonical digest.
+    private mutating func checkSnapshotFiles(_ snapshot: JSONValue, header: JSONValue, name: String) {
+        guard let folder = snapshot["folder"]?.stringValue, BagPath.escapeReason(folder) == nil else {
+            problems.append(BagProblem(.error, "data/\(BagLayout.bundleManifest)", "\(name) has no valid folder"))
+            return
+        }
+        let indexPath = "data/\(folder)/\(BagLayout.snapshotIndex)"
+        guard let bytes = bag.contents(of: indexPath), let index = try? JSONParser.parse(bytes: bytes) else {
+            problems.append(BagProblem(.error, indexPath, "missing or not JSON: it indexes the files of \(name)"))
+            return
+        }
+        let entries = resourceEntries(index, indexPath: indexPath)
+        let expectedTree = header["tree"]?.stringValue ?? ""
+        do {
+            let computed = try SnapshotTree.rootDigest(entries.byKind)
+            if computed != expectedTree {
+                problems.append(BagProblem(.error, indexPath, "its entries hash to the tree \(computed), but \(name) records the tree \(expectedTree)"))
+            }
+        } catch {
+            problems.append(BagProblem(.error, indexPath, "\(error)"))
+        }
+        if let count = header["resources"]?.intValue, count != entries.files.count {
+            problems.append(BagProblem(.error, indexPath, "lists \(entries.files.count) resources, but \(name) records \(count)"))
+        }
+        for (file, digest) in entries.files {
+            checkResourceFile("data/\(folder)/\(file)", digest: digest, name: name)
+        }
+    }
+
+    private mutating func resourceEntries(_ index: JSONValue, indexPath: String) -> (byKind: [String: [ResourceEntry]], files: [(String, String)]) {
+        var byKind: [String: [ResourceEntry]] = [:]
+        for kind in index["kinds"]?.arrayValue?.compactMap(\.stringValue) ?? [] {
+            byKind[kind] = []
+        }
+        var files: [(String, String)] = []
+        for value in index["resources"]?.arrayValue ?? [] {
+            guard let kind = value["kind"]?.stringValue, let file = value["file"]?.stringValue,
+                let entry = ResourceEntry(kind: kind, treeValue: value)
+            else {
+                problems.append(BagProblem(.error, indexPath, "has a malformed resource entry"))
+                continue
+            }
+            byKind[kind, default: []].append(entry)
+            files.append((file, entry.digest))
+        }
+        return (byKind, files)
+    }
+
+    private mutating func checkResourceFile(_ path: String, digest: String, name: String) {
+        guard BagPath.escapeReason(path) == nil, let file = bag.files[path] else {
+            problems.append(BagProblem(.error, path, "missing: \(name)'s resources.json lists it"))
+            return
+        }
+        guard let canonical = file.canonicalDigest else {
+            problems.append(BagProblem(.error, path, "is not JSON (or too large to parse), so it cannot be matched to \(name)"))
+            return
+        }
+        if canonical != digest {
+            problems.append(BagProblem(.error, path, "its JSON hashes to \(canonical) in canonical form, but \(name) records \(digest)"))
+        }
+    }
+
+    /// Checks that every folder under data/snapshots/ is a snapshot manifest.json lists, and
+    /// that every file in it is its index or a file the index lists.
+    private mutating func checkSnapshotFolders(_ snapshots: [JSONValue]) {
+        var expected: [String: Set<String>] = [:]
+        for snapshot in snapshots {
+            guard let folder = snapshot["folder"]?.stringValue else { continue }
+            let indexPath = "data/\(folder)/\(BagLayout.snapshotIndex)"
+            var files: Set<String> = [indexPath]
+            if let bytes = bag.contents(of: indexPath), let index = try? JSONParser.parse(bytes: bytes) {
+                for value in index["resources"]?.arrayValue ?? [] {
+                    if let file = value["file"]?.stringValue { files.insert("data/\(folder)/\(file)") }
+                }
+            }
+            expected["data/\(folder)"] = files
+        }
+        for path in bag.files.keys.sorted() where path.hasPrefix("data/\(BagLayout.snapshotsFolder)/") {
+            let parts = path.split(separator: "/")
+            let folder = parts.prefix(3).joined(separator: "/")
+            guard parts.count > 3, let files = expected[folder] else {
+                problems.append(BagProblem(.error, path, "in a snapshot folder that data/manifest.json does not list"))
+                continue
+            }
+            if !files.contains(path) {
+                problems.append(BagProblem(.error, path, "not listed in its snapshot's resources.json"))
+            }
+        }
+    }
+
+    private mutating func checkChangeFiles(_ changes: [JSONValue]) {
+        for change in changes {
+            for field in ["json", "markdown"] {
+                guard let path = change[field]?.stringValue else { continue }
+                if BagPath.escapeReason(path) != nil || bag.files["data/\(path)"] == nil {
+                    problems.append(BagProblem(.error, "data/\(path)", "missing: data/manifest.json lists it as a change file"))
+                }
+            }
+        }
+    }
+
+    private mutating func checkBagInfo(snapshots: [JSONValue], period: JSONValue?) {
+        if let last = snapshots.last?["digest"]?.stringValue, let named = bagInfo?.value("Docket-Last-Snapshot"), named != last {
+            problems.append(BagProblem(.error, BagLayout.bagInfo, "Docket-Last-Snapshot is \(named), but data/manifest.json ends with \(last)"))
+        }
+        if let label = period?["label"]?.stringValue, let named = bagInfo?.value("Docket-Period"), named != label {
+            problems.append(BagProblem(.error, BagLayout.bagInfo, "Docket-Period is \(named), but data/manifest.json covers \(label)"))
+        }
+    }
+}

@@ -1,0 +1,169 @@
+import Foundation
+
+/// The declaration in `bagit.txt`.
+struct BagDeclaration {
+    let version: String
+    let encoding: String
+
+    /// True for BagIt 1.0 and later, whose rules are stricter than the drafts' (a file listed
+    /// twice is an error, not a warning).
+    var isVersion1OrLater: Bool {
+        (Int(version.split(separator: ".").first ?? "") ?? 0) >= 1
+    }
+
+    /// Parses `bagit.txt`, appending problems for what is malformed; nil when no usable
+    /// declaration remains.
+    static func parse(_ bytes: [UInt8], problems: inout [BagProblem]) -> BagDeclaration? {
+        let file = BagLayout.bagDeclaration
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) {
+            problems.append(BagProblem(.error, file, "starts with a byte-order mark, which BagIt forbids in bagit.txt"))
+            return nil
+        }
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            problems.append(BagProblem(.error, file, "is not valid UTF-8, which BagIt requires for bagit.txt"))
+            return nil
+        }
+        var fields: [String: String] = [:]
+        for line in TagText.lines(text) where !line.isEmpty {
+            guard let colon = line.firstIndex(of: ":"), line[line.index(after: colon)...].hasPrefix(" ") else {
+                problems.append(BagProblem(.error, file, "malformed line \"\(line)\": expected \"Label: value\""))
+                continue
+            }
+            let label = String(line[..<colon])
+            guard label == "BagIt-Version" || label == "Tag-File-Character-Encoding" else {
+                problems.append(BagProblem(.error, file, "unexpected line \"\(line)\": bagit.txt contains only BagIt-Version and Tag-File-Character-Encoding"))
+                continue
+            }
+            fields[label] = line[line.index(colon, offsetBy: 2)...].trimmingCharacters(in: .whitespaces)
+        }
+        guard let version = fields["BagIt-Version"] else {
+            problems.append(BagProblem(.error, file, "has no BagIt-Version line"))
+            return nil
+        }
+        guard let encoding = fields["Tag-File-Character-Encoding"] else {
+            problems.append(BagProblem(.error, file, "has no Tag-File-Character-Encoding line"))
+            return nil
+        }
+        guard version.wholeMatch(of: /[0-9]+\.[0-9]+/) != nil else {
+            problems.append(BagProblem(.error, file, "invalid BagIt-Version \"\(version)\": expected MAJOR.MINOR, such as 1.0"))
+            return nil
+        }
+        guard TagText.encoding(named: encoding) != nil else {
+            problems.append(BagProblem(.error, file, "unsupported Tag-File-Character-Encoding \"\(encoding)\": verify reads UTF-8, UTF-16 and ISO-8859-1"))
+            return nil
+        }
+        return BagDeclaration(version: version, encoding: encoding)
+    }
+}
+
+/// Decoding and splitting of tag files.
+enum TagText {
+    static func encoding(named name: String) -> String.Encoding? {
+        switch name.uppercased().replacingOccurrences(of: "_", with: "-") {
+        case "UTF-8", "UTF8": return .utf8
+        case "UTF-16", "UTF16": return .utf16
+        case "UTF-16BE": return .utf16BigEndian
+        case "UTF-16LE": return .utf16LittleEndian
+        case "ISO-8859-1", "LATIN-1", "LATIN1": return .isoLatin1
+        case "US-ASCII", "ASCII": return .ascii
+        default: return nil
+        }
+    }
+
+    /// Decodes a tag file in `encoding` and drops a leading byte-order mark. Returns nil when
+    /// the bytes are not valid in that encoding.
+    static func decode(_ bytes: [UInt8], encoding: String.Encoding) -> String? {
+        if encoding == .utf8 {
+            let body = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? Array(bytes.dropFirst(3)) : bytes
+            return String(validating: body, as: UTF8.self)
+        }
+        guard let text = String(data: Data(bytes), encoding: encoding) else { return nil }
+        return text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
+    }
+
+    /// Lines split at LF, CRLF or CR, as BagIt allows all three.
+    static func lines(_ text: String) -> [String] {
+        text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }.map(String.init)
+    }
+}
+
+/// The labels and values of `bag-info.txt`.
+struct BagInfo {
+    /// Every `Label: value` pair in order; a label may repeat.
+    let fields: [(label: String, value: String)]
+
+    func value(_ label: String) -> String? {
+        fields.first { $0.label.caseInsensitiveCompare(label) == .orderedSame }?.value
+    }
+
+    /// Parses the text leniently, as bags in the wild write it: whitespace around the colon,
+    /// and continuation lines that start with a space or tab.
+    static func parse(_ text: String, problems: inout [BagProblem]) -> BagInfo {
+        var fields: [(label: String, value: String)] = []
+        for line in TagText.lines(text) where !line.trimmingCharacters(in: .whitespaces).isEmpty {
+            if line.first == " " || line.first == "\t", !fields.isEmpty {
+                fields[fields.count - 1].value += " " + line.trimmingCharacters(in: .whitespaces)
+                continue
+            }
+            guard let colon = line.firstIndex(of: ":") else {
+                problems.append(BagProblem(.error, BagLayout.bagInfo, "malformed line \"\(line)\": expected \"Label: value\""))
+                continue
+            }
+            let label = line[..<colon].trimmingCharacters(in: .whitespaces)
+            let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            fields.append((label, value))
+        }
+        return BagInfo(fields: fields)
+    }
+}
+
+/// One line of a payload or tag manifest.
+struct ManifestLine {
+    let digest: String
+    /// The path after percent-decoding and removing a leading `./`.
+    let path: String
+    /// The path as written, for messages.
+    let written: String
+}
+
+/// A manifest file: its name, algorithm and text, read line by line so that a manifest of
+/// many files is never held as an array of parsed lines.
+struct ManifestFile {
+    let name: String
+    let algorithm: DigestAlgorithm
+    let text: String
+
+    /// Returns the algorithm a manifest's file name names (`manifest-sha256.txt`), or nil when
+    /// the name is not a manifest's. `supported` is nil for an algorithm verify cannot compute.
+    static func algorithm(ofFile name: String, prefix: String) -> (name: String, supported: DigestAlgorithm?)? {
+        guard name.hasPrefix(prefix), name.hasSuffix(".txt"), !name.contains("/") else { return nil }
+        let algorithmName = String(name.dropFirst(prefix.count).dropLast(4))
+        guard !algorithmName.isEmpty else { return nil }
+        return (algorithmName, DigestAlgorithm(rawValue: algorithmName.lowercased()))
+    }
+
+    /// Calls `body` with each line, parsed: `<digest><whitespace><path>`. md5sum's
+    /// binary-mode marker (`*` before the path) and a leading `./` are accepted with a warning.
+    func forEachLine(problems: inout [BagProblem], _ body: (ManifestLine, inout [BagProblem]) -> Void) {
+        for line in text.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }) {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            guard !trimmed.isEmpty else { continue }
+            guard let separator = trimmed.firstIndex(where: { $0 == " " || $0 == "\t" }) else {
+                problems.append(BagProblem(.error, name, "malformed line \"\(trimmed)\": expected a digest and a path"))
+                continue
+            }
+            let digest = trimmed[..<separator].lowercased()
+            var written = trimmed[separator...].trimmingCharacters(in: .whitespaces)
+            if written.hasPrefix("*") {
+                problems.append(BagProblem(.warning, name, "the line for \(written) has md5sum's binary-mode marker *, which BagIt does not define"))
+                written.removeFirst()
+            }
+            var path = BagPath.decodeManifestPath(written)
+            if path.hasPrefix("./") {
+                problems.append(BagProblem(.warning, name, "lists \(written) with a leading ./, which BagIt does not use"))
+                while path.hasPrefix("./") { path.removeFirst(2) }
+            }
+            body(ManifestLine(digest: digest, path: path, written: written), &problems)
+        }
+    }
+}
