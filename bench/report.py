@@ -81,35 +81,44 @@ def table(header, rows):
 
 
 def render(results):
-    days, span = results["days"], results["span"]
-    first_checkpoint = str(span + 1)
-    sections = [
-        "# Benchmark results (%s preset, %d days)\n" % (results["preset"], days),
-        machine_section(results["machine"]),
-        capture_section(results, first_checkpoint),
-        store_section(results),
-        diff_section(results),
-        bundle_section(results),
-        memory_section(results, first_checkpoint),
-    ]
-    return "\n".join(section for section in sections if section)
+    accounts = results["accounts"]
+    sections = ["# Benchmark results: %s preset\n" % results["preset"], machine_section(results["machine"], results)]
+    for account in accounts:
+        sections.append(capture_section(account))
+    sections += [store_section(account) for account in accounts if "git" in account["plan"]["measure"]]
+    sections += [diff_section(account) for account in accounts if "diff" in account["plan"]["measure"]]
+    sections += [bundle_section(account) for account in accounts if "bundle" in account["plan"]["measure"]]
+    sections.append(memory_section(accounts))
+    return "\n".join(sections)
 
 
-def machine_section(info):
-    return ("Machine: %d cores (%s), %.0f GB memory, Linux %s. Date: %s. Docket %s (commit %s); %s; %s; %s; Python %s.\n"
+def machine_section(info, results):
+    return ("Machine: %d cores (%s), %.0f GB memory, Linux %s. Date: %s. Docket %s (commit %s); %s; %s; %s; "
+            "Python %s. The run took %.0f s.\n"
             % (info["cores"], info["cpu"], info["memory_gb"], info["kernel"], info["date"], info["docket"],
-               info["commit"], info["git"], info["tar"], info["zstd"], info["python"]))
+               info["commit"], info["git"], info["tar"], info["zstd"], info["python"], results["seconds"]))
 
 
-def capture_section(results, first_checkpoint):
-    captures = results["captures"]
-    days = results["days"]
+def describe(account):
+    plan = account["plan"]
+    return "account `%s` (make_synthetic.py %s), %d daily snapshots" % (
+        plan["name"], " ".join(plan["generator"]), plan["days"])
+
+
+def checkpoint_days(account):
+    plan = account["plan"]
+    return str(plan["span"] + 1), str(plan["days"])
+
+
+def capture_section(account):
+    captures = account["captures"]
+    days = account["plan"]["days"]
     first, last = captures[0], captures[-1]
     daily = captures[1:] or captures
     median_seconds = statistics.median(capture["seconds"] for capture in daily)
     median_rate = statistics.median(capture["resources"] / capture["seconds"] for capture in daily)
-    minimum = results["minimum_requests"]
-    checkpoint = captures[int(first_checkpoint) - 1]
+    minimum = account["minimum_requests"]
+    small, large = checkpoint_days(account)
     rows = [
         ["requests, day 1", "%d" % first["requests"], "%d (fewest possible)" % minimum["1"]["total"],
          ratio(first["requests"], minimum["1"]["total"])],
@@ -121,18 +130,19 @@ def capture_section(results, first_checkpoint):
         ["resources per second (median daily capture)", "%.0f" % median_rate, "", ""],
         ["CPU time, daily capture (median, user + system)",
          seconds(statistics.median(capture["user_seconds"] + capture["system_seconds"] for capture in daily)), "", ""],
-        ["peak memory, capture with %s / %d snapshots" % (first_checkpoint, days),
-         "%s / %s" % (megabytes(checkpoint["max_rss_kb"]), megabytes(last["max_rss_kb"])), "", ""],
-        ["git baseline: export and commit one day (median)",
-         "", seconds(statistics.median(capture["git_commit_seconds"] for capture in daily)), ""],
+        ["peak memory, capture with %s / %s snapshots" % (small, large),
+         "%s / %s" % (megabytes(captures[int(small) - 1]["max_rss_kb"]), megabytes(last["max_rss_kb"])), "", ""],
     ]
-    return ("## Capture (%d resources on day %d)\n\n" % (last["resources"], days)
+    if "git" in account["plan"]["measure"]:
+        rows.append(["git baseline: export and commit one day (median)", "",
+                     seconds(statistics.median(capture["git_commit_seconds"] for capture in daily)), ""])
+    return ("## Capture: %s, %d resources on day %d\n\n" % (describe(account), last["resources"], days)
             + table(["figure", "Docket", "baseline", "Docket / baseline"], rows))
 
 
-def store_section(results):
-    days = results["days"]
-    store, git = results["store_sizes"], results["git_sizes"]
+def store_section(account):
+    days = account["plan"]["days"]
+    store, git = account["store_sizes"], account["git_sizes"]
     store_growth = (store[str(days)] - store["1"]) / (days - 1)
     git_growth = (git[str(days)] - git["1"]) / (days - 1)
     rows = [
@@ -141,15 +151,15 @@ def store_section(results):
         ["bytes added per daily snapshot (days 2-%d)" % days, size(store_growth), size(git_growth),
          ratio(store_growth, git_growth)],
     ]
-    return ("## Store growth\n\n"
+    return ("## Store growth: %s\n\n" % describe(account)
             + table(["figure", "Docket store (after WAL checkpoint)", "git repository (.git after git gc)",
                      "Docket / git"], rows))
 
 
-def diff_section(results):
+def diff_section(account):
     rows = []
-    for day, checkpoint in sorted(results["checkpoints"].items(), key=lambda item: int(item[0])):
-        diff = checkpoint["diff"]
+    for day in checkpoint_days(account):
+        diff = account["checkpoints"][day]["diff"]
         docket, stat, patch = diff["docket"], diff["git_stat"], diff["git_patch"]
         label = "day %d vs day %d" % (diff["to_day"], diff["from_day"])
         rows.append(["%s: wall time" % label, seconds(docket["seconds"]), seconds(stat["seconds"]),
@@ -160,15 +170,12 @@ def diff_section(results):
                      ratio(docket["max_rss_kb"], patch["max_rss_kb"])])
         rows.append(["%s: output" % label, size(docket["output_bytes"]), size(stat["output_bytes"]), "",
                      size(patch["output_bytes"]), ""])
-    return ("## Diff\n\n"
+    return ("## Diff: %s\n\n" % describe(account)
             + table(["figure", "docket diff", "git diff --stat", "Docket / --stat", "git diff", "Docket / git diff"], rows))
 
 
-def bundle_section(results):
-    last = results["checkpoints"][str(results["days"])]
-    bundle = last.get("bundle")
-    if not bundle:
-        return "## Bundle and verify\n\nNot measured: this docket build has no `bundle` command.\n"
+def bundle_section(account):
+    bundle = account["checkpoints"][str(account["plan"]["days"])]["bundle"]
     baselines = bundle["baselines"]
     hashing = baselines["sha256sum_tree"]["seconds"]
     tar, zst = bundle["tar"], bundle["tar.zst"]
@@ -198,26 +205,29 @@ def bundle_section(results):
         ["peak memory", megabytes(verify["max_rss_kb"]), "sha256sum: %s" % megabytes(checksum["max_rss_kb"]),
          ratio(verify["max_rss_kb"], checksum["max_rss_kb"])],
     ]
-    return ("## Bundle (period %s, %d files)\n\n" % (bundle["period"], baselines["files"])
+    return ("## Bundle: %s; period %s, %d payload files\n\n" % (describe(account), bundle["period"], baselines["files"])
             + table(["figure", "docket bundle", "baseline over the extracted bundle", "Docket / baseline"], rows)
-            + "\n## Verify\n\n"
+            + "\n## Verify: the same bundle\n\n"
             + table(["figure", "docket verify", "baseline", "Docket / baseline"], verify_rows))
 
 
-def memory_section(results, first_checkpoint):
-    days = str(results["days"])
-    small, large = results["checkpoints"].get(first_checkpoint), results["checkpoints"].get(days)
-    if not small or not large:
-        return ""
-    captures = results["captures"]
-    rows = [["capture", captures[int(first_checkpoint) - 1]["max_rss_kb"], captures[-1]["max_rss_kb"]],
-            ["diff (latest vs %d days earlier)" % results["span"], small["diff"]["docket"]["max_rss_kb"],
-             large["diff"]["docket"]["max_rss_kb"]]]
-    if small.get("bundle") and large.get("bundle"):
-        rows.append(["bundle .tar (every snapshot in the store)", small["bundle"]["tar"]["max_rss_kb"],
-                     large["bundle"]["tar"]["max_rss_kb"]])
-        rows.append(["verify .tar", small["bundle"]["verify"]["max_rss_kb"], large["bundle"]["verify"]["max_rss_kb"]])
-    formatted = [[name, megabytes(a), megabytes(b), ratio(b, a)] for name, a, b in rows]
+def memory_section(accounts):
+    rows = []
+    for account in accounts:
+        small, large = checkpoint_days(account)
+        name = account["plan"]["name"]
+        checkpoints = account["checkpoints"]
+        captures = account["captures"]
+        rows.append(["capture (%s)" % name, small, large, captures[int(small) - 1]["max_rss_kb"], captures[-1]["max_rss_kb"]])
+        if "diff" in account["plan"]["measure"]:
+            rows.append(["diff, latest vs %d days earlier (%s)" % (account["plan"]["span"], name), small, large,
+                         checkpoints[small]["diff"]["docket"]["max_rss_kb"], checkpoints[large]["diff"]["docket"]["max_rss_kb"]])
+        if "bundle" in account["plan"]["measure"]:
+            rows.append(["bundle .tar of every snapshot (%s)" % name, small, large,
+                         checkpoints[small]["bundle"]["tar"]["max_rss_kb"], checkpoints[large]["bundle"]["tar"]["max_rss_kb"]])
+            rows.append(["verify .tar (%s)" % name, small, large, checkpoints[small]["bundle"]["verify"]["max_rss_kb"],
+                         checkpoints[large]["bundle"]["verify"]["max_rss_kb"]])
+    formatted = [[name, "%s: %s" % (a_day, megabytes(a)), "%s: %s" % (b_day, megabytes(b)), ratio(b, a)]
+                 for name, a_day, b_day, a, b in rows]
     return ("## Peak memory as the store grows\n\n"
-            + table(["command", "%s snapshots" % first_checkpoint, "%s snapshots" % days,
-                     "%s / %s" % (days, first_checkpoint)], formatted))
+            + table(["command", "snapshots: peak memory", "snapshots: peak memory", "ratio"], formatted))

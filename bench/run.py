@@ -1,17 +1,18 @@
 #!/usr/bin/env python3
-"""Measure Docket against its baselines on a synthetic Heroku account, in one run.
+"""Measure Docket against its baselines on synthetic Heroku accounts, in one run.
 
-The run generates a seeded synthetic account (Fixtures/make_synthetic.py), serves it with
-the fake Heroku API on 127.0.0.1, and captures one snapshot per fixture day with Docket.
-After each capture it commits the same snapshot, exported as a JSON tree, to a git
-repository (bench/git_baseline.py). At two store sizes, SPAN + 1 snapshots and DAYS
-snapshots, it measures diff, bundle and verify, so peak memory can be compared as the
-store grows. At the last day it also measures the baselines: git diff, tar plus sha256sum,
-tar --zstd, and sha256sum over the bundle.
+For each account of the preset, the run generates the seeded synthetic account
+(Fixtures/make_synthetic.py), serves it with the fake Heroku API on 127.0.0.1, and captures
+one snapshot per fixture day with Docket. Depending on the account's plan it also commits
+each snapshot, exported as a JSON tree, to a git repository (bench/git_baseline.py), and at
+two store sizes, SPAN + 1 and DAYS snapshots, measures diff, or bundle and verify, so that
+peak memory can be compared as the store grows. At the last day it measures the baselines
+on the same data: git diff, sha256sum plus tar cf or tar --zstd over the extracted bundle,
+and sha256sum over the bundle.
 
 Usage:
-    python3 bench/run.py --preset full  --docket .build/release/docket --work .bench/full
-    python3 bench/run.py --preset quick --docket .build/release/docket --work .bench/quick
+    python3 bench/run.py --preset full  [--docket .build/release/docket] [--work DIR]
+    python3 bench/run.py --preset quick [--docket .build/release/docket] [--work DIR]
 
 Results: WORK/results.json (every measurement) and WORK/results.md (the tables, also printed).
 Timings depend on the machine and on whatever else runs on it; the tables name the machine.
@@ -41,18 +42,22 @@ from measure import CommandFailed, require_gnu_time, run_measured  # noqa: E402
 FIRST_DAY = dt.date(2026, 1, 5)  # day 1 of make_synthetic.py
 CAPTURE_HOUR = "T06:00:00Z"
 
+FULL_ACCOUNT = ["--seed", "1", "--apps", "2000", "--addons", "8000", "--teams", "50", "--members", "1000",
+                "--domains", "6000", "--drains", "3000", "--days", "90", "--churn", "0.005"]
+SMALL_ACCOUNT = ["--small", "--seed", "1"]
+
+# Each preset measures one or more accounts. A 90-day bundle of the full account would hold
+# 91 x 60,000 evidence files (about 5.5 million tar entries), which takes longer than the
+# whole benchmark may; the full preset therefore bundles 90 days of the small account.
 PRESETS = {
-    "full": {
-        "generator": ["--seed", "1", "--apps", "2000", "--addons", "8000", "--teams", "50", "--members", "1000",
-                      "--domains", "6000", "--drains", "3000", "--days", "90", "--churn", "0.005"],
-        "days": 90,
-        "span": 30,
-    },
-    "quick": {
-        "generator": ["--small", "--seed", "1", "--days", "12"],
-        "days": 12,
-        "span": 5,
-    },
+    "full": [
+        {"name": "estate", "generator": FULL_ACCOUNT, "days": 90, "span": 30, "measure": ["git", "diff"]},
+        {"name": "bundle", "generator": SMALL_ACCOUNT + ["--days", "90"], "days": 90, "span": 30, "measure": ["bundle"]},
+    ],
+    "quick": [
+        {"name": "quick", "generator": SMALL_ACCOUNT + ["--days", "12"], "days": 12, "span": 5,
+         "measure": ["git", "diff", "bundle"]},
+    ],
 }
 
 
@@ -67,10 +72,9 @@ def log(message):
 # ----- the synthetic account and the fake API ----------------------------------------
 
 
-def generate(preset, folder):
-    """Generate the synthetic account unless `folder` already holds one with the same parameters."""
+def generate(arguments, folder):
+    """Generate the synthetic account unless `folder` already holds one made with `arguments`."""
     stamp = os.path.join(folder, "bench-generator.json")
-    arguments = PRESETS[preset]["generator"]
     if os.path.exists(stamp):
         with open(stamp, encoding="utf-8") as handle:
             if json.load(handle) == arguments:
@@ -140,15 +144,17 @@ def minimum_requests(data, days):
 # ----- measurements -----------------------------------------------------------------
 
 
-class Bench:
-    def __init__(self, options):
-        self.options = options
-        self.work = os.path.abspath(options.work)
-        self.docket = os.path.abspath(options.docket)
+class AccountBench:
+    """Captures one synthetic account day by day and measures what its plan lists:
+    `git` (the git baseline and store growth), `diff` and `bundle` (bundle and verify)."""
+
+    def __init__(self, plan, docket, work):
+        self.plan = plan
+        self.docket = docket
+        self.work = os.path.join(work, plan["name"])
         self.data = os.path.join(self.work, "synthetic")
         self.store = os.path.join(self.work, "store.sqlite")
-        self.results = {"preset": options.preset, "days": options.days, "span": options.span, "captures": [],
-                        "store_sizes": {}, "git_sizes": {}, "checkpoints": {}}
+        self.results = {"plan": plan, "captures": [], "store_sizes": {}, "git_sizes": {}, "checkpoints": {}}
 
     def docket_command(self, *arguments):
         return [self.docket, *arguments, "--store", self.store]
@@ -176,54 +182,53 @@ class Bench:
         return measured
 
     def run(self):
-        options = self.options
+        plan = self.plan
         os.makedirs(self.work, exist_ok=True)
-        generate(options.preset, self.data)
+        generate(plan["generator"], self.data)
         for path in (self.store, self.store + "-wal", self.store + "-shm"):
             if os.path.exists(path):
                 os.remove(path)
-        self.results["machine"] = report.machine(self.docket)
-        self.results["minimum_requests"] = minimum_requests(self.data, [1, options.days])
-        checkpoints = [options.span + 1, options.days]
+        self.results["minimum_requests"] = minimum_requests(self.data, [1, plan["days"]])
+        checkpoints = [plan["span"] + 1, plan["days"]]
+        uses_git = "git" in plan["measure"]
         fake = FakeAPI(self.data, self.work)
+        reader = git = None
         try:
-            store_reader = None
-            for day in range(1, options.days + 1):
+            for day in range(1, plan["days"] + 1):
                 capture = self.capture(fake, day)
                 self.results["captures"].append(capture)
                 self.results["store_sizes"][str(day)] = self.store_size()
-                if store_reader is None:
-                    store_reader = DocketStore(self.store)
-                    git = GitBaseline(os.path.join(self.work, "git"), store_reader)
-                started = time.monotonic()
-                git.commit_snapshot(store_reader.snapshots()[-1])
-                capture["git_commit_seconds"] = time.monotonic() - started
-                log("day %d: capture %.1f s, %d requests, peak %d MB, store %.1f MB" % (
-                    day, capture["seconds"], capture["requests"], capture["max_rss_kb"] // 1024,
+                log("%s day %d: capture %.1f s, %d requests, peak %d MB, store %.1f MB" % (
+                    plan["name"], day, capture["seconds"], capture["requests"], capture["max_rss_kb"] // 1024,
                     self.results["store_sizes"][str(day)] / 1e6))
-                if day == 1:
-                    self.results["git_sizes"][str(day)] = git.gc_size()
-                if day in checkpoints:
-                    is_last = day == options.days
-                    if is_last:
+                if uses_git:
+                    if git is None:
+                        reader = DocketStore(self.store)
+                        git = GitBaseline(os.path.join(self.work, "git"), reader)
+                    started = time.monotonic()
+                    git.commit_snapshot(reader.snapshots()[-1])
+                    capture["git_commit_seconds"] = time.monotonic() - started
+                    if day in (1, plan["days"]):
                         self.results["git_sizes"][str(day)] = git.gc_size()
-                    self.results["checkpoints"][str(day)] = self.measure_checkpoint(day, git, with_baselines=is_last)
+                if day in checkpoints:
+                    self.results["checkpoints"][str(day)] = self.measure_checkpoint(day, git, with_baselines=day == plan["days"])
         finally:
             fake.stop()
-        self.write_results()
+            if reader is not None:
+                reader.close()
+        return self.results
 
     def measure_checkpoint(self, day, git, with_baselines):
-        log("measuring diff, bundle and verify with %d snapshots" % day)
-        results = {"diff": self.measure_diff(day, git)}
-        if not report.has_command(self.docket, "bundle"):
-            results["bundle"] = None
-            log("this docket has no bundle command; bundle and verify are not measured")
-            return results
-        results["bundle"] = self.measure_bundle(day, with_baselines)
+        log("%s: measuring with %d snapshots" % (self.plan["name"], day))
+        results = {}
+        if "diff" in self.plan["measure"]:
+            results["diff"] = self.measure_diff(day, git)
+        if "bundle" in self.plan["measure"]:
+            results["bundle"] = self.measure_bundle(day, with_baselines)
         return results
 
     def measure_diff(self, day, git):
-        older = max(1, day - self.options.span)
+        older = max(1, day - self.plan["span"])
         output = os.path.join(self.work, "diff-%d.txt" % day)
         with open(output, "w", encoding="utf-8") as handle:
             docket = run_measured(self.docket_command("diff", day_date(older), day_date(day)), stdout=handle)
@@ -282,13 +287,15 @@ class Bench:
         os.remove(manifest)
         return baselines
 
-    def write_results(self):
-        with open(os.path.join(self.work, "results.json"), "w", encoding="utf-8") as handle:
-            json.dump(self.results, handle, indent=2, sort_keys=True)
-        markdown = report.render(self.results)
-        with open(os.path.join(self.work, "results.md"), "w", encoding="utf-8") as handle:
-            handle.write(markdown)
-        print(markdown)
+
+
+def write_results(results, work):
+    with open(os.path.join(work, "results.json"), "w", encoding="utf-8") as handle:
+        json.dump(results, handle, indent=2, sort_keys=True)
+    markdown = report.render(results)
+    with open(os.path.join(work, "results.md"), "w", encoding="utf-8") as handle:
+        handle.write(markdown)
+    print(markdown)
 
 
 def parse_arguments(argv):
@@ -296,12 +303,11 @@ def parse_arguments(argv):
     parser.add_argument("--preset", choices=sorted(PRESETS), default="quick")
     parser.add_argument("--docket", default=os.path.join(REPOSITORY, ".build", "release", "docket"),
                         help="the docket binary to measure (build it with `swift build -c release`)")
-    parser.add_argument("--work", help="working folder for the account, the store and the git repository "
-                                       "(default .bench/PRESET; needs several GB for the full preset)")
+    parser.add_argument("--work", help="working folder for the accounts, the stores and the git repository "
+                                       "(default .bench/PRESET; the full preset needs about 5 GB)")
     options = parser.parse_args(argv)
-    options.days = PRESETS[options.preset]["days"]
-    options.span = PRESETS[options.preset]["span"]
-    options.work = options.work or os.path.join(REPOSITORY, ".bench", options.preset)
+    options.work = os.path.abspath(options.work or os.path.join(REPOSITORY, ".bench", options.preset))
+    options.docket = os.path.abspath(options.docket)
     return options
 
 
@@ -313,9 +319,16 @@ def main(argv=None):
             raise SystemExit("%s is missing: run `make setup`, which installs the benchmark's Debian packages." % tool)
     if not os.access(options.docket, os.X_OK):
         raise SystemExit("no docket binary at %s: run `swift build -c release` first." % options.docket)
+    if not report.has_command(options.docket, "bundle"):
+        raise SystemExit("%s has no bundle command; build a Docket that has one." % options.docket)
+    os.makedirs(options.work, exist_ok=True)
     started = time.monotonic()
-    Bench(options).run()
-    log("finished in %.0f s" % (time.monotonic() - started))
+    results = {"preset": options.preset, "machine": report.machine(options.docket), "accounts": []}
+    for plan in PRESETS[options.preset]:
+        results["accounts"].append(AccountBench(plan, options.docket, options.work).run())
+    results["seconds"] = time.monotonic() - started
+    write_results(results, options.work)
+    log("finished in %.0f s" % results["seconds"])
 
 
 if __name__ == "__main__":
