@@ -30,7 +30,7 @@ enum CaptureCommand: Command {
         OptionSpec("rate-limit-refill", value: "PER_MINUTE", help: "the API's budget refill rate, used to size waits (default 75, Heroku's rate)"),
         OptionSpec("max-attempts", value: "N", help: "attempts per request for 429, 5xx and network errors (default 5)"),
         OptionSpec("retry-delay", value: "SECONDS", help: "first backoff delay for 5xx and network errors, doubled per attempt (default 1)"),
-        OptionSpec("max-retry-time", value: "SECONDS", help: "maximum time one request may spend retrying (default 300)"),
+        OptionSpec("max-retry-time", value: "SECONDS", help: "maximum time one request may spend retrying, waits for the rate-limit budget included (default 900)"),
         OptionSpec("timeout", value: "SECONDS", help: "timeout of one HTTP request (default 30)"),
         OptionSpec("page-size", value: "N", help: "items per page in Range requests, 1 to 1000 (default 1000, Heroku's maximum)"),
     ]
@@ -49,16 +49,23 @@ enum CaptureCommand: Command {
         }
         let configuration = try makeConfiguration(context)
         let metricsPath = context.arguments.value("metrics-file")
+        if let metricsPath {
+            try requireWritableFolder(of: metricsPath, option: "metrics-file")
+        }
         let policyPath = context.arguments.value("policy")
         let policy = try policyPath.map(ControlPolicy.load(path:))
         let storePath = try resolvedStorePath(context)
         let started = Date()
         do {
-            let credential = try CredentialResolver.resolve(tokenFile: context.arguments.value("token-file"), environment: context.environment)
+            let credential = Result { try CredentialResolver.resolve(tokenFile: context.arguments.value("token-file"), environment: context.environment) }
+                .mapError { $0 as? DocketError ?? DocketError(.authentication, "\($0)") }
             let request = CaptureRequest(configuration: configuration, credential: credential, storePath: storePath, environment: context.environment)
             let progress = ProgressBar(console: context.console, environment: context.environment)
-            context.console.detail("capture: store \(request.storePath), API \(configuration.apiURL.absoluteString), \(credential.description)")
-            let summary = try runBlocking { try await CaptureRunner.run(request, progress: progress) }
+            let source = (try? credential.get()).map(\.description) ?? "no token"
+            context.console.detail("capture: store \(request.storePath), API \(configuration.apiURL.absoluteString), \(source)")
+            let stopper = SignalStopper(storePath: storePath, metricsPath: metricsPath, console: context.console, environment: context.environment)
+            let summary = try runBlocking { try await CaptureRunner.run(request, progress: progress, runStarted: { stopper.runID = $0 }) }
+            stopper.disarm()
             report(summary, context: context)
             if let metricsPath {
                 try writeMetrics(summary, storePath: storePath, policy: policy, policySource: policyPath, to: metricsPath, context: context)
@@ -67,7 +74,7 @@ enum CaptureCommand: Command {
             return ExitStatus.code(for: DocketError(category, summary.run.error ?? ""))
         } catch {
             // A capture that ended before it recorded a run still publishes its exit code, so
-            // a locked store or a missing token shows up in monitoring.
+            // a locked store shows up in monitoring.
             if let metricsPath {
                 let metrics = CaptureMetrics.unrecordedRun(
                     startedAt: Timestamp.now(environment: context.environment), exitCode: Int(ExitStatus.code(for: error)),
@@ -75,6 +82,18 @@ enum CaptureCommand: Command {
                 try? MetricsFile.write(metrics, to: metricsPath)
             }
             throw error
+        }
+    }
+
+    private static func requireWritableFolder(of path: String, option: String) throws {
+        let folder = (path as NSString).deletingLastPathComponent
+        let folderPath = folder.isEmpty ? "." : folder
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folderPath, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw UsageError("invalid value \"\(path)\" for --\(option): the folder \(folderPath) does not exist. Create it first.", command: name)
+        }
+        guard access(folderPath, W_OK) == 0 else {
+            throw UsageError("invalid value \"\(path)\" for --\(option): the folder \(folderPath) is not writable.", command: name)
         }
     }
 
@@ -109,7 +128,7 @@ enum CaptureCommand: Command {
         }
         configuration.rateLimitRefillPerMinute = try seconds(context, "rate-limit-refill", default: 75)
         configuration.retryBaseDelay = try seconds(context, "retry-delay", default: 1)
-        configuration.maximumRetryTime = try seconds(context, "max-retry-time", default: 300)
+        configuration.maximumRetryTime = try seconds(context, "max-retry-time", default: 900)
         configuration.requestTimeout = try seconds(context, "timeout", default: 30)
         return configuration
     }
@@ -141,6 +160,32 @@ enum CaptureCommand: Command {
         return path
     }
 
+    /// One warning per failed listing and reason, naming the apps, teams or add-ons it
+    /// failed for, instead of one line per parent.
+    static func notRecordedLines(_ listings: [NotRecordedListing]) -> [String] {
+        var groups: [String: [NotRecordedListing]] = [:]
+        var order: [String] = []
+        for listing in listings {
+            let key = "\(listing.kind)|\(listing.listing)|\(listing.error)"
+            if groups[key] == nil { order.append(key) }
+            groups[key, default: []].append(listing)
+        }
+        return order.map { key in
+            let members = groups[key]!
+            let first = members[0]
+            let parents = members.compactMap { $0.parentName ?? $0.parentKey }.sorted()
+            let scope: String
+            if parents.isEmpty {
+                scope = ""
+            } else if parents.count <= 5 {
+                scope = " for " + parents.joined(separator: ", ")
+            } else {
+                scope = " for \(parents.count) parents (" + parents.prefix(3).joined(separator: ", ") + ", ...)"
+            }
+            return "not recorded: \(first.kind)\(scope): \(first.listing): \(first.error)"
+        }
+    }
+
     private static func report(_ summary: CaptureSummary, context: CommandContext) {
         let console = context.console
         for id in summary.interruptedRuns {
@@ -165,8 +210,8 @@ enum CaptureCommand: Command {
         }
         if summary.failureCategory == nil || summary.failureCategory == .incomplete {
             console.info(line)
-            for listing in summary.snapshot?.notRecorded ?? [] {
-                console.warning("not recorded: \(listing.kind)\(listing.parentKey.map { " under \($0)" } ?? ""): \(listing.error)")
+            for line in notRecordedLines(summary.snapshot?.notRecorded ?? []) {
+                console.warning(line)
             }
         } else {
             console.error(line + ": " + (run.error ?? "unknown error"))

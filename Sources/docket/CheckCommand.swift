@@ -33,7 +33,8 @@ enum CheckCommand: Command {
             if report.isValid {
                 context.console.info("\(summary): no problems found")
             } else {
-                context.console.error("\(summary): \(report.problems.count) problems found")
+                let count = report.problems.count
+                context.console.error("\(summary): \(count) \(count == 1 ? "problem" : "problems") found")
             }
         }
         return report.isValid ? ExitStatus.success : ExitStatus.integrity

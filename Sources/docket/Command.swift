@@ -15,9 +15,10 @@ struct CommandContext: Sendable {
         arguments.value("store") ?? SnapshotStore.defaultPath(environment: environment).path
     }
 
-    /// Opens the existing store for reading.
+    /// Opens the existing store for reading only, so that a copy the user cannot write, such
+    /// as an auditor's, can be read too.
     func openStore() throws -> SnapshotStore {
-        try SnapshotStore(path: storePath, readOnly: false)
+        try SnapshotStore(path: storePath, readOnly: true)
     }
 
     /// Returns the positional arguments after checking their count.

@@ -21,24 +21,25 @@ enum SnapshotsCommand: Command {
     static func run(_ context: CommandContext) throws -> Int32 {
         _ = try context.positionals(minimum: 0, maximum: 0)
         let (since, until) = try TimeBounds.parse(context: context)
+        let hasRange = context.arguments.value("since") != nil || context.arguments.value("until") != nil
         let store = try context.openStore()
         if context.arguments.has("runs") {
             let runs = try store.runs().filter { $0.startedAt >= since && $0.startedAt <= until }.reversed()
-            printRuns(Array(runs), context: context)
+            printRuns(Array(runs), hasRange: hasRange, context: context)
         } else {
             let snapshots = try store.snapshots().filter { $0.capturedAt >= since && $0.capturedAt <= until }.reversed()
-            printSnapshots(Array(snapshots), context: context)
+            printSnapshots(Array(snapshots), hasRange: hasRange, context: context)
         }
         return ExitStatus.success
     }
 
-    private static func printSnapshots(_ snapshots: [SnapshotInfo], context: CommandContext) {
+    private static func printSnapshots(_ snapshots: [SnapshotInfo], hasRange: Bool, context: CommandContext) {
         if context.wantsJSON {
             context.console.outputRaw(PrettyJSON.encode(.array(snapshots.map(JSONReports.snapshot))))
             return
         }
         guard !snapshots.isEmpty else {
-            context.console.info("no snapshots in this range")
+            context.console.info(hasRange ? "no snapshots in this range" : "the store holds no snapshots yet; run `docket capture`")
             return
         }
         context.console.output("DIGEST        CAPTURED AT           RESOURCES  STATE")
@@ -49,16 +50,20 @@ enum SnapshotsCommand: Command {
         }
     }
 
-    private static func printRuns(_ runs: [RunRecord], context: CommandContext) {
+    private static func printRuns(_ runs: [RunRecord], hasRange: Bool, context: CommandContext) {
         if context.wantsJSON {
             context.console.outputRaw(PrettyJSON.encode(.array(runs.map(JSONReports.run))))
             return
         }
         guard !runs.isEmpty else {
-            context.console.info("no capture runs in this range")
+            context.console.info(hasRange ? "no capture runs in this range" : "the store records no capture run yet; run `docket capture`")
             return
         }
-        context.console.output("RUN  STARTED AT            OUTCOME            EXIT  REQUESTS  RETRIES  SNAPSHOT      ERROR")
+        let header = [
+            "RUN".rightPadded(4), "STARTED AT".rightPadded(20), "OUTCOME".rightPadded(17), "EXIT", "REQUESTS", "RETRIES",
+            "SNAPSHOT".rightPadded(12), "ERROR",
+        ]
+        context.console.output(header.joined(separator: "  "))
         for run in runs {
             let columns = [
                 String(run.id).rightPadded(4), run.startedAt, run.outcome.rawValue.rightPadded(17),
@@ -76,6 +81,9 @@ enum TimeBounds {
     static func parse(context: CommandContext) throws -> (since: String, until: String) {
         let since = try bound(context.arguments.value("since"), option: "since", endOfDay: false, command: context.command)
         let until = try bound(context.arguments.value("until"), option: "until", endOfDay: true, command: context.command)
+        if let since, let until, since > until {
+            throw UsageError("--since \(since) is later than --until \(until): swap them.", command: context.command)
+        }
         return (since ?? "", until ?? "9999")
     }
 

@@ -79,7 +79,7 @@ enum StatusCommand: Command {
             console.output("snapshots     none")
         }
         if let run = report.lastRun {
-            console.output("last run      \(describe(run))")
+            console.output("last run      \(describe(run, storePath: report.path))")
         } else {
             console.output("last run      none: no capture has run on this store yet")
         }
@@ -91,11 +91,15 @@ enum StatusCommand: Command {
         printVerdict(report, console: console)
     }
 
-    private static func describe(_ run: RunRecord) -> String {
+    private static func describe(_ run: RunRecord, storePath: String) -> String {
         var text = "run \(run.id) started \(run.startedAt): \(run.outcome.rawValue)"
         if let code = run.exitCode { text += ", exit \(code)" }
         if run.outcome != .running {
             text += ", \(run.requests) requests, \(run.retries) retries"
+        } else if case .free = StoreLock.probe(storePath: storePath) {
+            text += " in the ledger, but no capture holds the lock: the process ended before it finished, and the next capture marks the run interrupted"
+        } else if case .held(let holder?) = StoreLock.probe(storePath: storePath) {
+            text += " (process \(holder.pid))"
         }
         if let error = run.error { text += ": \(error)" }
         return text

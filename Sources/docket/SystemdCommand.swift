@@ -52,14 +52,45 @@ enum SystemdCommand: Command {
 
     private static func configuration(_ context: CommandContext) throws -> ServiceUnits.Configuration {
         let arguments = context.arguments
+        if arguments.value("store") != nil {
+            throw UsageError(
+                "--store does not apply to `docket systemd`: the service keeps its store in its state directory, /var/lib/docket/store.sqlite. Run `docket status --store /var/lib/docket/store.sqlite` to read it.",
+                command: name)
+        }
         var configuration = ServiceUnits.Configuration(binary: try arguments.value("binary") ?? runningExecutable())
         configuration.onCalendar = arguments.value("on-calendar") ?? configuration.onCalendar
+        if let spec = arguments.value("on-calendar") {
+            try validateCalendar(spec, console: context.console)
+        }
         configuration.randomizedDelaySeconds =
             try arguments.duration("randomized-delay", command: name) ?? configuration.randomizedDelaySeconds
         configuration.timeoutSeconds = try arguments.duration("timeout", command: name) ?? configuration.timeoutSeconds
         configuration.tokenFile = arguments.value("token-file") ?? configuration.tokenFile
         configuration.metricsFile = arguments.value("metrics-file")
         return configuration
+    }
+
+    /// Checks `spec` with `systemd-analyze calendar` when systemd's tools are installed, so a
+    /// typo fails here rather than when the timer is loaded. Without the tool, only the
+    /// library's syntax check applies.
+    static func validateCalendar(_ spec: String, console: Console) throws {
+        let tool = "/usr/bin/systemd-analyze"
+        guard FileManager.default.isExecutableFile(atPath: tool) else {
+            console.detail("systemd-analyze is not installed; --on-calendar \"\(spec)\" was not checked")
+            return
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: tool)
+        process.arguments = ["calendar", spec]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw UsageError(
+                "invalid calendar expression \"\(spec)\" for --on-calendar: systemd-analyze calendar rejects it. Use a form such as daily, hourly or \"*-*-* 04:00:00\".",
+                command: name)
+        }
     }
 
     /// Finds the real path of this executable through `/proc/self/exe`.

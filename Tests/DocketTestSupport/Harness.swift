@@ -58,6 +58,8 @@ public final class ChildProcess {
     private let stdoutPath: String
     private let stderrPath: String
     private var exitStatus: Int32?
+    /// A folder removed once the output has been read, such as the child's scratch HOME.
+    var scratchFolder: String?
 
     public init(executable: String, arguments: [String], environment: [String: String], stdoutPath: String, stderrPath: String) throws {
         self.stdoutPath = stdoutPath
@@ -117,6 +119,9 @@ public final class ChildProcess {
         let status = waitStatus()
         let out = (try? String(contentsOfFile: stdoutPath, encoding: .utf8)) ?? ""
         let err = (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? ""
+        if let scratchFolder {
+            try? FileManager.default.removeItem(atPath: scratchFolder)
+        }
         return CommandResult(status: status, stdout: out, stderr: err)
     }
 }
@@ -134,9 +139,11 @@ public func childEnvironment(_ extra: [String: String], home: String) -> [String
 
 public func startDocket(_ arguments: [String], environment: [String: String] = [:]) throws -> ChildProcess {
     let folder = Repository.temporaryDirectory()
-    return try ChildProcess(
+    let child = try ChildProcess(
         executable: Repository.docket, arguments: arguments, environment: childEnvironment(environment, home: folder.path),
         stdoutPath: folder.appendingPathComponent("stdout").path, stderrPath: folder.appendingPathComponent("stderr").path)
+    child.scratchFolder = folder.path
+    return child
 }
 
 /// The project's fake Heroku API, started on 127.0.0.1 with an ephemeral port for one test
@@ -144,18 +151,20 @@ public func startDocket(_ arguments: [String], environment: [String: String] = [
 public final class FakeHeroku {
     public let process: ChildProcess
     public let url: String
+    private let folder: String
 
     public init(day: Int = 1, data: String = Repository.sample, extraArguments: [String] = []) throws {
-        let folder = Repository.temporaryDirectory()
-        let portFile = folder.appendingPathComponent("port").path
+        let scratch = Repository.temporaryDirectory()
+        folder = scratch.path
+        let portFile = scratch.appendingPathComponent("port").path
         process = try ChildProcess(
             executable: Repository.python,
             arguments: Repository.pythonArguments + [
                 Repository.root.appendingPathComponent("Fixtures/fake_heroku.py").path, "--data", data, "--day", String(day),
                 "--port", "0", "--port-file", portFile,
             ] + extraArguments,
-            environment: ProcessInfo.processInfo.environment, stdoutPath: folder.appendingPathComponent("fake.out").path,
-            stderrPath: folder.appendingPathComponent("fake.err").path)
+            environment: ProcessInfo.processInfo.environment, stdoutPath: scratch.appendingPathComponent("fake.out").path,
+            stderrPath: scratch.appendingPathComponent("fake.err").path)
         var port: String?
         for _ in 0..<300 {
             if let text = try? String(contentsOfFile: portFile, encoding: .utf8),
@@ -180,6 +189,7 @@ public final class FakeHeroku {
     deinit {
         kill(process.pid, SIGTERM)
         process.waitStatus()
+        try? FileManager.default.removeItem(atPath: folder)
     }
 
     /// Changes the fake's day, rate limit or faults through its control API.

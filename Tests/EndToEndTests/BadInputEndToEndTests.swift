@@ -6,7 +6,7 @@ import Testing
 /// and leaves nothing half-written.
 @Suite("bad input end to end")
 struct BadInputEndToEndTests {
-    @Test("missing token file exits 4 and writes nothing")
+    @Test("missing token file exits 4 and records the run")
     func missingTokenFile() throws {
         let folder = Repository.temporaryDirectory()
         let store = folder.appendingPathComponent("store.sqlite").path
@@ -14,12 +14,58 @@ struct BadInputEndToEndTests {
         #expect(result.status == 4)
         #expect(result.stderr.contains("/nonexistent/token"))
         #expect(result.stderr.contains("heroku authorizations:create"))
-        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty)
+        let runs = try docket(["snapshots", "--runs", "--json", "--store", store]).json as? [[String: Any]] ?? []
+        #expect(runs.count == 1)
+        #expect(runs.first?["outcome"] as? String == "auth-failed")
+        #expect((try docket(["snapshots", "--json", "--store", store]).json as? [Any])?.isEmpty == true)
     }
 
-    @Test("unreadable token file exits 4")
+    @Test("token file that is a folder exits 4")
+    func tokenFolder() throws {
+        let folder = Repository.temporaryDirectory()
+        let result = try docket(["capture", "--store", folder.path + "/s.sqlite", "--token-file", folder.path])
+        #expect(result.status == 4)
+        #expect(result.stderr.contains("is a folder"))
+    }
+
+    @Test("metrics file in a missing folder exits 64 before any request")
+    func metricsFolderMissing() throws {
+        let folder = Repository.temporaryDirectory()
+        let result = try docket(["capture", "--store", folder.path + "/s.sqlite", "--token-file", Repository.token, "--metrics-file", "/nonexistent-docket/m.prom"])
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("/nonexistent-docket"))
+        #expect(!FileManager.default.fileExists(atPath: folder.path + "/s.sqlite"))
+    }
+
+    @Test("a database that is not a store is left unchanged")
+    func foreignDatabase() throws {
+        let folder = Repository.temporaryDirectory()
+        let path = folder.appendingPathComponent("other.sqlite").path
+        let sqlite = try ChildProcess(
+            executable: "/usr/bin/sqlite3", arguments: [path, "CREATE TABLE t(x); INSERT INTO t VALUES (1);"], environment: [:],
+            stdoutPath: folder.appendingPathComponent("out").path, stderrPath: folder.appendingPathComponent("err").path)
+        #expect(sqlite.waitStatus() == 0, "sqlite3 is needed: make setup installs it")
+        let before = try Data(contentsOf: URL(fileURLWithPath: path))
+        for command in [["snapshots"], ["check"], ["show", "latest"]] {
+            let result = try docket(command + ["--store", path])
+            #expect(result.status == 2)
+            #expect(result.stderr.contains("not a Docket store"))
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
+        #expect(!FileManager.default.fileExists(atPath: path + "-wal"))
+    }
+
+    @Test("--since after --until exits 64")
+    func reversedRange() throws {
+        let folder = Repository.temporaryDirectory()
+        let result = try docket(["snapshots", "--store", folder.path + "/s.sqlite", "--since", "2026-03-30", "--until", "2026-03-01"])
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("swap"))
+    }
+
+    // Root reads any file, so this case can only fail for a normal user; it is skipped as root.
+    @Test("unreadable token file exits 4", .enabled(if: getuid() != 0, "root reads any file"))
     func unreadableTokenFile() throws {
-        guard getuid() != 0 else { return }  // NOTE: root reads any file, so this case only runs as a normal user.
         let folder = Repository.temporaryDirectory()
         let token = folder.appendingPathComponent("token").path
         _ = FileManager.default.createFile(atPath: token, contents: Data("HRKU-x".utf8), attributes: [.posixPermissions: 0o000])
@@ -44,9 +90,10 @@ struct BadInputEndToEndTests {
         #expect(!FileManager.default.fileExists(atPath: "/nonexistent-docket"))
     }
 
-    @Test("store in a read-only folder exits 2")
+    // Root writes into read-only folders, so this case can only fail for a normal user; it is
+    // skipped as root.
+    @Test("store in a read-only folder exits 2", .enabled(if: getuid() != 0, "root writes into read-only folders"))
     func readOnlyFolder() throws {
-        guard getuid() != 0 else { return }  // NOTE: root writes into read-only folders, so this case only runs as a normal user.
         let folder = Repository.temporaryDirectory()
         try FileManager.default.setAttributes([.posixPermissions: 0o555], ofItemAtPath: folder.path)
         let result = try docket(["capture", "--store", folder.path + "/store.sqlite", "--token-file", Repository.token])

@@ -141,6 +141,48 @@ struct CaptureEndToEndTests {
         #expect(try snapshots(store, runs: true).first?["outcome"] as? String == "incomplete")
     }
 
+    @Test("a failed parent listing leaves its children not recorded, never removed")
+    func failedParentListing() throws {
+        let fake = try FakeHeroku(day: 1)
+        let store = storePath()
+        #expect(try docket(fake.captureArguments(store: store), environment: ["DOCKET_NOW": "2026-03-25T06:00:00Z"]).status == 0)
+        try fake.configure(["fail_path": ["^/teams$": 403, "^/addons$": 503, "^/spaces$": 503]])
+        let second = try docket(
+            fake.captureArguments(store: store) + Self.fastRetries + ["--max-attempts", "1"], environment: ["DOCKET_NOW": "2026-03-26T06:00:00Z"])
+        #expect(second.status == 3, "\(second.stderr)")
+        // A date picks the last complete snapshot, so the incomplete one is named as `latest`.
+        let diff = try docket(["diff", "2026-03-25", "latest", "--format", "json", "--store", store])
+        let text = diff.stdout
+        #expect(diff.status == 0, "\(diff.stderr)")
+        let document = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] ?? [:]
+        let resources = document["resources"] as? [[String: Any]] ?? []
+        let removed = resources.filter { ($0["change"] as? String) == "removed" }.compactMap { $0["kind"] as? String }
+        #expect(removed.isEmpty, "reported as removed: \(removed)")
+        let unknown = Set(resources.filter { ($0["change"] as? String) == "not-recorded" }.compactMap { $0["kind"] as? String })
+        for kind in ["team-member", "postgres", "redis", "inbound-ruleset", "postgres-backup-schedule"] {
+            #expect(unknown.contains(kind), "\(kind) is not reported as not recorded")
+        }
+    }
+
+    @Test("an altered object is refused, not shown")
+    func alteredObject() throws {
+        let fake = try FakeHeroku(day: 1)
+        let store = storePath()
+        #expect(try docket(fake.captureArguments(store: store)).status == 0)
+        let accounts = try docket(["show", "latest", "account", "--json", "--store", store]).json as? [[String: Any]] ?? []
+        let digest = try #require(accounts.first?["digest"] as? String)
+        let folder = (store as NSString).deletingLastPathComponent
+        let sqlite = try ChildProcess(
+            executable: "/usr/bin/sqlite3", arguments: [store, "UPDATE objects SET body = CAST('{\"email\":\"evil@example.com\"}' AS BLOB) WHERE digest = '\(digest)';"],
+            environment: [:], stdoutPath: folder + "/sqlite.out", stderrPath: folder + "/sqlite.err")
+        #expect(sqlite.waitStatus() == 0)
+        let show = try docket(["show", "latest", "account/\(accounts.first?["key"] as? String ?? "")", "--store", store])
+        #expect(show.status == 6)
+        #expect(show.stderr.contains(digest))
+        #expect(!show.stdout.contains("evil@example.com"))
+        #expect(try docket(["check", "--store", store]).status == 6)
+    }
+
     @Test("the same day captured twice adds no objects")
     func unchangedDayTwice() throws {
         let fake = try FakeHeroku(day: 2)

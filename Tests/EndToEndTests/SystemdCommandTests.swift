@@ -56,7 +56,8 @@ struct SystemdCommandTests {
     }
 
     @Test("invalid values exit 64", arguments: [
-        ["--on-calendar", ""], ["--timeout", "forever"], ["--binary", "docket"], ["--randomized-delay", "-1"],
+        ["--on-calendar", ""], ["--on-calendar", "bogus spec"], ["--timeout", "forever"], ["--binary", "docket"],
+        ["--randomized-delay", "-1"], ["--store", "/srv/store.sqlite"],
     ])
     func invalidValues(arguments: [String]) throws {
         let result = try docket(["systemd"] + arguments)

@@ -151,10 +151,12 @@ enum AppControls {
         }
         let days = Int((remaining / 86400).rounded(.down))
         let status: ControlStatus = remaining <= Double(window) ? .fail : .pass
-        let relation = status == .fail ? "within" : "beyond"
-        return ControlResult(
-            controlID: id, status: status, resource: subject, fieldsRead: fields,
-            message: "expires at \(date), in \(days) days, \(relation) the policy's window of \(Duration.format(seconds: window))")
+        // A passing message names no day count, so it stays the same from one snapshot to the
+        // next and bundles store it once.
+        let message = status == .fail
+            ? "expires at \(date), in \(days) days, within the policy's window of \(Duration.format(seconds: window))"
+            : "expires at \(date), beyond the policy's window of \(Duration.format(seconds: window))"
+        return ControlResult(controlID: id, status: status, resource: subject, fieldsRead: fields, message: message)
     }
 
     // MARK: - Logs

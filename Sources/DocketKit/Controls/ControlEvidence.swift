@@ -20,16 +20,24 @@ public struct ControlEvidence: Sendable {
     }
 
     /// Returns the files for `data/controls/` as (path relative to that folder, UTF-8 text).
-    /// Each snapshot gets `<name>.json` and `<name>.csv`, where `name` is its folder name
-    /// (default: its capture time, as under `data/snapshots/`). Then come `timeline.json`,
-    /// `timeline.csv` and `catalogue.json`, which lists every control and the end-of-life
-    /// table with its sources.
+    ///
+    /// Each snapshot gets a folder `<name>/`, where `name` is its folder name under
+    /// `data/snapshots/` (default: its capture time), holding:
+    /// - `summary.json`: the snapshot, policy digest, time reference, each control's state,
+    ///   and the results of the controls about the evidence itself, which change every time;
+    /// - `results.json` and `results.csv`: the results of the controls about the account.
+    ///   They name no snapshot and no time, so when nothing changed they are identical to the
+    ///   previous snapshot's and the bundle stores them once.
+    ///
+    /// Then come `timeline.json`, `timeline.csv` and `catalogue.json`, which lists every
+    /// control and the end-of-life table with its sources.
     public func files(name: (SnapshotInfo) -> String = { $0.capturedAt }) -> [(path: String, contents: String)] {
         var files: [(path: String, contents: String)] = []
         for report in reports {
             let base = name(report.snapshot)
-            files.append(("\(base).json", PrettyJSON.encode(ControlRenderer.json(report))))
-            files.append(("\(base).csv", ControlRenderer.csv([report])))
+            files.append(("\(base)/summary.json", PrettyJSON.encode(ControlRenderer.bundleSummary(report))))
+            files.append(("\(base)/results.json", PrettyJSON.encode(ControlRenderer.bundleResults(report))))
+            files.append(("\(base)/results.csv", ControlRenderer.resultsCSV(report.results.filter { !ControlRenderer.isAboutEvidence($0.controlID) })))
         }
         files.append(("timeline.json", PrettyJSON.encode(ControlTimeline.json(changes))))
         files.append(("timeline.csv", ControlTimeline.csv(changes)))

@@ -85,7 +85,71 @@ public enum ControlRenderer {
         ]
     }
 
+    /// True for the controls that judge the evidence (capture freshness, continuity, store
+    /// integrity) rather than the account; their results change with every snapshot.
+    public static func isAboutEvidence(_ controlID: String) -> Bool {
+        controlID.hasPrefix("evidence-")
+    }
+
+    /// The per-snapshot `summary.json` of a bundle: what the results were computed from, each
+    /// control's state, and the results of the evidence controls.
+    public static func bundleSummary(_ report: ControlReport) -> JSONValue {
+        guard var document = json(report).objectValue else { return .null }
+        let controls = document["controls"]?.arrayValue ?? []
+        document["controls"] = .array(
+            controls.map { control in
+                guard var members = control.objectValue, let id = members["id"]?.stringValue else { return control }
+                if !isAboutEvidence(id) {
+                    members = ["id": .string(id), "status": members["status"] ?? .null]
+                }
+                return .object(members)
+            })
+        if var policy = document["policy"]?.objectValue {
+            policy.removeValue(forKey: "effective")
+            document["policy"] = .object(policy)
+        }
+        document["results_file"] = "results.json"
+        return .object(document)
+    }
+
+    /// The per-snapshot `results.json` of a bundle: the account controls with their results,
+    /// naming no snapshot and no time.
+    public static func bundleResults(_ report: ControlReport) -> JSONValue {
+        let controls = json(report)["controls"]?.arrayValue ?? []
+        let accountControls = controls.filter { !isAboutEvidence($0["id"]?.stringValue ?? "") }
+        return ["format": 1, "controls": .array(accountControls.map(withoutSnapshotIdentity))]
+    }
+
+    /// Replaces a result's resource when it is the snapshot itself (a control judged for the
+    /// whole snapshot) by `{"kind": "snapshot"}`: the folder already names the snapshot.
+    private static func withoutSnapshotIdentity(_ control: JSONValue) -> JSONValue {
+        guard var members = control.objectValue, let results = members["results"]?.arrayValue else { return control }
+        members["results"] = .array(
+            results.map { result in
+                guard var fields = result.objectValue, result["resource"]?["kind"]?.stringValue == "snapshot" else { return result }
+                fields["resource"] = ["kind": "snapshot"]
+                return .object(fields)
+            })
+        return .object(members)
+    }
+
     // MARK: - CSV
+
+    /// Renders results without snapshot columns, for the per-snapshot files of a bundle.
+    public static func resultsCSV(_ results: [ControlResult]) -> String {
+        var rows = [Array(csvColumns.dropFirst(2))]
+        for result in results {
+            let evidence = result.evidence.map { "\($0.kind)/\($0.key ?? $0.name)" + ($0.digest.map { "@\($0)" } ?? "") }
+            // A result about the whole snapshot names no snapshot here: the folder does.
+            let resource = result.resource?.kind == "snapshot" ? nil : result.resource
+            rows.append([
+                result.controlID, result.status.rawValue, result.resource?.kind ?? "", resource?.key ?? "", resource?.name ?? "",
+                resource?.digest ?? "", result.fieldsRead.joined(separator: " "), result.message, result.warning ?? "",
+                evidence.joined(separator: " "),
+            ])
+        }
+        return csvTable(rows)
+    }
 
     public static let csvColumns = [
         "snapshot", "captured_at", "control", "status", "resource_kind", "resource_key", "resource_name", "resource_digest",

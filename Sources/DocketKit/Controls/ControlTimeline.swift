@@ -51,9 +51,15 @@ public enum ControlTimeline {
         return changes
     }
 
-    /// Returns a result's identity across reports: its control and its subject.
+    /// Returns a result's identity across reports: its control and its subject. A subject that
+    /// is the snapshot, a run or the store itself is new in every report, so for those the
+    /// control and the subject's kind are the identity, and only changes of state are listed.
     static func identity(_ result: ControlResult) -> String {
-        "\(result.controlID) \(result.resource?.identity ?? "-")"
+        guard let resource = result.resource else { return "\(result.controlID) -" }
+        if ["snapshot", "run", "store"].contains(resource.kind) {
+            return "\(result.controlID) \(resource.kind)"
+        }
+        return "\(result.controlID) \(resource.identity)"
     }
 
     private static func change(_ result: ControlResult, from: String?, to: String?, in report: ControlReport) -> ControlStateChange {

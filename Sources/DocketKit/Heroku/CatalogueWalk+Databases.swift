@@ -57,20 +57,24 @@ extension CatalogueWalk {
             let (path, endpoint) = tier == .postgresAdvanced
                 ? ("/data/postgres/v1/\(addonID)/info", "GET /data/postgres/v1/{addon}/info")
                 : ("/client/v11/databases/\(addonID)", "GET /client/v11/databases/{addon}")
-            guard let info = try await document(path, endpoint: endpoint, kind: ResourceKind.postgres, parentKey: addonID, api: .data) else { return }
+            let dependents = tier == .postgresLegacy ? [ResourceKind.postgresBackupSchedule] : []
+            guard let info = try await document(
+                path, endpoint: endpoint, kind: ResourceKind.postgres, parentKey: addonID, parentName: addonName, api: .data,
+                dependentKinds: dependents)
+            else { return }
             await store(ResourceKind.postgres, addonID, addonName, info.isNull ? noRecord : info)
             guard tier == .postgresLegacy, !info.isNull else { return }
             try await collectSchedules(addonID: addonID, addonName: addonName, appID: appID)
         case .redis:
             guard let info = try await document(
                 "/redis/v0/databases/\(addonID)", endpoint: "GET /redis/v0/databases/{addon}", kind: ResourceKind.redis, parentKey: addonID,
-                api: .data)
+                parentName: addonName, api: .data, dependentKinds: [ResourceKind.redisConfig])
             else { return }
             await store(ResourceKind.redis, addonID, addonName, info.isNull ? noRecord : info)
             guard !info.isNull else { return }
             let config = try await document(
                 "/redis/v0/databases/\(addonID)/config", endpoint: "GET /redis/v0/databases/{addon}/config", kind: ResourceKind.redisConfig,
-                parentKey: addonID, api: .data)
+                parentKey: addonID, parentName: addonName, api: .data)
             if let config, !config.isNull {
                 await store(ResourceKind.redisConfig, addonID, addonName, config)
             }
@@ -81,7 +85,7 @@ extension CatalogueWalk {
         let endpoint = "GET /client/v11/databases/{addon}/transfer-schedules"
         guard let schedules = try await document(
             "/client/v11/databases/\(addonID)/transfer-schedules", endpoint: endpoint, kind: ResourceKind.postgresBackupSchedule,
-            parentKey: addonID, api: .data)
+            parentKey: addonID, parentName: addonName, api: .data)
         else { return }
         for schedule in schedules.arrayValue ?? [] {
             let name = schedule["name"]?.stringValue ?? "schedule"
@@ -98,7 +102,8 @@ extension CatalogueWalk {
     private func collectBackups(appID: String, appName: String) async throws {
         let endpoint = "GET /client/v11/apps/{app}/transfers"
         guard let transfers = try await document(
-            "/client/v11/apps/\(appID)/transfers", endpoint: endpoint, kind: ResourceKind.postgresBackups, parentKey: appID, api: .data)
+            "/client/v11/apps/\(appID)/transfers", endpoint: endpoint, kind: ResourceKind.postgresBackups, parentKey: appID,
+            parentName: appName, api: .data)
         else { return }
         let backups = (transfers.arrayValue ?? []).filter {
             $0["from_type"]?.stringValue == "pg_dump" && $0["to_type"]?.stringValue == "gof3r"

@@ -66,7 +66,7 @@ extension CatalogueWalk {
                 group.addTask {
                     let items = try await list(
                         "/apps/\(appID)/\(listing.suffix)", endpoint: "GET /apps/{app}/\(listing.suffix)", kind: listing.kind,
-                        parentKey: appID, variant: listing.variant)
+                        parentKey: appID, parentName: appName, variant: listing.variant)
                     var resources: [CapturedResource] = []
                     for item in items ?? [] {
                         guard let (key, name) = listing.describe(item, appID, appName) else { continue }
@@ -85,7 +85,7 @@ extension CatalogueWalk {
     private func collectBuildpacks(appID: String, appName: String) async throws {
         let items = try await list(
             "/apps/\(appID)/buildpack-installations", endpoint: "GET /apps/{app}/buildpack-installations",
-            kind: ResourceKind.buildpacks, parentKey: appID, rangeField: "ordinal")
+            kind: ResourceKind.buildpacks, parentKey: appID, parentName: appName, rangeField: "ordinal")
         guard let items else { return }
         let sorted = items.sorted { ($0["ordinal"]?.doubleValue ?? 0) < ($1["ordinal"]?.doubleValue ?? 0) }
         let body: JSONValue = ["app": ["id": .string(appID), "name": .string(appName)], "buildpacks": .array(sorted)]
@@ -100,7 +100,8 @@ extension CatalogueWalk {
             let items = try await client.getList(
                 "/apps/\(appID)/releases", endpoint: endpoint, rangeField: "version", order: "desc", pageSize: 1, followPages: false)
             guard let items else {
-                await collector.missing(NotRecordedListing(kind: ResourceKind.release, parentKey: appID, listing: endpoint, error: "HTTP 404: not found"))
+                await collector.missing(
+                    NotRecordedListing(kind: ResourceKind.release, parentKey: appID, parentName: appName, listing: endpoint, error: "HTTP 404: not found"))
                 return
             }
             guard let latest = items.first else { return }
@@ -108,7 +109,8 @@ extension CatalogueWalk {
                 CapturedResource(kind: ResourceKind.release, key: appID, name: appName, parentKey: appID, appKey: appID, body: Redactor.redact(latest)))
         } catch let error as HerokuRequestError {
             if error.kind == .unauthorized { throw CaptureAbort(error: error) }
-            await collector.missing(NotRecordedListing(kind: ResourceKind.release, parentKey: appID, listing: endpoint, error: error.description))
+            await collector.missing(
+                NotRecordedListing(kind: ResourceKind.release, parentKey: appID, parentName: appName, listing: endpoint, error: error.reason))
         }
     }
 
@@ -123,7 +125,7 @@ extension CatalogueWalk {
                     let endpoint = "GET /spaces/{space}/inbound-ruleset"
                     guard let ruleset = try await document(
                         "/spaces/\(spaceID)/inbound-ruleset", endpoint: endpoint, kind: ResourceKind.inboundRuleset, parentKey: spaceID,
-                        api: .platform)
+                        parentName: spaceName, api: .platform)
                     else { return }
                     await collector.add(
                         CapturedResource(kind: ResourceKind.inboundRuleset, key: spaceID, name: spaceName, parentKey: spaceID, body: ruleset))
@@ -135,17 +137,25 @@ extension CatalogueWalk {
 
     /// Reads one document. A platform 404 records the listing as not read; a data-API 404
     /// returns `.null`, the caller's cue to store "no data-API record".
-    func document(_ path: String, endpoint: String, kind: String, parentKey: String?, api: HerokuAPI) async throws -> JSONValue? {
+    func document(_ path: String, endpoint: String, kind: String, parentKey: String?, parentName: String?, api: HerokuAPI,
+                  dependentKinds: [String] = []) async throws -> JSONValue? {
         do {
             guard let value = try await client.getObject(path, endpoint: endpoint, api: api) else {
                 if api == .data { return .null }
-                await collector.missing(NotRecordedListing(kind: kind, parentKey: parentKey, listing: endpoint, error: "HTTP 404: not found"))
+                await collector.missing(
+                    NotRecordedListing(kind: kind, parentKey: parentKey, parentName: parentName, listing: endpoint, error: "HTTP 404: not found"))
                 return nil
             }
             return Redactor.redact(value)
         } catch let error as HerokuRequestError {
             if error.kind == .unauthorized { throw CaptureAbort(error: error) }
-            await collector.missing(NotRecordedListing(kind: kind, parentKey: parentKey, listing: endpoint, error: error.description))
+            // Kinds read only after this document, such as a database's backup schedules, are
+            // unknown too.
+            for missingKind in [kind] + dependentKinds {
+                let reason = missingKind == kind ? error.reason : "not read, because \(endpoint) failed"
+                await collector.missing(
+                    NotRecordedListing(kind: missingKind, parentKey: parentKey, parentName: parentName, listing: endpoint, error: reason))
+            }
             return nil
         }
     }

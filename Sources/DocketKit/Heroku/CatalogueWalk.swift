@@ -5,6 +5,8 @@ public protocol CaptureProgress: Sendable {
     func beginPhase(_ name: String, total: Int?)
     func advance()
     func endPhase()
+    /// A one-line message between progress updates, such as a long wait.
+    func note(_ text: String)
 }
 
 /// What a walk of the catalogue collected: redacted resources, the listings it could not
@@ -47,7 +49,13 @@ struct CatalogueWalk: Sendable {
     let collector = ResourceCollector()
 
     func run() async throws -> CatalogueResult {
-        progress?.beginPhase("account", total: 10)
+        let floor = client.configuration.minimumRateLimit
+        let refill = client.configuration.rateLimitRefillPerMinute
+        await client.gate.observeWaits { [progress] seconds in
+            progress?.note(
+                "capture: waiting \(Int(seconds.rounded(.up))) s for the Heroku rate-limit budget to refill above --min-rate-limit \(floor) (refill \(Int(refill)) a minute)")
+        }
+        progress?.beginPhase("account", total: 8)
         let account = try await core("/account", endpoint: "GET /account", kind: ResourceKind.account)
         guard let accountID = account["id"]?.stringValue else {
             throw CaptureAbort(error: HerokuRequestError(kind: .other, endpoint: "GET /account", status: 200, message: "the account has no id"))
@@ -64,6 +72,8 @@ struct CatalogueWalk: Sendable {
         async let stacks = listAndStore("/stacks", endpoint: "GET /stacks", kind: ResourceKind.stack)
         let (teamList, addonList, spaceList, pipelineList, _, _) = try await (teams, addons, spaces, pipelines, regions, stacks)
         progress?.endPhase()
+        await recordDependents(
+            teams: teamList == nil, addons: addonList == nil, spaces: spaceList == nil)
 
         let apps = try await collectApps(appList, teams: teamList ?? [])
         try await collectAddonAttachments(apps: apps)
@@ -103,18 +113,47 @@ struct CatalogueWalk: Sendable {
 
     /// Reads a list; on failure records the listing as not read and returns nil. A 401
     /// stops the whole capture, because every later request would fail the same way.
-    func list(_ path: String, endpoint: String, kind: String, parentKey: String? = nil, rangeField: String = "id",
-              variant: String? = nil) async throws -> [JSONValue]? {
+    func list(_ path: String, endpoint: String, kind: String, parentKey: String? = nil, parentName: String? = nil,
+              rangeField: String = "id", variant: String? = nil) async throws -> [JSONValue]? {
         do {
             guard let list = try await client.getList(path, endpoint: endpoint, rangeField: rangeField, variant: variant) else {
-                await collector.missing(NotRecordedListing(kind: kind, parentKey: parentKey, listing: endpoint, error: "HTTP 404: not found"))
+                await collector.missing(
+                    NotRecordedListing(kind: kind, parentKey: parentKey, parentName: parentName, listing: endpoint, error: "HTTP 404: not found"))
                 return nil
             }
             return list.map { Redactor.redact($0) }
         } catch let error as HerokuRequestError {
             if error.kind == .unauthorized { throw CaptureAbort(error: error) }
-            await collector.missing(NotRecordedListing(kind: kind, parentKey: parentKey, listing: endpoint, error: error.description))
+            await collector.missing(
+                NotRecordedListing(kind: kind, parentKey: parentKey, parentName: parentName, listing: endpoint, error: error.reason))
             return nil
+        }
+    }
+
+    /// Marks the kinds that a failed top-level listing leads to as not recorded, so that their
+    /// resources are unknown in this snapshot rather than missing. Without `/teams` the team
+    /// members and the team-only apps cannot be listed; without `/addons` no database can be
+    /// found; without `/spaces` no inbound ruleset.
+    private func recordDependents(teams: Bool, addons: Bool, spaces: Bool) async {
+        var dependents: [(kind: String, listing: String)] = []
+        if teams {
+            dependents += [(ResourceKind.teamMember, "GET /teams"), (ResourceKind.app, "GET /teams")]
+        }
+        if addons {
+            let kinds = [
+                ResourceKind.postgres, ResourceKind.postgresBackupSchedule, ResourceKind.postgresBackups, ResourceKind.redis,
+                ResourceKind.redisConfig,
+            ]
+            dependents += kinds.map { ($0, "GET /addons") }
+        }
+        if spaces {
+            dependents.append((ResourceKind.inboundRuleset, "GET /spaces"))
+        }
+        for dependent in dependents {
+            await collector.missing(
+                NotRecordedListing(
+                    kind: dependent.kind, parentKey: nil, listing: dependent.listing,
+                    error: "not read, because \(dependent.listing) failed"))
         }
     }
 
@@ -146,7 +185,8 @@ struct CatalogueWalk: Sendable {
                 let teamName = team["name"]?.stringValue ?? teamID
                 group.addTask {
                     try await collectMembers(teamID: teamID, teamName: teamName)
-                    let list = try await list("/teams/\(teamID)/apps", endpoint: "GET /teams/{team}/apps", kind: ResourceKind.app, parentKey: nil)
+                    let list = try await list(
+                        "/teams/\(teamID)/apps", endpoint: "GET /teams/{team}/apps", kind: ResourceKind.app, parentKey: nil, parentName: teamName)
                     progress?.advance()
                     return list ?? []
                 }
@@ -168,7 +208,7 @@ struct CatalogueWalk: Sendable {
     private func collectMembers(teamID: String, teamName: String) async throws {
         let members = try await list(
             "/teams/\(teamID)/members", endpoint: "GET /teams/{team}/members", kind: ResourceKind.teamMember, parentKey: teamID,
-            rangeField: "email")
+            parentName: teamName, rangeField: "email")
         for member in members ?? [] {
             let email = member["email"]?.stringValue ?? member["user"]?["email"]?.stringValue ?? "unknown"
             let memberID = member["id"]?.stringValue ?? email

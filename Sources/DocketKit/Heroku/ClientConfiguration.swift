@@ -16,7 +16,7 @@ public struct ClientConfiguration: Sendable {
     /// First delay of the exponential backoff for 5xx and network errors, in seconds.
     public var retryBaseDelay: Double = 1
     /// Upper bound, in seconds, on the time one request may spend in retries.
-    public var maximumRetryTime: Double = 300
+    public var maximumRetryTime: Double = 900
     /// Timeout of one HTTP request, in seconds.
     public var requestTimeout: Double = 30
     /// Items per page requested in `Range` headers; Heroku's maximum is 1000.

@@ -42,8 +42,12 @@ public enum CredentialResolver {
     }
 
     private static func read(file path: String, source: String) throws -> HerokuCredential {
-        guard FileManager.default.fileExists(atPath: path) else {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw DocketError(.authentication, "the token file \(path) does not exist. \(howToCreate)")
+        }
+        guard !isDirectory.boolValue else {
+            throw DocketError(.authentication, "the token file \(path) is a folder; pass the file that contains the token.")
         }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw DocketError(.authentication, "the token file \(path) cannot be read: check its permissions (the capture's user needs read access).")

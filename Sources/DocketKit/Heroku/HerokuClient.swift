@@ -133,11 +133,20 @@ final class HerokuClient: Sendable {
             switch outcome {
             case .success(let response):
                 return response
-            case .failure(let error):
+            case .failure(var error):
+                if error.status == 429 {
+                    await gate.exhausted()
+                }
                 let delay = retryDelay(after: error, attempt: attempt)
+                // The wait for the budget to refill above the floor counts against the retry
+                // time too, so a 429 fails the request rather than waiting past the limit.
+                let pacing = await gate.expectedWait()
                 guard let delay, attempt < configuration.maximumAttempts,
-                    Date().timeIntervalSince(started) + delay <= configuration.maximumRetryTime
+                    Date().timeIntervalSince(started) + delay + pacing <= configuration.maximumRetryTime
                 else {
+                    if let delay, attempt < configuration.maximumAttempts {
+                        error.message += "; the rate-limit budget needs about \(Int(delay + pacing)) s to refill above --min-rate-limit \(configuration.minimumRateLimit), more than --max-retry-time \(Int(configuration.maximumRetryTime)) s allows"
+                    }
                     await statistics.recordFailure(endpoint: endpoint, error: error.description)
                     throw error
                 }
@@ -205,7 +214,6 @@ final class HerokuClient: Sendable {
             // token per request in flight, and never less than the base delay.
             let tokens = Double(max(1, configuration.concurrency))
             let seconds = tokens * 60 / configuration.rateLimitRefillPerMinute
-            Task { await gate.exhausted() }
             return max(configuration.retryBaseDelay, seconds) * jitter
         }
         return configuration.retryBaseDelay * pow(2, Double(attempt - 1)) * jitter

@@ -19,13 +19,19 @@ public struct HerokuRequestError: Error, CustomStringConvertible, Sendable {
     /// The request template, such as `GET /apps/{app}/domains`.
     public let endpoint: String
     public let status: Int
-    public let message: String
+    public var message: String
     /// The `Accept-Ranges` header of a 416 response: the fields this list can be ranged on.
     public var acceptRanges: String? = nil
 
     public var description: String {
         let statusText = status > 0 ? "HTTP \(status)" : "no response"
         return "\(endpoint) failed (\(statusText)): \(message)"
+    }
+
+    /// The failure without the endpoint, such as `HTTP 503: Internal server error`, for
+    /// places that already name the endpoint.
+    public var reason: String {
+        (status > 0 ? "HTTP \(status): " : "no response: ") + message
     }
 }
 

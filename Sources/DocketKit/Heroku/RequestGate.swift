@@ -23,6 +23,15 @@ actor RequestGate {
         self.refillPerSecond = max(refillPerMinute, 0.001) / 60
     }
 
+    /// Called with the length of a wait for the budget, in seconds, when it is long enough
+    /// to be worth a log line.
+    private var waitObserver: (@Sendable (Double) -> Void)?
+    private var lastAnnouncedWait = Date.distantPast
+
+    func observeWaits(_ observer: @escaping @Sendable (Double) -> Void) {
+        waitObserver = observer
+    }
+
     /// Waits for a free slot, then for enough budget above the floor.
     func acquire() async {
         while inFlight >= concurrency {
@@ -31,8 +40,24 @@ actor RequestGate {
         inFlight += 1
         while let wait = secondsUntilBudget(), wait > 0 {
             pacedSeconds += wait
+            announce(wait)
             try? await Task.sleep(nanoseconds: UInt64(wait * 1_000_000_000))
         }
+    }
+
+    /// The wait, in seconds, a new request would face for the budget now; 0 when none.
+    func expectedWait() -> Double {
+        inFlight += 1
+        defer { inFlight -= 1 }
+        return secondsUntilBudget() ?? 0
+    }
+
+    /// Reports waits of 5 s or more, at most once a minute, so the journal shows why a
+    /// capture is idle.
+    private func announce(_ wait: Double) {
+        guard wait >= 5, Date().timeIntervalSince(lastAnnouncedWait) >= 60 else { return }
+        lastAnnouncedWait = Date()
+        waitObserver?(wait)
     }
 
     /// Frees the slot and records the budget the response reported.

@@ -64,13 +64,16 @@ public struct ResourceEntry: Sendable, Hashable {
 public struct NotRecordedListing: Sendable, Hashable {
     public var kind: String
     public var parentKey: String?
+    /// The readable name of the parent (an app or team name), for messages.
+    public var parentName: String?
     /// The request that failed, such as `GET /apps/{app}/domains`.
     public var listing: String
     public var error: String
 
-    public init(kind: String, parentKey: String?, listing: String, error: String) {
+    public init(kind: String, parentKey: String?, parentName: String? = nil, listing: String, error: String) {
         self.kind = kind
         self.parentKey = parentKey
+        self.parentName = parentName
         self.listing = listing
         self.error = error
     }
@@ -81,17 +84,19 @@ public struct NotRecordedListing: Sendable, Hashable {
     }
 
     var jsonValue: JSONValue {
-        [
+        var members: [String: JSONValue] = [
             "kind": .string(kind), "parent": parentKey.map { .string($0) } ?? .null, "listing": .string(listing),
             "error": .string(error),
         ]
+        if let parentName { members["parent_name"] = .string(parentName) }
+        return .object(members)
     }
 
     init?(jsonValue: JSONValue) {
         guard let kind = jsonValue["kind"]?.stringValue, let listing = jsonValue["listing"]?.stringValue else { return nil }
         self.init(
-            kind: kind, parentKey: jsonValue["parent"]?.stringValue, listing: listing,
-            error: jsonValue["error"]?.stringValue ?? "")
+            kind: kind, parentKey: jsonValue["parent"]?.stringValue, parentName: jsonValue["parent_name"]?.stringValue,
+            listing: listing, error: jsonValue["error"]?.stringValue ?? "")
     }
 }
 

@@ -29,6 +29,16 @@ extension SnapshotStore {
         return ids
     }
 
+    /// Marks a run that is still `running` as interrupted, with `reason`; used when the
+    /// capture process is stopped by a signal. Returns false when the run had already ended.
+    @discardableResult
+    public func markRunStopped(id: Int64, endedAt: String, exitCode: Int, reason: String) throws -> Bool {
+        try database.query(
+            "UPDATE runs SET outcome = 'interrupted', ended_at = ?, exit_code = ?, error = ? WHERE id = ? AND outcome = 'running'",
+            [.text(endedAt), .integer(Int64(exitCode)), .text(reason), .integer(id)])
+        return database.changes > 0
+    }
+
     /// Writes a run's end, figures and endpoints in one transaction.
     public func finishRun(_ run: RunRecord, endpoints: [EndpointRecord]) throws {
         try database.inTransaction {

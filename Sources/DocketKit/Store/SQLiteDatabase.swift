@@ -20,12 +20,15 @@ public final class SQLiteDatabase {
 
     /// Opens (or, with `create`, creates) the database file at `path`.
     /// - Throws: `SQLiteError` with SQLite's message when the file cannot be opened.
-    public init(path: String, readOnly: Bool = false, create: Bool = false) throws {
+    /// With `immutable`, SQLite reads the file without any lock or shared-memory file, which
+    /// is how a WAL database in a folder the user cannot write is read; it must not change
+    /// while open.
+    public init(path: String, readOnly: Bool = false, create: Bool = false, immutable: Bool = false) throws {
         var flags = readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE
         if create && !readOnly { flags |= SQLITE_OPEN_CREATE }
-        flags |= SQLITE_OPEN_NOMUTEX
+        flags |= SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI
         var pointer: OpaquePointer?
-        let code = sqlite3_open_v2(path, &pointer, flags, nil)
+        let code = sqlite3_open_v2(Self.uri(path: path, immutable: immutable), &pointer, flags, nil)
         guard code == SQLITE_OK, let pointer else {
             let message = pointer.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
             sqlite3_close_v2(pointer)
@@ -39,6 +42,14 @@ public final class SQLiteDatabase {
 
     deinit {
         sqlite3_close_v2(handle)
+    }
+
+    /// A `file:` URI for `path`, so that names with `?` or `#` are read as names.
+    static func uri(path: String, immutable: Bool) -> String {
+        var allowed = CharacterSet.urlPathAllowed
+        allowed.remove(charactersIn: "?#%")
+        let escaped = path.addingPercentEncoding(withAllowedCharacters: allowed) ?? path
+        return "file:" + escaped + (immutable ? "?immutable=1" : "")
     }
 
     func error(_ code: Int32, _ context: String) -> SQLiteError {

@@ -10,6 +10,9 @@ import Foundation
 public final class SnapshotStore {
     public let path: String
     let database: SQLiteDatabase
+    /// Whether `object(_:)` re-hashes what it reads. `docket check` turns it off while it
+    /// walks trees, because it reports altered objects itself, one problem each.
+    var verifiesObjectDigests = true
 
     /// The newest schema version this Docket can read and write.
     public static let schemaVersion = StoreSchema.migrations.count
@@ -24,19 +27,24 @@ public final class SnapshotStore {
         let folderPath = folder.isEmpty ? "." : folder
         var isDirectory: ObjCBool = false
         guard manager.fileExists(atPath: folderPath, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw StoreError.folderMissing(path: folderPath)
+            throw create ? StoreError.folderMissing(path: folderPath) : StoreError.missing(path: path)
+        }
+        if manager.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw StoreError.notAStore(path: path, reason: "it is a folder")
         }
         if !manager.fileExists(atPath: path) {
             guard create else { throw StoreError.missing(path: path) }
             try Self.createFile(path: path, folder: folderPath)
         }
         do {
-            database = try SQLiteDatabase(path: path, readOnly: readOnly)
+            database = try Self.openDatabase(path: path, readOnly: readOnly, folder: folderPath)
             try database.execute("PRAGMA foreign_keys = ON")
+            // The schema is checked before WAL is switched on, so that a database that is not
+            // a store is rejected without being changed.
+            try StoreSchema.migrate(database, path: path, readOnly: readOnly)
             if !readOnly {
                 try database.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL")
             }
-            try StoreSchema.migrate(database, path: path, readOnly: readOnly)
         } catch let error as SQLiteError {
             if error.code & 0xFF == 26 {  // SQLITE_NOTADB
                 throw StoreError.notAStore(path: path, reason: error.message)
@@ -45,6 +53,22 @@ public final class SnapshotStore {
                 throw StoreError.notWritable(path: path, reason: error.message)
             }
             throw StoreError.sqlite(error)
+        }
+    }
+
+    /// Opens the database. A WAL database needs its `-shm` file even to be read; when the
+    /// folder is not writable and that file is absent, a read-only open falls back to
+    /// SQLite's immutable mode.
+    private static func openDatabase(path: String, readOnly: Bool, folder: String) throws -> SQLiteDatabase {
+        let database = try SQLiteDatabase(path: path, readOnly: readOnly)
+        guard readOnly, access(folder, W_OK) != 0 else { return database }
+        do {
+            _ = try database.query("SELECT count(*) FROM sqlite_master")
+            return database
+        } catch let error as SQLiteError where [8, 14].contains(error.code & 0xFF) {
+            // NOTE: immutable mode assumes no capture writes the store meanwhile; a user who
+            // cannot write the folder cannot run one, but another user could.
+            return try SQLiteDatabase(path: path, readOnly: true, immutable: true)
         }
     }
 
@@ -109,11 +133,15 @@ public final class SnapshotStore {
         try !database.query("SELECT 1 FROM objects WHERE digest = ?", [.text(digest)]).isEmpty
     }
 
-    /// The object `digest` parsed as JSON.
-    /// - Throws: `StoreError.corrupt` when the object is missing or not JSON.
+    /// The object `digest` parsed as JSON, after checking that its bytes still hash to
+    /// `digest`, so that no command shows altered evidence as if it were genuine.
+    /// - Throws: `StoreError.corrupt` when the object is missing, altered or not JSON.
     public func object(_ digest: String) throws -> JSONValue {
         guard let bytes = try objectBytes(digest) else {
             throw StoreError.corrupt("object \(digest) is missing")
+        }
+        guard !verifiesObjectDigests || Digest.sha256(bytes) == digest else {
+            throw StoreError.corrupt("object \(digest) no longer matches its digest, so it was altered after it was stored")
         }
         do {
             return try JSONParser.parse(bytes: bytes)

@@ -25,6 +25,8 @@ public struct StoreChecker {
     }
 
     public func run() throws -> Report {
+        store.verifiesObjectDigests = false
+        defer { store.verifiesObjectDigests = true }
         var problems: [CheckProblem] = []
         problems += try checkSQLite()
         let snapshots = try loadSnapshots()
@@ -42,19 +44,30 @@ public struct StoreChecker {
         return messages.map { CheckProblem(subject: "database", message: "SQLite integrity check: \($0)") }
     }
 
-    private func loadSnapshots() throws -> [(info: SnapshotInfo, header: [UInt8])] {
-        let rows = try store.database.query("SELECT id, digest, header, run_id FROM snapshots ORDER BY captured_at, id")
-        return rows.map { (SnapshotStore.snapshotInfo($0), $0.bytes(2) ?? []) }
+    private func loadSnapshots() throws -> [(info: SnapshotInfo, header: [UInt8], capturedAtColumn: String)] {
+        let rows = try store.database.query("SELECT id, digest, header, run_id, captured_at FROM snapshots ORDER BY captured_at, id")
+        return rows.map { (SnapshotStore.snapshotInfo($0), $0.bytes(2) ?? [], $0.string(4) ?? "") }
     }
 
-    private func checkHeader(_ snapshot: (info: SnapshotInfo, header: [UInt8])) -> [CheckProblem] {
+    private func checkHeader(_ snapshot: (info: SnapshotInfo, header: [UInt8], capturedAtColumn: String)) -> [CheckProblem] {
         let actual = Digest.sha256(snapshot.header)
-        guard actual != snapshot.info.digest else { return [] }
-        return [
-            CheckProblem(
-                subject: "snapshot \(snapshot.info.digest)",
-                message: "its header hashes to \(actual), so the header was altered after it was committed")
-        ]
+        if actual != snapshot.info.digest {
+            return [
+                CheckProblem(
+                    subject: "snapshot \(snapshot.info.digest)",
+                    message: "its header hashes to \(actual), so the header was altered after it was committed")
+            ]
+        }
+        // Snapshots are listed and resolved by the captured_at column, so it must agree with
+        // the hashed header.
+        guard snapshot.capturedAtColumn == snapshot.info.capturedAt else {
+            return [
+                CheckProblem(
+                    subject: "snapshot \(snapshot.info.digest)",
+                    message: "its captured_at column says \(snapshot.capturedAtColumn) but its header says \(snapshot.info.capturedAt), so the column was altered")
+            ]
+        }
+        return []
     }
 
     private func checkChain(_ snapshots: [SnapshotInfo]) -> [CheckProblem] {

@@ -32,7 +32,9 @@ public enum StoreError: Error, CustomStringConvertible {
         case .ambiguousReference(let reference, let candidates):
             return "the prefix \"\(reference)\" matches \(candidates.count) snapshots (\(candidates.prefix(4).joined(separator: ", "))). Give more hex digits."
         case .invalidReference(let reference):
-            return "invalid snapshot reference \"\(reference)\": expected `latest`, a digest prefix of at least 7 hex digits, a UTC date YYYY-MM-DD or an ISO 8601 date-time."
+            let needsZone = reference.contains("T") && !reference.hasSuffix("Z") && !reference.contains("+")
+            let zoneHint = needsZone ? " A date-time needs a zone, such as \(reference)Z." : ""
+            return "invalid snapshot reference \"\(reference)\": expected `latest`, a digest prefix of at least 7 hex digits, a UTC date YYYY-MM-DD or an ISO 8601 date-time.\(zoneHint)"
         case .dateOutsideStore(let reference, let first, let last):
             return "no snapshot on or before \(reference): the store holds snapshots from \(first) to \(last)."
         case .corrupt(let detail):

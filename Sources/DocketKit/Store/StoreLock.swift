@@ -53,6 +53,26 @@ public final class StoreLock {
         close(descriptor)
     }
 
+    /// Whether a capture holds the lock of the store at `storePath` right now: `.held` with
+    /// the holder when it does, `.free` when it does not, `.unknown` when the lock file
+    /// cannot be read.
+    public static func probe(storePath: String) -> LockState {
+        let descriptor = open(storePath + ".lock", O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return errno == ENOENT ? .free : .unknown }
+        defer { close(descriptor) }
+        guard flock(descriptor, LOCK_SH | LOCK_NB) == 0 else {
+            return .held(readHolder(descriptor))
+        }
+        flock(descriptor, LOCK_UN)
+        return .free
+    }
+
+    public enum LockState: Sendable {
+        case held(Holder?)
+        case free
+        case unknown
+    }
+
     private static func readHolder(_ descriptor: Int32) -> Holder? {
         var buffer = [UInt8](repeating: 0, count: 256)
         let count = pread(descriptor, &buffer, buffer.count, 0)

@@ -233,7 +233,7 @@ public struct ServiceUnits: Sendable {
 
     private static func requireAbsolutePath(_ path: String, option: String) throws {
         guard path.hasPrefix("/"), !path.hasSuffix("/"), !path.contains(where: \.isNewline) else {
-            throw DocketError(.usage, "invalid path \"\(path)\" for \(option): expected an absolute file path, such as /usr/local/bin/docket.")
+            throw DocketError(.usage, "invalid path \"\(path)\" for \(option): expected an absolute path, starting with /.")
         }
     }
 

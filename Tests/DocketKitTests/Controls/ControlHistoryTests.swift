@@ -81,11 +81,16 @@ struct ControlHistoryTests {
             store: store, policy: .defaults, policySource: "defaults", snapshots: [first, second], periodStart: Self.days[0])
         let files = evidence.files()
         #expect(files.map(\.path) == [
-            "2026-03-25T06:00:00Z.csv", "2026-03-25T06:00:00Z.json", "2026-03-26T06:00:00Z.csv", "2026-03-26T06:00:00Z.json",
+            "2026-03-25T06:00:00Z/results.csv", "2026-03-25T06:00:00Z/results.json", "2026-03-25T06:00:00Z/summary.json",
+            "2026-03-26T06:00:00Z/results.csv", "2026-03-26T06:00:00Z/results.json", "2026-03-26T06:00:00Z/summary.json",
             "catalogue.json", "timeline.csv", "timeline.json",
         ])
-        let report = try JSONParser.parse(try #require(files.first { $0.path == "2026-03-26T06:00:00Z.json" }).contents)
-        #expect(report["snapshot"]?["digest"]?.stringValue == second.digest)
+        let summary = try JSONParser.parse(try #require(files.first { $0.path == "2026-03-26T06:00:00Z/summary.json" }).contents)
+        #expect(summary["snapshot"]?["digest"]?.stringValue == second.digest)
+        let results = try #require(files.first { $0.path == "2026-03-26T06:00:00Z/results.json" }).contents
+        #expect(!results.contains(second.digest))
+        #expect(results.contains("app-stack-supported"))
+        #expect(!results.contains("evidence-fresh"))
         let timeline = try #require(files.first { $0.path == "timeline.csv" }).contents
         #expect(timeline.contains("app-stack-supported,app,app-api,api,pass,fail,"))
         let again = try ControlEvidence.build(

@@ -70,7 +70,7 @@ enum FixtureDays {
         for (day, failingPaths) in plan {
             try await server.configure(["day": .number(Double(day)), "fail_path": .object(failingPaths.mapValues { .number(Double($0)) })])
             let environment = ["DOCKET_NOW": String(format: "2026-03-%02dT06:00:00Z", 24 + day)]
-            let request = CaptureRequest(configuration: configuration, credential: credential, storePath: storePath, environment: environment)
+            let request = CaptureRequest(configuration: configuration, credential: .success(credential), storePath: storePath, environment: environment)
             let summary = try await CaptureRunner.run(request, progress: nil)
             days.append(try #require(summary.snapshot, "day \(day) was not captured: \(summary.run.error ?? "no error recorded")"))
         }

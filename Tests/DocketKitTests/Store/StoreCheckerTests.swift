@@ -61,6 +61,16 @@ struct StoreCheckerTests {
         #expect(report.problems.first?.subject == "snapshot \(snapshots[1].digest)")
     }
 
+    @Test("altered capture time column is named")
+    func alteredCaptureTime() throws {
+        let (store, snapshots) = try Self.makeValidStore()
+        try store.database.query("UPDATE snapshots SET captured_at = ? WHERE digest = ?", ["2026-03-26T07:00:00Z", .text(snapshots[1].digest)])
+        let report = try StoreChecker(store: store).run()
+        #expect(report.problems.count == 1)
+        #expect(report.problems.first?.subject == "snapshot \(snapshots[1].digest)")
+        #expect(report.problems.first?.message.contains("captured_at column") == true)
+    }
+
     @Test("deleted snapshot breaks the chain at its child")
     func brokenChain() throws {
         let (store, snapshots) = try Self.makeValidStore()
