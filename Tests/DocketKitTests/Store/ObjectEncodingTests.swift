@@ -113,6 +113,25 @@ struct ObjectEncodingTests {
         #expect(rows.first?.int(0) == 0)
     }
 
+    @Test("drifted resource starts a new base")
+    func driftStartsNewBase() throws {
+        let (store, _) = try StoreFixtures.makeStore()
+        // Hex digests do not compress and share nothing with the first version.
+        let notes = (0..<12).map { Digest.sha256("note \($0)") }
+        var changed = Self.database(day: 1)
+        changed.body = ["addon_id": "6e1b7b1c-38a2-4a34-8d3a-1ba1a1f0b0c1", "notes": .array(notes.map { .string($0) })]
+        var changedAgain = changed
+        changedAgain.body = ["addon_id": "6e1b7b1c-38a2-4a34-8d3a-1ba1a1f0b0c1", "notes": .array((notes + ["one more"]).map { .string($0) })]
+        let first = try StoreFixtures.commit(store, [Self.database(day: 1)], at: "2026-03-25T06:00:00Z")
+        let second = try StoreFixtures.commit(store, [changed], at: "2026-03-26T06:00:00Z")
+        let third = try StoreFixtures.commit(store, [changedAgain], at: "2026-03-27T06:00:00Z")
+        let drifted = try Self.digest(of: ResourceKind.postgres, in: second, store)
+        let next = try Self.digest(of: ResourceKind.postgres, in: third, store)
+        #expect(try Self.digest(of: ResourceKind.postgres, in: first, store) != drifted)
+        #expect(try Self.row(store, drifted).base == nil)
+        #expect(try Self.row(store, next).base == drifted)
+    }
+
     @Test("uncompressed bodies still read")
     func rawBodyReads() throws {
         let (store, _) = try StoreFixtures.makeStore()
