@@ -24,9 +24,9 @@ enum BundleManifest {
             "policy": context.changePolicy,
             "controls": [
                 "folder": .string(BagLayout.controlsFolder),
-                "policy_source": .string(context.controls.reports.last?.policySource ?? "defaults"),
-                "policy_sha256": context.controls.reports.last.map { .string($0.policy.digest) } ?? .null,
-                "policy": context.controls.reports.last?.policy.jsonValue ?? .null,
+                "policy_source": .string(context.controls.lastReport?.policySource ?? "defaults"),
+                "policy_sha256": context.controls.lastReport.map { .string($0.policy.digest) } ?? .null,
+                "policy": context.controls.lastReport?.policy.jsonValue ?? .null,
                 "state_changes": .number(Double(context.controls.changes.count)),
             ],
             "runs": runs(plan.runs),

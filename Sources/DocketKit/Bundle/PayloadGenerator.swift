@@ -47,8 +47,8 @@ struct PayloadGenerator {
         for snapshot in plan.snapshots {
             folders[snapshot.info.digest] = snapshot.folder
         }
-        for file in controls.files(name: { folders[$0.digest] ?? $0.shortDigest }) {
-            try sink.addFile("\(BagLayout.controlsFolder)/\(file.path)", bytes: Array(file.contents.utf8))
+        try controls.forEachFile(name: { folders[$0.digest] ?? $0.shortDigest }) { path, bytes in
+            try sink.addFile("\(BagLayout.controlsFolder)/\(path)", bytes: bytes)
         }
     }
 

@@ -20,24 +20,35 @@ public enum Redactor {
     ]
 
     public static func redact(_ value: JSONValue, key: String? = nil, parentKey: String? = nil) -> JSONValue {
+        redacted(value, key: key, parentKey: parentKey) ?? value
+    }
+
+    /// The redacted form of `value`, or nil when redaction changes nothing in it. Most values
+    /// hold no secret, and returning nil for them spares copying every object and array.
+    private static func redacted(_ value: JSONValue, key: String?, parentKey: String?) -> JSONValue? {
         switch value {
         case .object(let members):
-            var result: [String: JSONValue] = [:]
+            var result: [String: JSONValue]?
             for (name, member) in members {
-                if isSecret(key: name, parentKey: key), !member.isNull {
-                    result[name] = .string(marker)
-                } else {
-                    result[name] = redact(member, key: name, parentKey: key)
-                }
+                let isReplaced = isSecret(key: name, parentKey: key) && !member.isNull
+                guard let replacement = isReplaced ? .string(marker) : redacted(member, key: name, parentKey: key) else { continue }
+                if result == nil { result = members }
+                result?[name] = replacement
             }
-            return .object(result)
+            return result.map { .object($0) }
         case .array(let elements):
-            return .array(elements.map { redact($0, key: key, parentKey: parentKey) })
+            var result: [JSONValue]?
+            for (index, element) in elements.enumerated() {
+                guard let replacement = redacted(element, key: key, parentKey: parentKey) else { continue }
+                if result == nil { result = elements }
+                result?[index] = replacement
+            }
+            return result.map { .array($0) }
         case .string(let text):
-            let cleaned = redactString(text)
-            return .string(isURLField(key) ? redactQuery(cleaned) : cleaned)
+            let cleaned = isURLField(key) ? redactQuery(redactString(text)) : redactString(text)
+            return cleaned == text ? nil : .string(cleaned)
         default:
-            return value
+            return nil
         }
     }
 
@@ -57,12 +68,33 @@ public enum Redactor {
     /// Removes URL credentials and `HRKU-` tokens from free text, such as release
     /// descriptions and error messages.
     public static func redactString(_ text: String) -> String {
-        guard text.contains("@") || text.contains("HRKU-") else { return text }
+        guard mayHoldSecret(text) else { return text }
         var result = text.replacing(userinfoPattern) { match in
             String(match.output[1].substring ?? "") + marker + "@"
         }
         result = result.replacing(herokuTokenPattern, with: "HRKU-" + marker)
         return result
+    }
+
+    /// True when `text` contains `@` or `HRKU-`, the only strings the patterns above can change.
+    /// It scans UTF-8 bytes because most strings contain neither, and Foundation's substring
+    /// search, which `String.contains` resolves to here, cost more than the rest of redaction.
+    static func mayHoldSecret(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { bytes in
+            let token = Array("HRKU-".utf8)
+            for index in bytes.indices {
+                switch bytes[index] {
+                case UInt8(ascii: "@"):
+                    return true
+                case UInt8(ascii: "H") where bytes.count - index >= token.count:
+                    if bytes[index..<index + token.count].elementsEqual(token) { return true }
+                default:
+                    continue
+                }
+            }
+            return false
+        }
     }
 
     /// Replaces every query value of a URL: `?token=abc&x=1` becomes `?token=[REDACTED]&x=[REDACTED]`.

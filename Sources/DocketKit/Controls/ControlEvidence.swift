@@ -1,25 +1,58 @@
+import Foundation
+
 /// The control results of a period, as the bundle stores them: a report per snapshot, the
 /// timeline of state changes, the files under `data/controls/` and the section of
 /// `data/index.html`.
+///
+/// Memory does not grow with the number of snapshots: each snapshot's report is rendered to
+/// its files as soon as it is evaluated, the files wait in a temporary folder, and only the
+/// state changes, each control's status counts and the last report stay in memory.
 public struct ControlEvidence: Sendable {
-    /// One report per snapshot, oldest first.
-    public let reports: [ControlReport]
+    /// The last snapshot's report, or nil for a period without snapshots.
+    public let lastReport: ControlReport?
     public let changes: [ControlStateChange]
+    /// How many reports gave each control each status, by control id.
+    let statusCounts: [String: [ControlStatus: Int]]
+    let spool: ControlFileSpool
 
     /// Evaluates every snapshot in `snapshots` (oldest first) with one evaluator, judged at
     /// each snapshot's capture time so the bundle is reproducible.
     /// - Parameter periodStart: the period's first instant (RFC 3339), which bounds the
     ///   continuity control and the access removals listed.
+    /// - Throws: the evaluator's errors, or a file error when the temporary folder cannot be
+    ///   written.
     public static func build(
         store: SnapshotStore, policy: ControlPolicy, policySource: String, snapshots: [SnapshotInfo], periodStart: String?
     ) throws -> ControlEvidence {
         let evaluator = ControlEvaluator(store: store, policy: policy, policySource: policySource, timeReference: .snapshot)
         evaluator.periodStart = periodStart
-        let reports = try snapshots.map { try evaluator.evaluate($0) }
-        return ControlEvidence(reports: reports, changes: ControlTimeline.changes(reports))
+        let spool = try ControlFileSpool()
+        var timeline = ControlTimeline.Builder()
+        var counts: [String: [ControlStatus: Int]] = [:]
+        var last: ControlReport?
+        for snapshot in snapshots {
+            let report = try evaluator.evaluate(snapshot)
+            timeline.add(report)
+            for (control, status) in report.controlStatuses() {
+                counts[control.id, default: [:]][status, default: 0] += 1
+            }
+            try spool.add(snapshot: report.snapshot, files: snapshotFiles(report))
+            last = report
+        }
+        return ControlEvidence(lastReport: last, changes: timeline.changes, statusCounts: counts, spool: spool)
     }
 
-    /// Returns the files for `data/controls/` as (path relative to that folder, UTF-8 text).
+    /// A snapshot's three files, by name inside its folder.
+    private static func snapshotFiles(_ report: ControlReport) -> [(name: String, contents: String)] {
+        [
+            ("summary.json", PrettyJSON.encode(ControlRenderer.bundleSummary(report))),
+            ("results.json", PrettyJSON.encode(ControlRenderer.bundleResults(report))),
+            ("results.csv", ControlRenderer.resultsCSV(report.results.filter { !ControlRenderer.isAboutEvidence($0.controlID) })),
+        ]
+    }
+
+    /// Calls `body` with each file for `data/controls/`, sorted by path: (path relative to that
+    /// folder, UTF-8 bytes). Only one snapshot's file is read into memory at a time.
     ///
     /// Each snapshot gets a folder `<name>/`, where `name` is its folder name under
     /// `data/snapshots/` (default: its capture time), holding:
@@ -31,22 +64,35 @@ public struct ControlEvidence: Sendable {
     ///
     /// Then come `timeline.json`, `timeline.csv` and `catalogue.json`, which lists every
     /// control and the end-of-life table with its sources.
-    public func files(name: (SnapshotInfo) -> String = { $0.capturedAt }) -> [(path: String, contents: String)] {
-        var files: [(path: String, contents: String)] = []
-        for report in reports {
-            let base = name(report.snapshot)
-            files.append(("\(base)/summary.json", PrettyJSON.encode(ControlRenderer.bundleSummary(report))))
-            files.append(("\(base)/results.json", PrettyJSON.encode(ControlRenderer.bundleResults(report))))
-            files.append(("\(base)/results.csv", ControlRenderer.resultsCSV(report.results.filter { !ControlRenderer.isAboutEvidence($0.controlID) })))
+    /// - Throws: a file error when a spooled file cannot be read, or what `body` throws.
+    public func forEachFile(name: (SnapshotInfo) -> String = { $0.capturedAt }, _ body: (String, [UInt8]) throws -> Void) throws {
+        var files: [(path: String, contents: () throws -> [UInt8])] = spool.entries.map { entry in
+            ("\(name(entry.snapshot))/\(entry.name)", { try spool.contents(of: entry) })
         }
-        files.append(("timeline.json", PrettyJSON.encode(ControlTimeline.json(changes))))
-        files.append(("timeline.csv", ControlTimeline.csv(changes)))
         let catalogue: JSONValue = [
             "docket_version": .string(DocketVersion.current), "controls": ControlCatalogue.jsonValue,
             "support_calendar": SupportCalendar.jsonValue,
         ]
-        files.append(("catalogue.json", PrettyJSON.encode(catalogue)))
-        return files.sorted { $0.path < $1.path }
+        let summaries = [
+            ("timeline.json", PrettyJSON.encode(ControlTimeline.json(changes))), ("timeline.csv", ControlTimeline.csv(changes)),
+            ("catalogue.json", PrettyJSON.encode(catalogue)),
+        ]
+        for (path, text) in summaries {
+            files.append((path, { Array(text.utf8) }))
+        }
+        for file in files.sorted(by: { $0.path < $1.path }) {
+            try body(file.path, try file.contents())
+        }
+    }
+
+    /// Returns every file `forEachFile` produces, held in memory at once: for tests and small
+    /// periods.
+    public func files(name: (SnapshotInfo) -> String = { $0.capturedAt }) throws -> [(path: String, contents: String)] {
+        var files: [(path: String, contents: String)] = []
+        try forEachFile(name: name) { path, bytes in
+            files.append((path, String(decoding: bytes, as: UTF8.self)))
+        }
+        return files
     }
 
     /// Renders the controls section of `index.html` as a `<section>` fragment, every text
@@ -59,7 +105,7 @@ public struct ControlEvidence: Sendable {
     /// Renders the controls section's content, without its `<section>` element and heading.
     public func htmlBody() -> String {
         var html: [String] = []
-        guard let last = reports.last else {
+        guard let last = lastReport else {
             html += ["<p>No snapshot in this period, so no control was evaluated.</p>"]
             return html.joined(separator: "\n") + "\n"
         }
@@ -75,13 +121,13 @@ public struct ControlEvidence: Sendable {
             "<table class=\"controls\">",
             "<tr><th>Control</th><th>Title</th><th>Last snapshot</th><th>Snapshots pass / fail / n.a. / error</th></tr>",
         ]
-        let perReport = reports.map { Dictionary($0.controlStatuses().map { ($0.control.id, $0.status) }, uniquingKeysWith: { first, _ in first }) }
+        let lastStatuses = Dictionary(
+            (lastReport?.controlStatuses() ?? []).map { ($0.control.id, $0.status) }, uniquingKeysWith: { first, _ in first })
         for control in ControlCatalogue.all {
-            let statuses = perReport.compactMap { $0[control.id] }
             let counts = [ControlStatus.pass, .fail, .notApplicable, .error].map { status in
-                String(statuses.filter { $0 == status }.count)
+                String(statusCounts[control.id]?[status] ?? 0)
             }
-            let current = perReport.last?[control.id]?.rawValue ?? "-"
+            let current = lastStatuses[control.id]?.rawValue ?? "-"
             rows.append(
                 "<tr class=\"\(escape(current))\"><td><code>\(escape(control.id))</code></td><td>\(escape(control.title))</td><td>\(escape(current))</td><td>\(counts.joined(separator: " / "))</td></tr>")
         }
@@ -90,7 +136,7 @@ public struct ControlEvidence: Sendable {
     }
 
     private func changeTable() -> [String] {
-        let later = changes.filter { $0.snapshotDigest != reports.first?.snapshot.digest }
+        let later = changes.filter { $0.snapshotDigest != spool.entries.first?.snapshot.digest }
         guard !later.isEmpty else { return ["<p>No control changed state during the period.</p>"] }
         var rows = [
             "<h3>State changes</h3>", "<table class=\"control-changes\">",
@@ -119,5 +165,48 @@ public struct ControlEvidence: Sendable {
             }
         }
         return escaped
+    }
+}
+
+/// The rendered control files of a period's snapshots, kept in a temporary folder that is
+/// removed with this object. Identical contents are written once.
+final class ControlFileSpool: @unchecked Sendable {
+    struct Entry {
+        let snapshot: SnapshotInfo
+        let name: String
+        let file: URL
+    }
+
+    let folder: URL
+    /// Appended only while `ControlEvidence.build` runs, and read-only after it returns.
+    private(set) var entries: [Entry] = []
+    private var fileByDigest: [String: URL] = [:]
+
+    init() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("docket-controls-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(at: folder)
+    }
+
+    func add(snapshot: SnapshotInfo, files: [(name: String, contents: String)]) throws {
+        for (name, contents) in files {
+            let bytes = Array(contents.utf8)
+            let digest = Digest.sha256(bytes)
+            var file = fileByDigest[digest]
+            if file == nil {
+                let url = folder.appendingPathComponent(digest)
+                try Data(bytes).write(to: url)
+                fileByDigest[digest] = url
+                file = url
+            }
+            entries.append(Entry(snapshot: snapshot, name: name, file: file!))
+        }
+    }
+
+    func contents(of entry: Entry) throws -> [UInt8] {
+        [UInt8](try Data(contentsOf: entry.file))
     }
 }

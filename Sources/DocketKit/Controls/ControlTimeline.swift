@@ -29,9 +29,22 @@ public struct ControlStateChange: Sendable, Hashable {
 public enum ControlTimeline {
     /// The changes across `reports`, which must be ordered oldest first.
     public static func changes(_ reports: [ControlReport]) -> [ControlStateChange] {
-        var changes: [ControlStateChange] = []
-        var previous: [String: ControlResult] = [:]
+        var builder = Builder()
         for report in reports {
+            builder.add(report)
+        }
+        return builder.changes
+    }
+
+    /// Collects the changes one report at a time, oldest first, keeping only the previous
+    /// report's results, so a long period needs no more memory than two reports.
+    public struct Builder: Sendable {
+        public private(set) var changes: [ControlStateChange] = []
+        private var previous: [String: ControlResult] = [:]
+
+        public init() {}
+
+        public mutating func add(_ report: ControlReport) {
             var current: [String: ControlResult] = [:]
             for result in report.results {
                 current[identity(result)] = result
@@ -48,7 +61,6 @@ public enum ControlTimeline {
             }
             previous = current
         }
-        return changes
     }
 
     /// Returns a result's identity across reports: its control and its subject. A subject that

@@ -42,6 +42,11 @@ final class HerokuClient: Sendable {
         sessionConfiguration.httpMaximumConnectionsPerHost = max(1, configuration.concurrency)
         sessionConfiguration.requestCachePolicy = .reloadIgnoringLocalCacheData
         sessionConfiguration.urlCache = nil
+        // The API needs no cookies, and refusing them spares FoundationNetworking a cookie
+        // parse of every response header line.
+        sessionConfiguration.httpCookieAcceptPolicy = .never
+        sessionConfiguration.httpShouldSetCookies = false
+        sessionConfiguration.httpCookieStorage = nil
         session = URLSession(configuration: sessionConfiguration)
     }
 

@@ -4,7 +4,9 @@ import Foundation
 /// run ledger.
 ///
 /// One object per distinct content: resource bodies, per-kind trees and root trees are all
-/// stored as RFC 8785 canonical JSON under the SHA-256 of those exact bytes.
+/// RFC 8785 canonical JSON, addressed by the SHA-256 of those exact bytes. They are stored
+/// compressed, often as a delta against an earlier version (see `SnapshotStore+ObjectEncoding`),
+/// and every read returns the canonical bytes.
 public final class SnapshotStore {
     public let path: String
     let database: SQLiteDatabase
@@ -12,8 +14,8 @@ public final class SnapshotStore {
     /// walks trees, because it reports altered objects itself, one problem each.
     var verifiesObjectDigests = true
 
-    /// Schema versions this Docket can read and write.
-    public static let schemaVersion = 1
+    /// The newest schema version this Docket can read and write.
+    public static let schemaVersion = StoreSchema.migrations.count
 
     /// Opens the store at `path`. With `create`, a missing store file is created with mode 0600
     /// (its folder must exist); otherwise a missing file is `StoreError.missing`.
@@ -100,21 +102,35 @@ public final class SnapshotStore {
     // MARK: - Objects
 
     /// Stores `bytes` under their SHA-256 unless already present, and returns the digest.
+    ///
+    /// `similarTo` names a stored object with similar content, such as the previous version
+    /// of the same resource; the new object is then stored as a delta against it when that
+    /// is smaller. A hint that names no stored object is ignored.
     @discardableResult
-    public func putObject(_ bytes: [UInt8]) throws -> String {
+    public func putObject(_ bytes: [UInt8], similarTo hint: String? = nil) throws -> String {
         let digest = Digest.sha256(bytes)
-        try database.query("INSERT OR IGNORE INTO objects (digest, body) VALUES (?, ?)", [.text(digest), .blob(bytes)])
+        guard try !objectExists(digest) else { return digest }
+        let encoded = try encodeObject(bytes, similarTo: hint)
+        try database.query(
+            "INSERT OR IGNORE INTO objects (digest, body, base) VALUES (?, ?, ?)", [.text(digest), .blob(encoded.body), SQLiteValue(encoded.base)])
         return digest
     }
 
-    /// Stores `value` in canonical form and returns its digest.
+    /// Stores `value` in canonical form and returns its digest; see `putObject` for `similarTo`.
     @discardableResult
-    public func putJSON(_ value: JSONValue) throws -> String {
-        try putObject(CanonicalJSON.encode(value))
+    public func putJSON(_ value: JSONValue, similarTo hint: String? = nil) throws -> String {
+        try putObject(CanonicalJSON.encode(value), similarTo: hint)
     }
 
+    /// The canonical bytes of object `digest`, or nil when the store has no such object.
+    /// - Throws: `StoreError.corrupt` when the stored body cannot be decompressed.
     public func objectBytes(_ digest: String) throws -> [UInt8]? {
-        try database.query("SELECT body FROM objects WHERE digest = ?", [.text(digest)]).first?.bytes(0)
+        try decodedObject(digest, depth: 0)
+    }
+
+    /// Whether the store has object `digest`, without reading its body.
+    public func objectExists(_ digest: String) throws -> Bool {
+        try !database.query("SELECT 1 FROM objects WHERE digest = ?", [.text(digest)]).isEmpty
     }
 
     /// The object `digest` parsed as JSON, after checking that its bytes still hash to
@@ -182,22 +198,24 @@ public final class SnapshotStore {
     }
 
     /// Writes the resources as objects and trees and commits one snapshot whose parent is the
-    /// latest snapshot, all in one transaction.
+    /// latest snapshot, all in one transaction. Each new object is stored against its
+    /// counterpart in the parent snapshot when that is smaller.
     public func commitSnapshot(
         resources: [CapturedResource], notRecorded: [NotRecordedListing], capturedAt: String, runID: Int64?,
         account: JSONValue
     ) throws -> SnapshotInfo {
         try database.inTransaction {
+            let parent = try latestSnapshot()
+            let previousDigests = try parent.map { try SnapshotTree.digestsByKey(of: $0, in: self) } ?? [:]
             var entriesByKind: [String: [ResourceEntry]] = [:]
             for resource in resources {
-                let digest = try putJSON(resource.body)
+                let digest = try putJSON(resource.body, similarTo: previousDigests[resource.kind]?[resource.key])
                 let entry = ResourceEntry(
                     kind: resource.kind, key: resource.key, name: resource.name, parentKey: resource.parentKey,
                     appKey: resource.appKey, digest: digest)
                 entriesByKind[resource.kind, default: []].append(entry)
             }
-            let treeDigest = try SnapshotTree.write(entriesByKind, to: self)
-            let parent = try latestSnapshot()
+            let treeDigest = try SnapshotTree.write(entriesByKind, to: self, previousRoot: parent?.treeDigest)
             let header: JSONValue = [
                 "format": 1,
                 "parent": parent.map { .string($0.digest) } ?? .null,

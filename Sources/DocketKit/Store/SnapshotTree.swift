@@ -8,33 +8,39 @@ enum SnapshotTree {
     static let leafLimit = 128
 
     /// Writes the trees for `entriesByKind` and returns the root digest.
-    static func write(_ entriesByKind: [String: [ResourceEntry]], to store: SnapshotStore) throws -> String {
+    ///
+    /// `previousRoot`, the root of the parent snapshot, only guides storage: each new tree
+    /// object is stored against the tree at the same place in it (same kind, same bucket).
+    static func write(_ entriesByKind: [String: [ResourceEntry]], to store: SnapshotStore, previousRoot: String? = nil) throws -> String {
+        let previousKinds = try previousRoot.map { try kindDigests(root: $0, in: store) } ?? [:]
         var kinds: [String: JSONValue] = [:]
         for (kind, entries) in entriesByKind {
-            kinds[kind] = .string(try writeKind(entries, to: store))
+            kinds[kind] = .string(try writeKind(entries, to: store, previousTree: previousKinds[kind]))
         }
-        return try store.putJSON(["kinds": .object(kinds)])
+        return try store.putJSON(["kinds": .object(kinds)], similarTo: previousRoot)
     }
 
     static func bucket(of key: String) -> String {
         String(Digest.sha256(key).prefix(2))
     }
 
-    private static func writeKind(_ entries: [ResourceEntry], to store: SnapshotStore) throws -> String {
+    private static func writeKind(_ entries: [ResourceEntry], to store: SnapshotStore, previousTree: String?) throws -> String {
         let sorted = entries.sorted { $0.key < $1.key }
         try rejectDuplicates(sorted)
+        let previousLeaves = try previousTree.map { try leaves(treeDigest: $0, in: store) } ?? [:]
         if sorted.count <= leafLimit {
-            return try store.putJSON(["entries": .array(sorted.map(\.treeValue))])
+            return try store.putJSON(["entries": .array(sorted.map(\.treeValue))], similarTo: previousLeaves[""])
         }
         var buckets: [String: [ResourceEntry]] = [:]
         for entry in sorted {
             buckets[bucket(of: entry.key), default: []].append(entry)
         }
-        var leaves: [String: JSONValue] = [:]
+        var leafDigests: [String: JSONValue] = [:]
         for (prefix, members) in buckets {
-            leaves[prefix] = .string(try store.putJSON(["entries": .array(members.map(\.treeValue))]))
+            let leaf = try store.putJSON(["entries": .array(members.map(\.treeValue))], similarTo: previousLeaves[prefix])
+            leafDigests[prefix] = .string(leaf)
         }
-        return try store.putJSON(["buckets": .object(leaves)])
+        return try store.putJSON(["buckets": .object(leafDigests)], similarTo: previousTree)
     }
 
     private static func rejectDuplicates(_ sorted: [ResourceEntry]) throws {
@@ -69,6 +75,19 @@ enum SnapshotTree {
             }
             return entry
         }
+    }
+
+    /// The digest of every resource in `snapshot`, by kind and then key.
+    static func digestsByKey(of snapshot: SnapshotInfo, in store: SnapshotStore) throws -> [String: [String: String]] {
+        var result: [String: [String: String]] = [:]
+        for (kind, treeDigest) in try kindDigests(root: snapshot.treeDigest, in: store) {
+            var digests: [String: String] = [:]
+            for entry in try entries(kind: kind, treeDigest: treeDigest, in: store) {
+                digests[entry.key] = entry.digest
+            }
+            result[kind] = digests
+        }
+        return result
     }
 
     /// Leaf digests of a kind tree keyed by bucket prefix, or `[""]: digest` for a single leaf.

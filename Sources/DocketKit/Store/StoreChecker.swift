@@ -123,25 +123,34 @@ public struct StoreChecker {
         for (previous, next) in zip(entries, entries.dropFirst()) where previous.key == next.key {
             problems.append(CheckProblem(subject: "tree \(tree)", message: "\(kind) key \(next.key) is listed twice"))
         }
-        for entry in entries where try store.objectBytes(entry.digest) == nil {
+        for entry in entries where try !store.objectExists(entry.digest) {
             problems.append(
                 CheckProblem(subject: "object \(entry.digest)", message: "missing, but \(kind)/\(entry.name) in tree \(tree) refers to it"))
         }
         return problems
     }
 
-    /// Re-hashes every stored object, reading them one at a time so memory stays flat.
+    /// Decompresses and re-hashes every stored object, reading them one at a time so memory
+    /// stays flat. An object stored against a damaged base is named too, because it can no
+    /// longer be read.
     private func checkObjects(treeDigests: Set<String>) throws -> (Int, [CheckProblem]) {
         var problems: [CheckProblem] = []
         var count = 0
-        let statement = try store.database.prepare("SELECT digest, body FROM objects")
+        let statement = try store.database.prepare("SELECT digest, body, base FROM objects")
         try statement.bind([])
         while let row = try statement.step() {
             count += 1
             let digest = row.string(0) ?? ""
-            let actual = Digest.sha256(row.bytes(1) ?? [])
-            guard actual != digest else { continue }
             let role = treeDigests.contains(digest) ? "tree" : "object"
+            let bytes: [UInt8]
+            do {
+                bytes = try store.decode(digest: digest, body: row.bytes(1) ?? [], base: row.string(2))
+            } catch let error as StoreError {
+                problems.append(CheckProblem(subject: "\(role) \(digest)", message: "its stored body cannot be read: \(error)"))
+                continue
+            }
+            let actual = Digest.sha256(bytes)
+            guard actual != digest else { continue }
             problems.append(
                 CheckProblem(subject: "\(role) \(digest)", message: "its content hashes to \(actual), so it was altered after it was stored"))
         }

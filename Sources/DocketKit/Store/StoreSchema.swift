@@ -52,7 +52,12 @@ enum StoreSchema {
             name TEXT PRIMARY KEY,
             value TEXT NOT NULL
         ) WITHOUT ROWID;
+        """,
+        // Objects may be stored compressed against a base object; see SnapshotStore+ObjectEncoding.
+        // Bodies written before this migration stay as they are and read the same.
         """
+        ALTER TABLE objects ADD COLUMN base TEXT REFERENCES objects(digest);
+        """,
     ]
 
     /// Brings the schema up to date, or rejects a store from a newer Docket.

@@ -32,10 +32,13 @@ public enum Timestamp {
         String(format(date).prefix(10))
     }
 
+    /// Compiled once: controls parse a timestamp for every certificate and support window.
+    nonisolated(unsafe) private static let dateTimePattern = try! Regex(
+        #"^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?(Z|[+-]\d{2}:?\d{2})$"#)
+
     /// Parses `YYYY-MM-DDTHH:MM:SS[.fff](Z|±HH:MM)`; nil for anything else.
     public static func parse(_ text: String) -> Date? {
-        let pattern = #"^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?(Z|[+-]\d{2}:?\d{2})$"#
-        guard let match = text.wholeMatch(of: try! Regex(pattern)) else { return nil }
+        guard let match = text.wholeMatch(of: dateTimePattern) else { return nil }
         func number(_ index: Int) -> Int? {
             guard let range = match.output[index].range else { return nil }
             return Int(text[range])

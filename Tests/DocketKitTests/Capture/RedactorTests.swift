@@ -36,6 +36,27 @@ struct RedactorTests {
         #expect(redacted.contains("postgres://[REDACTED]@db.example/x"))
     }
 
+    @Test("secrets inside arrays are replaced, neighbours kept")
+    func arrays() {
+        let value: JSONValue = [
+            "drains": [["id": "d1", "url": "syslog://logs.example.com:514"], ["id": "d2", "token": "t0k3n", "url": "https://h.example/x?key=abc"]],
+            "tags": ["plain", "owner HRKU-abc123"],
+        ]
+        let redacted = Redactor.redact(value)
+        #expect(redacted["drains"]?.arrayValue?[0] == ["id": "d1", "url": "syslog://logs.example.com:514"])
+        #expect(redacted["drains"]?.arrayValue?[1]["token"] == .string(Redactor.marker))
+        #expect(redacted["drains"]?.arrayValue?[1]["url"] == "https://h.example/x?key=[REDACTED]")
+        #expect(redacted["tags"] == ["plain", "owner HRKU-[REDACTED]"])
+    }
+
+    @Test("bare HRKU token is removed")
+    func bareToken() {
+        #expect(Redactor.redactString("HRKU-abc123") == "HRKU-[REDACTED]")
+        #expect(Redactor.redactString("rotated to HRKU-abc123") == "rotated to HRKU-[REDACTED]")
+        #expect(Redactor.redactString("HRKU") == "HRKU")
+        #expect(Redactor.redactString("ends with H") == "ends with H")
+    }
+
     @Test("plain email addresses are kept")
     func emails() {
         #expect(Redactor.redactString("owner is jane@acme.example") == "owner is jane@acme.example")

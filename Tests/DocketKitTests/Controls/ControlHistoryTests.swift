@@ -79,7 +79,7 @@ struct ControlHistoryTests {
         let second = try F.commit(store, [F.app("api", stack: "heroku-20", buildStack: "heroku-20")], at: Self.days[1])
         let evidence = try ControlEvidence.build(
             store: store, policy: .defaults, policySource: "defaults", snapshots: [first, second], periodStart: Self.days[0])
-        let files = evidence.files()
+        let files = try evidence.files()
         #expect(files.map(\.path) == [
             "2026-03-25T06:00:00Z/results.csv", "2026-03-25T06:00:00Z/results.json", "2026-03-25T06:00:00Z/summary.json",
             "2026-03-26T06:00:00Z/results.csv", "2026-03-26T06:00:00Z/results.json", "2026-03-26T06:00:00Z/summary.json",
@@ -95,7 +95,7 @@ struct ControlHistoryTests {
         #expect(timeline.contains("app-stack-supported,app,app-api,api,pass,fail,"))
         let again = try ControlEvidence.build(
             store: store, policy: .defaults, policySource: "defaults", snapshots: [first, second], periodStart: Self.days[0])
-        #expect(again.files().map(\.contents) == files.map(\.contents))
+        #expect(try again.files().map(\.contents) == files.map(\.contents))
     }
 
     @Test("HTML section escapes every text")

@@ -39,6 +39,19 @@ struct CanonicalJSONTests {
         #expect(throws: JSONParseError.self) { try JSONParser.parse(#"{"a":1,"a":2}"#) }
     }
 
+    @Test("strings with and without escapes parse exactly")
+    func strings() throws {
+        #expect(try JSONParser.parse(#"["plain", "", "caf\u00e9 ☕", "tab\there", "a\"b\\c", "mixed é\nline"]"#)
+            == ["plain", "", "café ☕", "tab\there", "a\"b\\c", "mixed é\nline"])
+    }
+
+    @Test("malformed strings are rejected", arguments: [
+        [0x22, 0x61, 0x62], [0x22, 0xFF, 0x22], [0x22, 0x61, 0x0A, 0x22], [0x22, 0x5C, 0x78, 0x22], [0x22, 0x61, 0x5C],
+    ] as [[UInt8]])
+    func malformedStrings(bytes: [UInt8]) {
+        #expect(throws: JSONParseError.self) { try JSONParser.parse(bytes: bytes) }
+    }
+
     @Test("lone surrogates are rejected")
     func loneSurrogate() {
         #expect(throws: JSONParseError.self) { try JSONParser.parse(#""\ud800""#) }

@@ -12,12 +12,12 @@ struct BagItChecks {
     /// Listed desktop system files the archive lacks, reported as warnings.
     private var droppedSystemFiles: Set<String> = []
 
+    /// The paths of the payload files, sorted; computed once, as a bag may hold millions.
+    let payloadPaths: [String]
+
     init(bag: ScannedBag) {
         self.bag = bag
-    }
-
-    var payloadPaths: [String] {
-        bag.files.keys.filter { $0.hasPrefix("data/") }.sorted()
+        self.payloadPaths = bag.files.keys.filter { $0.hasPrefix("data/") }.sorted()
     }
 
     mutating func run() {

@@ -145,15 +145,19 @@ struct ManifestFile {
     /// Calls `body` with each line, parsed: `<digest><whitespace><path>`. md5sum's
     /// binary-mode marker (`*` before the path) and a leading `./` are accepted with a warning.
     func forEachLine(problems: inout [BagProblem], _ body: (ManifestLine, inout [BagProblem]) -> Void) {
-        for line in text.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }) {
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
+        // Splitting the UTF-8 bytes at CR and LF gives the same lines as splitting the
+        // characters, because a line break is always a character of its own; it is many
+        // times faster on a manifest of a million lines.
+        for bytes in text.utf8.split(whereSeparator: { $0 == 0x0A || $0 == 0x0D }) {
+            let trimmed = Self.trimmingWhitespace(Substring(bytes))
             guard !trimmed.isEmpty else { continue }
-            guard let separator = trimmed.firstIndex(where: { $0 == " " || $0 == "\t" }) else {
+            guard let separator = trimmed.utf8.firstIndex(where: { $0 == 0x20 || $0 == 0x09 }) else {
                 problems.append(BagProblem(.error, name, "malformed line \"\(trimmed)\": expected a digest and a path"))
                 continue
             }
             let digest = trimmed[..<separator].lowercased()
-            var written = trimmed[separator...].trimmingCharacters(in: .whitespaces)
+            let pathStart = trimmed.utf8[separator...].firstIndex { $0 != 0x20 && $0 != 0x09 } ?? trimmed.endIndex
+            var written = String(Self.trimmingWhitespace(trimmed[pathStart...]))
             if written.hasPrefix("*") {
                 problems.append(BagProblem(.warning, name, "the line for \(written) has md5sum's binary-mode marker *, which BagIt does not define"))
                 written.removeFirst()
@@ -165,5 +169,16 @@ struct ManifestFile {
             }
             body(ManifestLine(digest: digest, path: path, written: written), &problems)
         }
+    }
+
+    /// `text` without leading and trailing whitespace (spaces, tabs and the other Unicode
+    /// space separators). Most lines have none, which the first and last byte show.
+    static func trimmingWhitespace(_ text: Substring) -> Substring {
+        guard let first = text.utf8.first, let last = text.utf8.last else { return text }
+        let isPlain = { (byte: UInt8) in byte < 0x80 && byte != 0x20 && byte != 0x09 }
+        if isPlain(first) && isPlain(last) {
+            return text
+        }
+        return Substring(text.trimmingCharacters(in: .whitespaces))
     }
 }

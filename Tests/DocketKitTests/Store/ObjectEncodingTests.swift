@@ -1,0 +1,201 @@
+import Foundation
+import Testing
+
+@testable import DocketKit
+
+@Suite("object compression")
+struct ObjectCompressionTests {
+    static let text = Array(String(repeating: #"{"name":"acme-api","stack":{"name":"heroku-24"},"region":"eu"}"#, count: 20).utf8)
+
+    @Test("round trip without dictionary")
+    func roundTrip() throws {
+        let stream = try ObjectCompression.compress(Self.text)
+        #expect(stream.first == ObjectCompression.streamMarker)
+        #expect(stream.count < Self.text.count)
+        #expect(try ObjectCompression.decompress(stream) == Self.text)
+    }
+
+    @Test("round trip of empty input")
+    func emptyInput() throws {
+        let stream = try ObjectCompression.compress([])
+        #expect(try ObjectCompression.decompress(stream) == [])
+    }
+
+    @Test("dictionary shrinks a similar object")
+    func dictionaryShrinks() throws {
+        let previous = Array(#"{"id":"0f6c","name":"postgresql-curved-12345","info":[{"name":"Data Size","values":["1.2 GB"]}],"plan":"standard-0"}"#.utf8)
+        let next = Array(#"{"id":"0f6c","name":"postgresql-curved-12345","info":[{"name":"Data Size","values":["1.3 GB"]}],"plan":"standard-0"}"#.utf8)
+        let alone = try ObjectCompression.compress(next)
+        let delta = try ObjectCompression.compress(next, dictionary: previous)
+        #expect(delta.count < alone.count / 2)
+        #expect(try ObjectCompression.decompress(delta, dictionary: previous) == next)
+    }
+
+    @Test("missing or different dictionary is rejected")
+    func wrongDictionary() throws {
+        let delta = try ObjectCompression.compress(Self.text, dictionary: Array("base one".utf8))
+        #expect(throws: ZlibError.self) { try ObjectCompression.decompress(delta) }
+        #expect(throws: ZlibError.self) { try ObjectCompression.decompress(delta, dictionary: Array("base two".utf8)) }
+    }
+
+    @Test("truncated or trailing bytes are rejected")
+    func damagedStream() throws {
+        let stream = try ObjectCompression.compress(Self.text)
+        #expect(throws: ZlibError.self) { try ObjectCompression.decompress(Array(stream.dropLast(3))) }
+        #expect(throws: ZlibError.self) { try ObjectCompression.decompress(stream + [0]) }
+    }
+}
+
+@Suite("object encoding")
+struct ObjectEncodingTests {
+    /// A postgres-shaped resource whose counters move every day.
+    static func database(day: Int) -> CapturedResource {
+        var rows: [JSONValue] = []
+        for (name, value) in [("Plan", "Standard 0"), ("Status", "Available"), ("Data Size", "\(100 + day) MB"), ("Tables", "42"),
+                              ("Connections", "\(day % 7)/120"), ("PG Version", "16.4"), ("Created", "2024-05-02 10:11")] {
+            rows.append(["name": .string(name), "values": [.string(value)]])
+        }
+        let body: JSONValue = ["addon_id": "6e1b7b1c-38a2-4a34-8d3a-1ba1a1f0b0c1", "info": .array(rows), "plan": "standard-0",
+                               "created_at": "2024-05-02T10:11:12.123+00:00", "num_tables": 42, "num_bytes": .number(Double(100_000_000 + day * 4096))]
+        return CapturedResource(kind: ResourceKind.postgres, key: "db1", name: "postgresql-db1", parentKey: "db1", body: body)
+    }
+
+    static func row(_ store: SnapshotStore, _ digest: String) throws -> (body: [UInt8], base: String?) {
+        let row = try #require(try store.database.query("SELECT body, base FROM objects WHERE digest = ?", [.text(digest)]).first)
+        return (row.bytes(0) ?? [], row.string(1))
+    }
+
+    static func digest(of kind: String, in snapshot: SnapshotInfo, _ store: SnapshotStore) throws -> String {
+        try #require(try store.entries(of: snapshot, kind: kind).first?.digest)
+    }
+
+    @Test("stored body is compressed and reads back canonical")
+    func storedCompressed() throws {
+        let (store, _) = try StoreFixtures.makeStore()
+        let snapshot = try StoreFixtures.commit(store, [Self.database(day: 1)], at: "2026-03-25T06:00:00Z")
+        let digest = try Self.digest(of: ResourceKind.postgres, in: snapshot, store)
+        let canonical = CanonicalJSON.encode(Self.database(day: 1).body)
+        let stored = try Self.row(store, digest)
+        #expect(stored.body.first == ObjectCompression.streamMarker)
+        #expect(stored.body.count < canonical.count)
+        #expect(stored.base == nil)
+        #expect(try store.objectBytes(digest) == canonical)
+        #expect(Digest.sha256(canonical) == digest)
+    }
+
+    @Test("changed resource is stored against its previous version")
+    func deltaAgainstPrevious() throws {
+        let (store, _) = try StoreFixtures.makeStore()
+        let first = try StoreFixtures.commit(store, [Self.database(day: 1)], at: "2026-03-25T06:00:00Z")
+        let second = try StoreFixtures.commit(store, [Self.database(day: 2)], at: "2026-03-26T06:00:00Z")
+        let old = try Self.digest(of: ResourceKind.postgres, in: first, store)
+        let new = try Self.digest(of: ResourceKind.postgres, in: second, store)
+        let stored = try Self.row(store, new)
+        let canonical = CanonicalJSON.encode(Self.database(day: 2).body)
+        #expect(stored.base == old)
+        #expect(stored.body.count < (try ObjectCompression.compress(canonical)).count / 2)
+        #expect(try store.objectBytes(new) == canonical)
+    }
+
+    @Test("bases are always standalone objects")
+    func baseDepthOne() throws {
+        let (store, _) = try StoreFixtures.makeStore()
+        var snapshots: [SnapshotInfo] = []
+        for day in 1...4 {
+            snapshots.append(try StoreFixtures.commit(store, [Self.database(day: day)], at: "2026-03-2\(day)T06:00:00Z"))
+        }
+        let keyframe = try Self.digest(of: ResourceKind.postgres, in: snapshots[0], store)
+        for snapshot in snapshots.dropFirst() {
+            let digest = try Self.digest(of: ResourceKind.postgres, in: snapshot, store)
+            #expect(try Self.row(store, digest).base == keyframe)
+        }
+        let rows = try store.database.query("SELECT count(*) FROM objects o JOIN objects b ON o.base = b.digest WHERE b.base IS NOT NULL")
+        #expect(rows.first?.int(0) == 0)
+    }
+
+    @Test("drifted resource starts a new base")
+    func driftStartsNewBase() throws {
+        let (store, _) = try StoreFixtures.makeStore()
+        // Hex digests do not compress and share nothing with the first version.
+        let notes = (0..<12).map { Digest.sha256("note \($0)") }
+        var changed = Self.database(day: 1)
+        changed.body = ["addon_id": "6e1b7b1c-38a2-4a34-8d3a-1ba1a1f0b0c1", "notes": .array(notes.map { .string($0) })]
+        var changedAgain = changed
+        changedAgain.body = ["addon_id": "6e1b7b1c-38a2-4a34-8d3a-1ba1a1f0b0c1", "notes": .array((notes + ["one more"]).map { .string($0) })]
+        let first = try StoreFixtures.commit(store, [Self.database(day: 1)], at: "2026-03-25T06:00:00Z")
+        let second = try StoreFixtures.commit(store, [changed], at: "2026-03-26T06:00:00Z")
+        let third = try StoreFixtures.commit(store, [changedAgain], at: "2026-03-27T06:00:00Z")
+        let drifted = try Self.digest(of: ResourceKind.postgres, in: second, store)
+        let next = try Self.digest(of: ResourceKind.postgres, in: third, store)
+        #expect(try Self.digest(of: ResourceKind.postgres, in: first, store) != drifted)
+        #expect(try Self.row(store, drifted).base == nil)
+        #expect(try Self.row(store, next).base == drifted)
+    }
+
+    @Test("uncompressed bodies still read")
+    func rawBodyReads() throws {
+        let (store, _) = try StoreFixtures.makeStore()
+        let canonical = CanonicalJSON.encode(["name": "raw"])
+        let digest = Digest.sha256(canonical)
+        try store.database.query("INSERT INTO objects (digest, body) VALUES (?, ?)", [.text(digest), .blob(canonical)])
+        #expect(try store.objectBytes(digest) == canonical)
+        #expect(try StoreChecker(store: store).run().problems == [])
+    }
+
+    @Test("bytes that look compressed are never stored raw")
+    func markerBytesCompressed() throws {
+        let (store, _) = try StoreFixtures.makeStore()
+        let bytes = Array("x".utf8)
+        let digest = try store.putObject(bytes)
+        #expect(try Self.row(store, digest).body != bytes)
+        #expect(try store.objectBytes(digest) == bytes)
+    }
+
+    @Test("schema 1 store is migrated and reads")
+    func migratesSchemaOne() throws {
+        let path = TestPaths.temporaryDirectory().appendingPathComponent("store.sqlite").path
+        let canonical = CanonicalJSON.encode(["name": "written by schema 1"])
+        let digest = Digest.sha256(canonical)
+        let database = try SQLiteDatabase(path: path, create: true)
+        try database.execute(StoreSchema.migrations[0])
+        try database.execute("PRAGMA user_version = 1")
+        try database.query("INSERT INTO objects (digest, body) VALUES (?, ?)", [.text(digest), .blob(canonical)])
+        try database.close()
+
+        let store = try SnapshotStore(path: path)
+        #expect(try store.database.query("PRAGMA user_version").first?.int(0) == Int64(SnapshotStore.schemaVersion))
+        #expect(try store.objectBytes(digest) == canonical)
+        let columns = try store.database.query("SELECT name FROM pragma_table_info('objects')").compactMap { $0.string(0) }
+        #expect(columns.contains("base"))
+    }
+
+    @Test("damaged compressed body is named by check")
+    func damagedBodyNamed() throws {
+        let (store, _) = try StoreFixtures.makeStore()
+        try StoreFixtures.commit(store, [Self.database(day: 1)], at: "2026-03-25T06:00:00Z")
+        let latest = try StoreFixtures.commit(store, [Self.database(day: 2)], at: "2026-03-26T06:00:00Z")
+        let digest = try Self.digest(of: ResourceKind.postgres, in: latest, store)
+        var body = try Self.row(store, digest).body
+        body[body.count / 2] ^= 0xFF
+        try store.database.query("UPDATE objects SET body = ? WHERE digest = ?", [.blob(body), .text(digest)])
+
+        let report = try StoreChecker(store: store).run()
+        #expect(report.problems.count == 1)
+        #expect(report.problems.first?.subject == "object \(digest)")
+        #expect(throws: StoreError.self) { try store.objectBytes(digest) }
+    }
+
+    @Test("altered base names the base and the delta")
+    func alteredBaseNamesBoth() throws {
+        let (store, _) = try StoreFixtures.makeStore()
+        let first = try StoreFixtures.commit(store, [Self.database(day: 1)], at: "2026-03-25T06:00:00Z")
+        let second = try StoreFixtures.commit(store, [Self.database(day: 2)], at: "2026-03-26T06:00:00Z")
+        let base = try Self.digest(of: ResourceKind.postgres, in: first, store)
+        let delta = try Self.digest(of: ResourceKind.postgres, in: second, store)
+        try store.database.query("UPDATE objects SET body = ? WHERE digest = ?", [.blob(Array(#"{"plan":"altered"}"#.utf8)), .text(base)])
+
+        let report = try StoreChecker(store: store).run()
+        let subjects = Set(report.problems.map(\.subject))
+        #expect(subjects == ["object \(base)", "object \(delta)"])
+    }
+}

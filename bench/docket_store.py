@@ -1,0 +1,141 @@
+"""Read a Docket store with the Python standard library, for the benchmark's baselines.
+
+The benchmark exports each snapshot as the JSON tree a git user would commit. It reads the
+store directly instead of running `docket show` once per resource, which would take hours
+for a large account. This module follows the store layout that
+Sources/DocketKit/Store/SnapshotStore.swift, SnapshotTree.swift and
+SnapshotStore+ObjectEncoding.swift define:
+
+- `snapshots(digest, captured_at, header)`: the header is canonical JSON with `tree`, the
+  root tree digest;
+- `objects(digest, body, base)`: a body is canonical JSON, or a zlib stream of it (first
+  byte 0x78), deflated against the canonical bytes of object `base` when that is set;
+- root tree `{"kinds": {kind: tree}}`; a kind tree is `{"entries": [...]}` or
+  `{"buckets": {prefix: leaf}}`, and each entry has `key`, `name`, `digest`, and optionally
+  `parent` and `app`.
+"""
+
+import hashlib
+import json
+import sqlite3
+import zlib
+
+ZLIB_MARKER = 0x78
+
+
+class DocketStore:
+    """Read-only access to the snapshots and objects of one store file."""
+
+    def __init__(self, path):
+        self.connection = sqlite3.connect(path)
+
+    def close(self):
+        self.connection.close()
+
+    def snapshots(self):
+        """Return every snapshot, oldest first, as dicts with digest, captured_at and tree."""
+        rows = self.connection.execute("SELECT digest, header FROM snapshots ORDER BY captured_at, id").fetchall()
+        result = []
+        for digest, header in rows:
+            fields = json.loads(header)
+            result.append({"digest": digest, "captured_at": fields["captured_at"], "tree": fields["tree"]})
+        return result
+
+    def object_bytes(self, digest):
+        """Return the canonical bytes of object `digest`, decompressed."""
+        row = self.connection.execute("SELECT body, base FROM objects WHERE digest = ?", (digest,)).fetchone()
+        if row is None:
+            raise KeyError("object %s is missing from the store" % digest)
+        body, base = bytes(row[0]), row[1]
+        if not body or body[0] != ZLIB_MARKER:
+            return body
+        if base is None:
+            return zlib.decompress(body)
+        inflater = zlib.decompressobj(zdict=self.object_bytes(base))
+        return inflater.decompress(body) + inflater.flush()
+
+    def object(self, digest):
+        return json.loads(self.object_bytes(digest))
+
+    def kind_trees(self, root):
+        """Return {kind: kind tree digest} of a root tree."""
+        return self.object(root)["kinds"]
+
+    def leaves(self, kind_tree):
+        """Return the leaf digests of a kind tree: its buckets' leaves, or itself."""
+        tree = self.object(kind_tree)
+        if "buckets" in tree:
+            return list(tree["buckets"].values())
+        return [kind_tree]
+
+    def leaf_entries(self, leaf):
+        return self.object(leaf)["entries"]
+
+
+def safe_file_stem(name):
+    """Mirror BagLayout.safeFileStem: ASCII letters, digits and `._-@+` kept, others `_`."""
+    stem = "".join(ch if ch.isascii() and (ch.isalpha() or ch.isdigit() or ch in "._-@+") else "_" for ch in name)
+    while stem.startswith("."):
+        stem = "_" + stem[1:]
+    return (stem or "_")[:80]
+
+
+def resource_file_names(entries):
+    """Mirror BagLayout.resourceFileNames: `<name>.json`, or `<name>~<8 hex of SHA-256(key)>.json`
+    for names that several resources of the kind share once made safe (case-insensitively)."""
+    stems = [safe_file_stem(entry["name"]) for entry in entries]
+    counts = {}
+    for stem in stems:
+        counts[stem.lower()] = counts.get(stem.lower(), 0) + 1
+    names = []
+    for entry, stem in zip(entries, stems):
+        if counts[stem.lower()] == 1:
+            names.append(stem + ".json")
+        else:
+            names.append("%s~%s.json" % (stem, hashlib.sha256(entry["key"].encode()).hexdigest()[:8]))
+    return names
+
+
+def pretty_json(canonical_bytes):
+    """Render canonical JSON as Docket's PrettyJSON does: sorted keys, 2-space indent, final newline."""
+    value = json.loads(canonical_bytes)
+    return (json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+class TreeReader:
+    """Lists the files of successive snapshots as `<kind>/<file name>` -> object digest.
+
+    It keeps the last snapshot's kind trees and leaves, so a call reads only the kind trees
+    and leaves that changed since the previous call.
+    """
+
+    def __init__(self, store):
+        self.store = store
+        self.kinds = {}  # kind -> (kind tree digest, {leaf digest: entries}, {path: object digest})
+
+    def files(self, root):
+        kinds = {}
+        result = {}
+        for kind, kind_tree in self.store.kind_trees(root).items():
+            cached = self.kinds.get(kind)
+            if cached is None or cached[0] != kind_tree:
+                old_leaves = cached[1] if cached else {}
+                cached = self.read_kind(kind, kind_tree, old_leaves)
+            kinds[kind] = cached
+            result.update(cached[2])
+        self.kinds = kinds
+        return result
+
+    def read_kind(self, kind, kind_tree, old_leaves):
+        leaves = {}
+        entries = []
+        for leaf in self.store.leaves(kind_tree):
+            leaf_entries = old_leaves.get(leaf)
+            if leaf_entries is None:
+                leaf_entries = self.store.leaf_entries(leaf)
+            leaves[leaf] = leaf_entries
+            entries.extend(leaf_entries)
+        entries.sort(key=lambda entry: entry["key"])
+        names = resource_file_names(entries)
+        files = {"%s/%s" % (kind, name): entry["digest"] for name, entry in zip(names, entries)}
+        return kind_tree, leaves, files
