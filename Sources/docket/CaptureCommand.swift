@@ -160,7 +160,7 @@ enum CaptureCommand: Command {
         return path
     }
 
-    /// One warning per failed listing and reason, naming the apps, teams or add-ons it
+    /// Returns one warning per failed listing and reason, naming the apps, teams or add-ons it
     /// failed for, instead of one line per parent.
     static func notRecordedLines(_ listings: [NotRecordedListing]) -> [String] {
         var groups: [String: [NotRecordedListing]] = [:]

@@ -45,7 +45,7 @@ actor RequestGate {
         }
     }
 
-    /// The wait, in seconds, a new request would face for the budget now; 0 when none.
+    /// Returns the wait, in seconds, a new request would face for the budget now; 0 when none.
     func expectedWait() -> Double {
         inFlight += 1
         defer { inFlight -= 1 }
@@ -87,7 +87,7 @@ actor RequestGate {
         guard let lastRemaining else { return nil }
         // Whole tokens only: Heroku reports the budget as an integer, so a fractional refill
         // is not yet spendable. This request is counted in inFlight, like every other request
-        // that has not answered yet.
+        // that has no response yet.
         let refilled = (lastRemaining + Date().timeIntervalSince(lastSeen) * refillPerSecond).rounded(.down)
         let available = refilled - Double(inFlight)
         let needed = Double(floor) - available
