@@ -16,7 +16,7 @@ def first_line(command):
 
 
 def machine(docket):
-    """The machine, the date and the versions of every tool measured."""
+    """Describe the machine, the date and the versions of every tool measured."""
     cpu = "unknown"
     with open("/proc/cpuinfo", encoding="utf-8") as handle:
         for line in handle:
