@@ -230,4 +230,5 @@ def memory_section(accounts):
     formatted = [[name, "%s: %s" % (a_day, megabytes(a)), "%s: %s" % (b_day, megabytes(b)), ratio(b, a)]
                  for name, a_day, b_day, a, b in rows]
     return ("## Peak memory as the store grows\n\n"
-            + table(["command", "snapshots: peak memory", "snapshots: peak memory", "ratio"], formatted))
+            + table(["command", "smaller store (snapshots: peak)", "larger store (snapshots: peak)", "larger / smaller"],
+                    formatted))
