@@ -12,8 +12,9 @@ request each. The listings are those of Sources/DocketKit/Heroku/CatalogueWalk*.
   request for the latest release;
 - per space: its inbound ruleset;
 - per Postgres add-on: its data API record, plus its backup schedules when the record
-  exists (Essential, Standard, Premium, Private); per app with such an add-on, its
-  transfers; per Redis add-on: its record, plus its configuration when the record exists.
+  exists (Essential, Standard, Premium, Private);
+- per app with such an add-on: its transfers;
+- per Redis add-on: its record, plus its configuration when the record exists.
 """
 
 import math
@@ -30,7 +31,7 @@ def pages(items):
 
 
 def answers(files, statuses, path):
-    """True when the fixture day answers `path` with 200 and a body."""
+    """Return True when the fixture day returns 200 and a body for `path`."""
     override = statuses.get(path)
     if override is not None:
         return override.get("status") == 200

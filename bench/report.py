@@ -16,7 +16,7 @@ def first_line(command):
 
 
 def machine(docket):
-    """The machine, the date and the versions of every tool measured."""
+    """Describe the machine, the date and the versions of every tool measured."""
     cpu = "unknown"
     with open("/proc/cpuinfo", encoding="utf-8") as handle:
         for line in handle:
@@ -230,4 +230,5 @@ def memory_section(accounts):
     formatted = [[name, "%s: %s" % (a_day, megabytes(a)), "%s: %s" % (b_day, megabytes(b)), ratio(b, a)]
                  for name, a_day, b_day, a, b in rows]
     return ("## Peak memory as the store grows\n\n"
-            + table(["command", "snapshots: peak memory", "snapshots: peak memory", "ratio"], formatted))
+            + table(["command", "smaller store (snapshots: peak)", "larger store (snapshots: peak)", "larger / smaller"],
+                    formatted))

@@ -3,9 +3,9 @@
 
 For each account of the preset, the run generates the seeded synthetic account
 (Fixtures/make_synthetic.py), serves it with the fake Heroku API on 127.0.0.1, and captures
-one snapshot per fixture day with Docket. Depending on the account's plan it also commits
-each snapshot, exported as a JSON tree, to a git repository (bench/git_baseline.py), and at
-two store sizes, SPAN + 1 and DAYS snapshots, measures diff, or bundle and verify, so that
+one snapshot per fixture day with Docket. Depending on the account's plan, it also commits
+each snapshot, exported as a JSON tree, to a git repository (bench/git_baseline.py). At two
+store sizes, SPAN + 1 and DAYS snapshots, it measures diff, or bundle and verify, so that
 peak memory can be compared as the store grows. At the last day it measures the baselines
 on the same data: git diff, sha256sum plus tar cf or tar --zstd over the extracted bundle,
 and sha256sum over the bundle.
@@ -46,9 +46,10 @@ FULL_ACCOUNT = ["--seed", "1", "--apps", "2000", "--addons", "8000", "--teams", 
                 "--domains", "6000", "--drains", "3000", "--days", "90", "--churn", "0.005"]
 SMALL_ACCOUNT = ["--small", "--seed", "1"]
 
-# Each preset measures one or more accounts. A 90-day bundle of the full account would hold
-# 91 x 60,000 evidence files (about 5.5 million tar entries), which takes longer than the
-# whole benchmark may; the full preset therefore bundles 90 days of the small account.
+# Each preset measures one or more accounts. A 90-day bundle of the full account would
+# contain 91 x 60,000 evidence files (about 5.5 million tar entries). Writing, extracting and
+# verifying it would take longer than the whole benchmark may, so the full preset bundles 90
+# days of the small account instead.
 PRESETS = {
     "full": [
         {"name": "estate", "generator": FULL_ACCOUNT, "days": 90, "span": 30, "measure": ["git", "diff"]},
@@ -73,7 +74,7 @@ def log(message):
 
 
 def generate(arguments, folder):
-    """Generate the synthetic account unless `folder` already holds one made with `arguments`."""
+    """Generate the synthetic account unless `folder` already contains one made with `arguments`."""
     stamp = os.path.join(folder, "bench-generator.json")
     if os.path.exists(stamp):
         with open(stamp, encoding="utf-8") as handle:
@@ -134,8 +135,8 @@ class FakeAPI:
 
 
 def minimum_requests(data, days):
-    """The fewest requests that read each of `days`, computed from the fixture files in a
-    child process, so the account it loads does not stay in this one's memory."""
+    """Compute the fewest requests that read each of `days` from the fixture files. A child
+    process does it, so the account it loads does not stay in this process's memory."""
     output = subprocess.run([sys.executable, os.path.join(BENCH, "catalogue.py"), data, *map(str, days)], check=True,
                             capture_output=True, text=True).stdout
     return json.loads(output)

@@ -75,10 +75,15 @@ extension SnapshotStore {
             guard depth < Self.maximumBaseDepth else {
                 throw StoreError.corrupt("object \(digest) lies behind more than \(Self.maximumBaseDepth) delta bases")
             }
-            guard let baseBytes = try decodedObject(base, depth: depth + 1) else {
-                throw StoreError.corrupt("object \(digest) is stored as a delta against object \(base), which is missing")
+            if let cached = recentBases.bytes(of: base) {
+                dictionary = cached
+            } else {
+                guard let baseBytes = try decodedObject(base, depth: depth + 1) else {
+                    throw StoreError.corrupt("object \(digest) is stored as a delta against object \(base), which is missing")
+                }
+                recentBases.insert(baseBytes, digest: base)
+                dictionary = baseBytes
             }
-            dictionary = baseBytes
         }
         do {
             return try ObjectCompression.decompress(body, dictionary: dictionary)
@@ -86,5 +91,27 @@ extension SnapshotStore {
             let against = base.map { " against object \($0)" } ?? ""
             throw StoreError.corrupt("object \(digest), stored compressed\(against), cannot be decompressed: \(error)")
         }
+    }
+}
+
+/// The canonical bytes of the bases a store inflated most recently. The two versions of a
+/// resource that a diff compares usually share a base, which would otherwise be read and
+/// inflated twice.
+struct RecentBases {
+    static let capacity = 64
+    private var bytesByDigest: [String: [UInt8]] = [:]
+    private var order: [String] = []
+
+    func bytes(of digest: String) -> [UInt8]? {
+        bytesByDigest[digest]
+    }
+
+    mutating func insert(_ bytes: [UInt8], digest: String) {
+        guard bytesByDigest[digest] == nil else { return }
+        if order.count == Self.capacity {
+            bytesByDigest[order.removeFirst()] = nil
+        }
+        order.append(digest)
+        bytesByDigest[digest] = bytes
     }
 }

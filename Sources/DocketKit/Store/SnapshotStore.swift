@@ -13,6 +13,8 @@ public final class SnapshotStore {
     /// Whether `object(_:)` re-hashes what it reads. `docket check` turns it off while it
     /// walks trees, because it reports altered objects itself, one problem each.
     var verifiesObjectDigests = true
+    /// Bases inflated most recently; see `SnapshotStore+ObjectEncoding`.
+    var recentBases = RecentBases()
 
     /// The newest schema version this Docket can read and write.
     public static let schemaVersion = StoreSchema.migrations.count

@@ -170,7 +170,7 @@ public struct JSONParser {
     private mutating func parseString() throws -> String {
         index += 1
         let start = index
-        // Most strings hold no escape: their bytes are the string, so they are validated in
+        // Most strings contain no escape: their bytes are the string, so they are validated in
         // one step instead of being copied byte by byte.
         while index < bytes.count {
             let byte = bytes[index]
