@@ -1,117 +1,159 @@
 /// The storage form of objects. A body is either the canonical bytes themselves, or a zlib
 /// stream of them. The stream is standalone, or deflated against the canonical bytes of the
-/// object named in the `base` column, usually the previous version of the same resource or
-/// tree leaf. The digest always
-/// covers the canonical bytes, and every read decompresses, so callers only see those bytes.
+/// object in the `base` column, the previous version of the same resource or tree. The
+/// digest always covers the canonical bytes, and every read decompresses, so callers only
+/// see those bytes.
 ///
-/// A daily capture changes a few fields of a few thousand resources. Stored whole, each
-/// changed resource cost its full size; stored against its previous version, it costs
-/// about the bytes that changed.
+/// A daily capture changes a few fields of a few thousand resources, and the tree leaves
+/// and kind trees that list them. Stored against its previous version, each costs about the
+/// bytes that changed since the day before. Versions form a chain back to a standalone
+/// object; `depth` counts the steps, and a version whose chain would exceed
+/// `maximumChainDepth` is stored standalone and starts a new chain, so a read inflates at
+/// most that many streams plus one. git packs objects in chains the same way.
 ///
-/// Writers only choose a standalone object as base, so a read inflates at most two streams.
 /// An object that serves as a base must never be deleted while another refers to it; the
 /// `base` column's foreign key makes SQLite refuse that.
 extension SnapshotStore {
-    /// The maximum chain of bases a read follows before it reports the store as damaged.
-    /// Docket writes chains of one, so the limit only stops a damaged store from looping.
-    static let maximumBaseDepth = 8
+    /// The longest chain a writer builds. Over 90 daily snapshots of the benchmark's account,
+    /// chains of 16 stored the trees in a third of the bytes that one-step deltas against
+    /// a fixed base took; longer chains saved little more and slow every read of a
+    /// frequently changing resource.
+    static let maximumChainDepth = 16
 
-    /// A body as stored, and the base it was deflated against, if any.
+    /// The longest chain a read follows before it reports the store as damaged; it only stops
+    /// a damaged store from looping.
+    static let maximumBaseDepth = 64
+
+    /// A body as stored, the row id of the base it was deflated against, and its chain depth.
     struct EncodedObject {
         var body: [UInt8]
-        var base: String?
+        var base: Int64?
+        var depth: Int
     }
 
-    /// Chooses the smaller of two forms of `bytes`, as is or deflated, unless deflating
-    /// against the standalone object behind `hint` takes at most half the deflated size.
-    ///
-    /// A delta larger than that means the resource has drifted far from its base, so the
-    /// object is stored standalone and becomes the base of the versions after it. Over 90
-    /// daily snapshots of the benchmark's small account this stored 17 % fewer bytes than
-    /// always taking the smallest form, because bases never go stale.
+    /// One row of `objects`, with its digest as hex.
+    struct StoredObject {
+        var id: Int64
+        var digest: String
+        var body: [UInt8]
+        var base: Int64?
+    }
+
+    /// Chooses the smallest of three forms of `bytes`: as is, deflated, or deflated against
+    /// the object `hint` names. The delta is taken only when it is at most half the deflated
+    /// size and the chain stays within `maximumChainDepth`; otherwise the object starts a
+    /// new chain, because a larger delta means the resource has drifted from its past.
     func encodeObject(_ bytes: [UInt8], similarTo hint: String?) throws -> EncodedObject {
         // Bytes that start like a zlib stream are never stored as is, or a read would take
         // them for one.
-        var best = EncodedObject(body: bytes, base: nil)
+        var best = EncodedObject(body: bytes, base: nil, depth: 0)
         let standalone = try ObjectCompression.compress(bytes)
         if standalone.count < best.body.count || ObjectCompression.isCompressed(bytes) {
-            best = EncodedObject(body: standalone, base: nil)
+            best = EncodedObject(body: standalone, base: nil, depth: 0)
         }
-        guard let hint, let base = try deltaBase(for: hint) else { return best }
+        guard let hint, let base = try chainHead(hint) else { return best }
         let delta = try ObjectCompression.compress(bytes, dictionary: base.bytes)
         if delta.count * 2 <= standalone.count && delta.count < best.body.count {
-            best = EncodedObject(body: delta, base: base.digest)
+            best = EncodedObject(body: delta, base: base.id, depth: base.depth + 1)
         }
         return best
     }
 
-    /// The standalone object a delta against `hint` should use: `hint` itself, or the base
-    /// `hint` was stored against. Nil when the store has no object `hint`.
-    private func deltaBase(for hint: String) throws -> (digest: String, bytes: [UInt8])? {
-        guard let row = try database.query("SELECT base FROM objects WHERE digest = ?", [.text(hint)]).first else {
-            return nil
-        }
-        let digest = row.string(0) ?? hint
-        guard let bytes = try objectBytes(digest) else { return nil }
-        return (digest, bytes)
+    /// The object `hint` names as a base for the next version, or nil when the store has
+    /// no such object or its chain is already as long as a chain may be.
+    private func chainHead(_ hint: String) throws -> (id: Int64, depth: Int, bytes: [UInt8])? {
+        guard let key = Self.digestKey(hint),
+            let row = try database.query("SELECT id, depth FROM objects WHERE digest = ?", [key]).first,
+            let id = row.int(0)
+        else { return nil }
+        let depth = Int(row.int(1) ?? 0)
+        guard depth < Self.maximumChainDepth, let bytes = try decodedObject(id: id, depth: 0) else { return nil }
+        return (id, depth, bytes)
+    }
+
+    /// The `objects.digest` key of a hex digest: its 32 bytes. Nil for text that is not a
+    /// SHA-256 hex digest, which names no object.
+    static func digestKey(_ digest: String) -> SQLiteValue? {
+        guard Digest.isSHA256Hex(digest), let bytes = bytes(fromHex: digest) else { return nil }
+        return .blob(bytes)
     }
 
     /// Reads the canonical bytes of object `digest`, or nil when the store has no such object.
-    func decodedObject(_ digest: String, depth: Int) throws -> [UInt8]? {
-        guard let row = try database.query("SELECT body, base FROM objects WHERE digest = ?", [.text(digest)]).first else {
-            return nil
-        }
-        return try decode(digest: digest, body: row.bytes(0) ?? [], base: row.string(1), depth: depth)
+    func decodedObject(_ digest: String) throws -> [UInt8]? {
+        guard let key = Self.digestKey(digest),
+            let row = try database.query("SELECT id, body, base FROM objects WHERE digest = ?", [key]).first
+        else { return nil }
+        let stored = StoredObject(id: row.int(0) ?? 0, digest: digest, body: row.bytes(1) ?? [], base: row.int(2))
+        return try decode(stored)
     }
 
-    /// Returns the canonical bytes of a stored body: the body itself, or the body inflated
-    /// against its base's canonical bytes.
+    private func decodedObject(id: Int64, depth: Int) throws -> [UInt8]? {
+        if let cached = recentBases.bytes(of: id) { return cached }
+        guard let row = try database.query("SELECT digest, body, base FROM objects WHERE id = ?", [.integer(id)]).first else {
+            return nil
+        }
+        let stored = StoredObject(id: id, digest: hexString(row.bytes(0) ?? []), body: row.bytes(1) ?? [], base: row.int(2))
+        let bytes = try decode(stored, depth: depth)
+        recentBases.insert(bytes, id: id)
+        return bytes
+    }
+
+    /// Returns the canonical bytes of a stored body: the body itself, or the body inflated,
+    /// against its base's canonical bytes when it has a base.
     /// - Throws: `StoreError.corrupt` naming the object when the stream is damaged, or its
     ///   base is missing, damaged or too deep.
-    func decode(digest: String, body: [UInt8], base: String?, depth: Int = 0) throws -> [UInt8] {
-        guard ObjectCompression.isCompressed(body) else { return body }
+    func decode(_ stored: StoredObject, depth: Int = 0) throws -> [UInt8] {
+        guard ObjectCompression.isCompressed(stored.body) else { return stored.body }
         var dictionary: [UInt8]?
-        if let base {
+        if let base = stored.base {
             guard depth < Self.maximumBaseDepth else {
-                throw StoreError.corrupt("object \(digest) lies behind more than \(Self.maximumBaseDepth) delta bases")
+                throw StoreError.corrupt("object \(stored.digest) lies behind more than \(Self.maximumBaseDepth) delta bases")
             }
-            if let cached = recentBases.bytes(of: base) {
-                dictionary = cached
-            } else {
-                guard let baseBytes = try decodedObject(base, depth: depth + 1) else {
-                    throw StoreError.corrupt("object \(digest) is stored as a delta against object \(base), which is missing")
-                }
-                recentBases.insert(baseBytes, digest: base)
-                dictionary = baseBytes
+            guard let baseBytes = try decodedObject(id: base, depth: depth + 1) else {
+                throw StoreError.corrupt("object \(stored.digest) is stored as a delta against row \(base) of the objects table, which is missing")
             }
+            dictionary = baseBytes
         }
         do {
-            return try ObjectCompression.decompress(body, dictionary: dictionary)
+            return try ObjectCompression.decompress(stored.body, dictionary: dictionary)
         } catch let error as ZlibError {
-            let against = base.map { " against object \($0)" } ?? ""
-            throw StoreError.corrupt("object \(digest), stored compressed\(against), cannot be decompressed: \(error)")
+            let against = stored.base == nil ? "" : " against its base"
+            throw StoreError.corrupt("object \(stored.digest), stored compressed\(against), cannot be decompressed: \(error)")
         }
     }
 }
 
-/// The canonical bytes of the bases a store inflated most recently. The two versions of a
-/// resource that a diff compares usually share a base, which would otherwise be read and
-/// inflated twice.
+/// The canonical bytes of the bases a store inflated most recently, by row id. Reading a
+/// version inflates its chain; the snapshot after it needs the same chain plus one step, and
+/// the two versions a diff compares usually share most of theirs.
+///
+/// It holds at most `capacity` objects and `byteLimit` bytes, dropping the oldest first, so
+/// memory stays flat however large the store.
 struct RecentBases {
-    static let capacity = 64
-    private var bytesByDigest: [String: [UInt8]] = [:]
-    private var order: [String] = []
+    static let capacity = 8192
+    static let byteLimit = 32 << 20
+    private var bytesByID: [Int64: [UInt8]] = [:]
+    private var order: [Int64] = []
+    private var oldest = 0
+    private var totalBytes = 0
 
-    func bytes(of digest: String) -> [UInt8]? {
-        bytesByDigest[digest]
+    func bytes(of id: Int64) -> [UInt8]? {
+        bytesByID[id]
     }
 
-    mutating func insert(_ bytes: [UInt8], digest: String) {
-        guard bytesByDigest[digest] == nil else { return }
-        if order.count == Self.capacity {
-            bytesByDigest[order.removeFirst()] = nil
+    mutating func insert(_ bytes: [UInt8], id: Int64) {
+        guard bytesByID[id] == nil, bytes.count <= Self.byteLimit else { return }
+        while bytesByID.count >= Self.capacity || totalBytes + bytes.count > Self.byteLimit {
+            let evicted = order[oldest]
+            oldest += 1
+            totalBytes -= bytesByID.removeValue(forKey: evicted)?.count ?? 0
         }
-        order.append(digest)
-        bytesByDigest[digest] = bytes
+        if oldest > Self.capacity {
+            order.removeFirst(oldest)
+            oldest = 0
+        }
+        order.append(id)
+        bytesByID[id] = bytes
+        totalBytes += bytes.count
     }
 }

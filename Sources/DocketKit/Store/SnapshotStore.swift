@@ -111,10 +111,11 @@ public final class SnapshotStore {
     @discardableResult
     public func putObject(_ bytes: [UInt8], similarTo hint: String? = nil) throws -> String {
         let digest = Digest.sha256(bytes)
-        guard try !objectExists(digest) else { return digest }
+        guard try !objectExists(digest), let key = Self.digestKey(digest) else { return digest }
         let encoded = try encodeObject(bytes, similarTo: hint)
         try database.query(
-            "INSERT OR IGNORE INTO objects (digest, body, base) VALUES (?, ?, ?)", [.text(digest), .blob(encoded.body), SQLiteValue(encoded.base)])
+            "INSERT OR IGNORE INTO objects (digest, base, depth, body) VALUES (?, ?, ?, ?)",
+            [key, SQLiteValue(encoded.base), .integer(Int64(encoded.depth)), .blob(encoded.body)])
         return digest
     }
 
@@ -127,12 +128,13 @@ public final class SnapshotStore {
     /// The canonical bytes of object `digest`, or nil when the store has no such object.
     /// - Throws: `StoreError.corrupt` when the stored body cannot be decompressed.
     public func objectBytes(_ digest: String) throws -> [UInt8]? {
-        try decodedObject(digest, depth: 0)
+        try decodedObject(digest)
     }
 
     /// Whether the store has object `digest`, without reading its body.
     public func objectExists(_ digest: String) throws -> Bool {
-        try !database.query("SELECT 1 FROM objects WHERE digest = ?", [.text(digest)]).isEmpty
+        guard let key = Self.digestKey(digest) else { return false }
+        return try !database.query("SELECT 1 FROM objects WHERE digest = ?", [key]).isEmpty
     }
 
     /// The object `digest` parsed as JSON, after checking that its bytes still hash to
@@ -203,6 +205,19 @@ public final class SnapshotStore {
     /// latest snapshot, all in one transaction. Each new object is stored against its
     /// counterpart in the parent snapshot when that is smaller.
     public func commitSnapshot(
+        resources: [CapturedResource], notRecorded: [NotRecordedListing], capturedAt: String, runID: Int64?,
+        account: JSONValue
+    ) throws -> SnapshotInfo {
+        do {
+            return try writeSnapshot(resources: resources, notRecorded: notRecorded, capturedAt: capturedAt, runID: runID, account: account)
+        } catch {
+            // The rolled-back rows' ids will be given to other objects.
+            recentBases = RecentBases()
+            throw error
+        }
+    }
+
+    private func writeSnapshot(
         resources: [CapturedResource], notRecorded: [NotRecordedListing], capturedAt: String, runID: Int64?,
         account: JSONValue
     ) throws -> SnapshotInfo {

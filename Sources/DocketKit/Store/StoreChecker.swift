@@ -27,6 +27,8 @@ public struct StoreChecker {
     public func run() throws -> Report {
         store.verifiesObjectDigests = false
         defer { store.verifiesObjectDigests = true }
+        // Every object is read from the file, not from what this process inflated before.
+        store.recentBases = RecentBases()
         var problems: [CheckProblem] = []
         problems += try checkSQLite()
         let snapshots = try loadSnapshots()
@@ -136,15 +138,18 @@ public struct StoreChecker {
     private func checkObjects(treeDigests: Set<String>) throws -> (Int, [CheckProblem]) {
         var problems: [CheckProblem] = []
         var count = 0
-        let statement = try store.database.prepare("SELECT digest, body, base FROM objects")
+        // In id order every base comes before the versions stored against it, so each read
+        // finds its base among the recently inflated ones.
+        let statement = try store.database.prepare("SELECT id, digest, body, base FROM objects ORDER BY id")
         try statement.bind([])
         while let row = try statement.step() {
             count += 1
-            let digest = row.string(0) ?? ""
+            let digest = hexString(row.bytes(1) ?? [])
             let role = treeDigests.contains(digest) ? "tree" : "object"
             let bytes: [UInt8]
             do {
-                bytes = try store.decode(digest: digest, body: row.bytes(1) ?? [], base: row.string(2))
+                let stored = SnapshotStore.StoredObject(id: row.int(0) ?? 0, digest: digest, body: row.bytes(2) ?? [], base: row.int(3))
+                bytes = try store.decode(stored)
             } catch let error as StoreError {
                 problems.append(CheckProblem(subject: "\(role) \(digest)", message: "its stored body cannot be read: \(error)"))
                 continue
