@@ -8,9 +8,10 @@ SnapshotStore+ObjectEncoding.swift define:
 
 - `snapshots(digest, captured_at, header)`: the header is canonical JSON with `tree`, the
   root tree digest;
-- `objects(id, digest, base, depth, body)`: `digest` is the 32 bytes of the SHA-256; a body
-  is canonical JSON, or a zlib stream of it (first byte 0x78), deflated against the canonical
-  bytes of the object whose id is `base` when that is set;
+- `object_digests(digest, id)` maps the 32 bytes of each SHA-256 to a row of
+  `objects(id, base, depth, body)`; a body is canonical JSON, or a zlib stream of it (first
+  byte 0x78), deflated against the canonical bytes of the object in row `base` when that is
+  set;
 - root tree `{"kinds": {kind: tree}}`; a kind tree is `{"entries": [...]}` or
   `{"buckets": {prefix: leaf}}`, and each entry has `key`, `name`, `digest`, and optionally
   `parent` and `app`.
@@ -47,8 +48,9 @@ class DocketStore:
 
     def object_bytes(self, digest):
         """Return the canonical bytes of object `digest`, decompressed."""
-        row = self.connection.execute("SELECT id, body, base FROM objects WHERE digest = ?",
-                                      (bytes.fromhex(digest),)).fetchone()
+        row = self.connection.execute(
+            "SELECT o.id, o.body, o.base FROM object_digests d JOIN objects o ON o.id = d.id WHERE d.digest = ?",
+            (bytes.fromhex(digest),)).fetchone()
         if row is None:
             raise KeyError("object %s is missing from the store" % digest)
         return self._decode(*row)

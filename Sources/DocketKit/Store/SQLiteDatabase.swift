@@ -105,6 +105,12 @@ public final class SQLiteDatabase {
         }
     }
 
+    /// Runs `body` in the transaction already open, or else in a new one, so that what it
+    /// writes is committed whole or not at all.
+    public func withinTransaction<Result>(_ body: () throws -> Result) throws -> Result {
+        sqlite3_get_autocommit(handle) == 0 ? try body() : try inTransaction(body)
+    }
+
     /// Closes the connection now, reporting a failure that `deinit` would have to ignore.
     public func close() throws {
         let code = sqlite3_close(handle)

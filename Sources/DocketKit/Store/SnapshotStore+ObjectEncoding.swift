@@ -1,5 +1,6 @@
-/// The storage form of objects. A body is either the canonical bytes themselves, or a zlib
-/// stream of them. The stream is standalone, or deflated against the canonical bytes of the
+/// The storage form of objects. `object_digests` maps the 32 bytes of each digest to a row
+/// of `objects`, which holds the body. A body is either the canonical bytes themselves, or a
+/// zlib stream of them. The stream is standalone, or deflated against the canonical bytes of the
 /// object in the `base` column, the previous version of the same resource or tree. The
 /// digest always covers the canonical bytes, and every read decompresses, so callers only
 /// see those bytes.
@@ -31,10 +32,11 @@ extension SnapshotStore {
         var depth: Int
     }
 
-    /// One row of `objects`, with its digest as hex.
+    /// One row of `objects`, and how messages name it: `object <digest>`, or its row when
+    /// the digest is not at hand.
     struct StoredObject {
         var id: Int64
-        var digest: String
+        var name: String
         var body: [UInt8]
         var base: Int64?
     }
@@ -63,7 +65,9 @@ extension SnapshotStore {
     /// no such object or its chain is already as long as a chain may be.
     private func chainHead(_ hint: String) throws -> (id: Int64, depth: Int, bytes: [UInt8])? {
         guard let key = Self.digestKey(hint),
-            let row = try database.query("SELECT id, depth FROM objects WHERE digest = ?", [key]).first,
+            let row = try database.query(
+                "SELECT o.id, o.depth FROM object_digests d JOIN objects o ON o.id = d.id WHERE d.digest = ?", [key]
+            ).first,
             let id = row.int(0)
         else { return nil }
         let depth = Int(row.int(1) ?? 0)
@@ -81,18 +85,20 @@ extension SnapshotStore {
     /// Reads the canonical bytes of object `digest`, or nil when the store has no such object.
     func decodedObject(_ digest: String) throws -> [UInt8]? {
         guard let key = Self.digestKey(digest),
-            let row = try database.query("SELECT id, body, base FROM objects WHERE digest = ?", [key]).first
+            let row = try database.query(
+                "SELECT o.id, o.body, o.base FROM object_digests d JOIN objects o ON o.id = d.id WHERE d.digest = ?", [key]
+            ).first
         else { return nil }
-        let stored = StoredObject(id: row.int(0) ?? 0, digest: digest, body: row.bytes(1) ?? [], base: row.int(2))
+        let stored = StoredObject(id: row.int(0) ?? 0, name: "object \(digest)", body: row.bytes(1) ?? [], base: row.int(2))
         return try decode(stored)
     }
 
     private func decodedObject(id: Int64, depth: Int) throws -> [UInt8]? {
         if let cached = recentBases.bytes(of: id) { return cached }
-        guard let row = try database.query("SELECT digest, body, base FROM objects WHERE id = ?", [.integer(id)]).first else {
+        guard let row = try database.query("SELECT body, base FROM objects WHERE id = ?", [.integer(id)]).first else {
             return nil
         }
-        let stored = StoredObject(id: id, digest: hexString(row.bytes(0) ?? []), body: row.bytes(1) ?? [], base: row.int(2))
+        let stored = StoredObject(id: id, name: "the object in row \(id)", body: row.bytes(0) ?? [], base: row.int(1))
         let bytes = try decode(stored, depth: depth)
         recentBases.insert(bytes, id: id)
         return bytes
@@ -107,10 +113,10 @@ extension SnapshotStore {
         var dictionary: [UInt8]?
         if let base = stored.base {
             guard depth < Self.maximumBaseDepth else {
-                throw StoreError.corrupt("object \(stored.digest) lies behind more than \(Self.maximumBaseDepth) delta bases")
+                throw StoreError.corrupt("\(stored.name) lies behind more than \(Self.maximumBaseDepth) delta bases")
             }
             guard let baseBytes = try decodedObject(id: base, depth: depth + 1) else {
-                throw StoreError.corrupt("object \(stored.digest) is stored as a delta against row \(base) of the objects table, which is missing")
+                throw StoreError.corrupt("\(stored.name) is stored as a delta against the object in row \(base), which is missing")
             }
             dictionary = baseBytes
         }
@@ -118,7 +124,7 @@ extension SnapshotStore {
             return try ObjectCompression.decompress(stored.body, dictionary: dictionary)
         } catch let error as ZlibError {
             let against = stored.base == nil ? "" : " against its base"
-            throw StoreError.corrupt("object \(stored.digest), stored compressed\(against), cannot be decompressed: \(error)")
+            throw StoreError.corrupt("\(stored.name), stored compressed\(against), cannot be decompressed: \(error)")
         }
     }
 }

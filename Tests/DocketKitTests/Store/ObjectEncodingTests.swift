@@ -63,7 +63,10 @@ struct ObjectEncodingTests {
     static func row(_ store: SnapshotStore, _ digest: String) throws -> (body: [UInt8], base: String?) {
         let row = try #require(
             try store.database.query(
-                "SELECT o.body, b.digest FROM objects o LEFT JOIN objects b ON b.id = o.base WHERE o.digest = ?",
+                """
+                SELECT o.body, b.digest FROM object_digests d JOIN objects o ON o.id = d.id
+                LEFT JOIN object_digests b ON b.id = o.base WHERE d.digest = ?
+                """,
                 [.objectKey(digest)]
             ).first)
         return (row.bytes(0) ?? [], row.bytes(1).map { hexString($0) })
@@ -146,7 +149,8 @@ struct ObjectEncodingTests {
         let (store, _) = try StoreFixtures.makeStore()
         let canonical = CanonicalJSON.encode(["name": "raw"])
         let digest = Digest.sha256(canonical)
-        try store.database.query("INSERT INTO objects (digest, body) VALUES (?, ?)", [.objectKey(digest), .blob(canonical)])
+        try store.database.query("INSERT INTO objects (body) VALUES (?)", [.blob(canonical)])
+        try store.database.query("INSERT INTO object_digests (digest, id) VALUES (?, ?)", [.objectKey(digest), .integer(store.database.lastInsertRowID)])
         #expect(try store.objectBytes(digest) == canonical)
         #expect(try StoreChecker(store: store).run().problems == [])
     }
@@ -221,7 +225,7 @@ struct ObjectEncodingTests {
         let digest = try Self.digest(of: ResourceKind.postgres, in: latest, store)
         var body = try Self.row(store, digest).body
         body[body.count / 2] ^= 0xFF
-        try store.database.query("UPDATE objects SET body = ? WHERE digest = ?", [.blob(body), .objectKey(digest)])
+        try store.database.query("UPDATE objects SET body = ? WHERE id = (SELECT id FROM object_digests WHERE digest = ?)", [.blob(body), .objectKey(digest)])
 
         let report = try StoreChecker(store: store).run()
         #expect(report.problems.count == 1)
@@ -236,7 +240,7 @@ struct ObjectEncodingTests {
         let second = try StoreFixtures.commit(store, [Self.database(day: 2)], at: "2026-03-26T06:00:00Z")
         let base = try Self.digest(of: ResourceKind.postgres, in: first, store)
         let delta = try Self.digest(of: ResourceKind.postgres, in: second, store)
-        try store.database.query("UPDATE objects SET body = ? WHERE digest = ?", [.blob(Array(#"{"plan":"altered"}"#.utf8)), .objectKey(base)])
+        try store.database.query("UPDATE objects SET body = ? WHERE id = (SELECT id FROM object_digests WHERE digest = ?)", [.blob(Array(#"{"plan":"altered"}"#.utf8)), .objectKey(base)])
 
         let report = try StoreChecker(store: store).run()
         let subjects = Set(report.problems.map(\.subject))
