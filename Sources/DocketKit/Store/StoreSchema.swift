@@ -144,6 +144,11 @@ enum StoreSchema {
         return .blob(bytes)
     }
 
+    /// The page size of a new store. Bodies of 1 to 4 KB, such as certificates, left most of
+    /// a 4 KB page empty when several came in a row; with 16 KB pages the benchmark's small
+    /// account took 7 % less space.
+    static let pageSize = 16384
+
     /// Brings the schema up to date, or rejects a store from a newer Docket.
     static func migrate(_ database: SQLiteDatabase, path: String, readOnly: Bool) throws {
         let version = Int(try database.query("PRAGMA user_version").first?.int(0) ?? 0)
@@ -158,6 +163,8 @@ enum StoreSchema {
             guard tables == 0 else {
                 throw StoreError.notAStore(path: path, reason: "it is an SQLite database with other tables")
             }
+            // Set before the first table exists; it cannot change later without a VACUUM.
+            try database.execute("PRAGMA page_size = \(pageSize)")
         }
         guard version < migrations.count else { return }
         guard !readOnly else { throw StoreError.notAStore(path: path, reason: "its schema is not initialised") }

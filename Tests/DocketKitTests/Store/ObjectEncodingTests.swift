@@ -88,6 +88,7 @@ struct ObjectEncodingTests {
         #expect(stored.base == nil)
         #expect(try store.objectBytes(digest) == canonical)
         #expect(Digest.sha256(canonical) == digest)
+        #expect(try store.database.query("PRAGMA page_size").first?.int(0) == Int64(StoreSchema.pageSize))
     }
 
     @Test("changed resource is stored against its previous version")
