@@ -191,13 +191,13 @@ public final class SQLiteStatement {
         self.sql = sql
     }
 
-    /// Returns the statement to its start, releasing what it holds; bindings stay.
+    /// Returns the statement to its start and releases its locks. Bindings stay.
     public func reset() {
         sqlite3_reset(handle)
     }
 
-    /// An error with the connection's message. A statement does not keep its database
-    /// object, so the database may cache statements without a reference cycle.
+    /// Builds an error with the connection's message. A statement does not keep its database
+    /// object, so the database can cache statements without a reference cycle.
     private func error(_ code: Int32, _ context: String) -> SQLiteError {
         SQLiteError(code: code, message: String(cString: sqlite3_errmsg(sqlite3_db_handle(handle))), context: context)
     }

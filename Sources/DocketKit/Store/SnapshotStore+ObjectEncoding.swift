@@ -1,5 +1,5 @@
 /// The storage form of objects. `object_digests` maps the 32 bytes of each digest to a row
-/// of `objects`, which holds the body. A body is either the canonical bytes themselves, or a
+/// of `objects`, which contains the body. A body is either the canonical bytes themselves, or a
 /// zlib stream of them. The stream is standalone, or deflated against the canonical bytes of the
 /// object in the `base` column, the previous version of the same resource or tree. The
 /// digest always covers the canonical bytes, and every read decompresses, so callers only
@@ -8,22 +8,22 @@
 /// A daily capture changes a few fields of a few thousand resources, and the tree leaves
 /// and kind trees that list them. Stored against its previous version, each costs about the
 /// bytes that changed since the day before. Versions form a chain back to a standalone
-/// object; `depth` counts the steps, and a version whose chain would exceed
+/// object, and `depth` counts the steps. A version whose chain would exceed
 /// `maximumChainDepth` is stored standalone and starts a new chain, so a read inflates at
 /// most that many streams plus one. git packs objects in chains the same way.
 ///
 /// An object that serves as a base must never be deleted while another refers to it; the
 /// `base` column's foreign key makes SQLite refuse that.
 extension SnapshotStore {
-    /// The longest chain a writer builds. A longer chain stores fewer standalone versions but
-    /// makes every read of a frequently changing resource inflate more streams; git's default
+    /// The maximum chain a writer builds. A longer chain stores fewer standalone versions but
+    /// makes every read of a frequently changing resource inflate more streams. git's default
     /// is 50. On the benchmark's quick account, kind trees took 15 kB a day in chains, against
     /// 20 kB on day 3 and 31 kB on day 12 as deltas against one fixed base, which grew with
     /// every day since the base.
     static let maximumChainDepth = 16
 
-    /// The longest chain a read follows before it reports the store as damaged; it only stops
-    /// a damaged store from looping.
+    /// The maximum chain a read follows before it reports the store as damaged, so that a
+    /// damaged store cannot make a read loop.
     static let maximumBaseDepth = 64
 
     /// A body as stored, the row id of the base it was deflated against, and its chain depth.
@@ -44,7 +44,7 @@ extension SnapshotStore {
 
     /// Chooses the smallest of three forms of `bytes`: as is, deflated, or deflated against
     /// the object `hint` names. The delta is taken only when it is at most half the deflated
-    /// size and the chain stays within `maximumChainDepth`; otherwise the object starts a
+    /// size and the chain stays within `maximumChainDepth`. Otherwise the object starts a
     /// new chain, because a larger delta means the resource has drifted from its past.
     func encodeObject(_ bytes: [UInt8], similarTo hint: String?) throws -> EncodedObject {
         // Bytes that start like a zlib stream are never stored as is, or a read would take
@@ -76,8 +76,8 @@ extension SnapshotStore {
         return (id, depth, bytes)
     }
 
-    /// The `objects.digest` key of a hex digest: its 32 bytes. Nil for text that is not a
-    /// SHA-256 hex digest, which names no object.
+    /// Converts a hex digest to its `object_digests` key, its 32 bytes. Returns nil for text
+    /// that is not a SHA-256 hex digest, which names no object.
     static func digestKey(_ digest: String) -> SQLiteValue? {
         guard Digest.isSHA256Hex(digest), let bytes = bytes(fromHex: digest) else { return nil }
         return .blob(bytes)
@@ -105,8 +105,8 @@ extension SnapshotStore {
         return bytes
     }
 
-    /// Returns the canonical bytes of a stored body: the body itself, or the body inflated,
-    /// against its base's canonical bytes when it has a base.
+    /// Returns the canonical bytes of a stored body: the body itself, or the body inflated
+    /// (against its base's canonical bytes when it has a base).
     /// - Throws: `StoreError.corrupt` naming the object when the stream is damaged, or its
     ///   base is missing, damaged or too deep.
     func decode(_ stored: StoredObject, depth: Int = 0) throws -> [UInt8] {
@@ -131,7 +131,7 @@ extension SnapshotStore {
 }
 
 /// The canonical bytes of the bases a store inflated most recently, by row id. Reading a
-/// version inflates its chain; the snapshot after it needs the same chain plus one step, and
+/// version inflates its chain. The snapshot after it needs the same chain plus one step, and
 /// the two versions a diff compares usually share most of theirs.
 ///
 /// It holds at most `capacity` objects and `byteLimit` bytes, dropping the oldest first, so

@@ -170,8 +170,8 @@ public struct StoreChecker {
         return (count, problems)
     }
 
-    /// A problem with the object in row `id`, named by the digest recorded for it. Looking
-    /// the digest up scans the digest index, which only happens for a damaged store.
+    /// Builds a problem with the object in row `id`, named by the digest recorded for it.
+    /// Finding the digest scans the whole digest table, which only happens for a damaged store.
     private func problem(row id: Int64, treeDigests: Set<String>, _ message: String) throws -> CheckProblem {
         let recorded = try store.database.query("SELECT digest FROM object_digests WHERE id = ?", [.integer(id)])
         guard let digest = recorded.first?.bytes(0).map({ hexString($0) }) else {
