@@ -177,7 +177,7 @@ public struct JSONParser {
         return .number(value)
     }
 
-    /// The value of an integer lexeme of at most 15 digits, which a double holds exactly, so
+    /// The value of an integer lexeme of at most 15 digits, which a double represents exactly, so
     /// it equals what `Double(lexeme)` returns; nil for any other lexeme.
     private func smallInteger(_ range: Range<Int>) -> Double? {
         let isNegative = bytes[range.lowerBound] == UInt8(ascii: "-")
@@ -204,8 +204,8 @@ public struct JSONParser {
         index += 1
         let start = index
         // Most strings contain no escape: their bytes are the string, so they are validated in
-        // one step instead of being copied byte by byte. Most are ASCII too, which is valid
-        // UTF-8 as it stands and needs no validation at all.
+        // one step instead of being copied byte by byte. Most are ASCII too, which is
+        // already valid UTF-8 and needs no validation.
         var combined: UInt8 = 0
         while index < bytes.count {
             let byte = bytes[index]
