@@ -46,7 +46,7 @@ struct DocketBagChecks {
     }
 
     private mutating func checkRequiredFiles() {
-        for name in [BagLayout.sha256Manifest, BagLayout.sha512Manifest, BagLayout.tagManifest] where bag.files[name] == nil {
+        for name in [BagLayout.sha256Manifest, BagLayout.sha512Manifest, BagLayout.tagManifest] where !bag.files.contains(name) {
             problems.append(BagProblem(.error, name, "missing: every Docket bag has it"))
         }
         if let listed = tagManifestPaths[BagLayout.tagManifest] {
@@ -61,7 +61,7 @@ struct DocketBagChecks {
     private mutating func checkTagFilesListed() {
         guard !tagManifestPaths.isEmpty else { return }
         let listed = tagManifestPaths.values.reduce(into: Set<String>()) { $0.formUnion($1) }
-        for path in bag.files.keys.sorted() where !path.hasPrefix("data/") {
+        for path in bag.files.tagPaths.sorted() {
             let isTagManifest = path.hasPrefix("tagmanifest-") && path.hasSuffix(".txt")
             guard !isTagManifest, path != BagLayout.signature, !listed.contains(path) else { continue }
             problems.append(BagProblem(.error, path, "a tag file no tag manifest lists; Docket bags list every tag file"))
@@ -174,11 +174,12 @@ struct DocketBagChecks {
     }
 
     private mutating func checkResourceFile(_ path: String, digest: String, name: String) {
-        guard BagPath.escapeReason(path) == nil, let file = bag.files[path] else {
+        guard BagPath.escapeReason(path) == nil, let content = bag.files.content(of: path) else {
             problems.append(BagProblem(.error, path, "missing: \(name)'s resources.json lists it"))
             return
         }
-        guard let canonical = file.canonicalDigest else {
+        if bag.files.canonical(ofContent: content, equals: digest) { return }
+        guard let canonical = bag.files.canonicalHex(ofContent: content) else {
             problems.append(BagProblem(.error, path, "is not JSON (or too large to parse), so it cannot be matched to \(name)"))
             return
         }
@@ -188,38 +189,55 @@ struct DocketBagChecks {
     }
 
     /// Checks that every folder under data/snapshots/ is a snapshot manifest.json lists, and
-    /// that every file in it is its index or a file the index lists.
+    /// that every file in it is its index or a file the index lists. Each snapshot's index marks
+    /// the files it lists in the file table, one snapshot at a time; then one pass over the
+    /// table finds the files no index marked.
     private mutating func checkSnapshotFolders(_ snapshots: [JSONValue]) {
-        var expected: [String: Set<String>] = [:]
+        var folders: Set<String> = []
+        let files = bag.files
         for snapshot in snapshots {
             guard let folder = snapshot["folder"]?.stringValue else { continue }
+            folders.insert("data/\(folder)")
             let indexPath = "data/\(folder)/\(BagLayout.snapshotIndex)"
-            var files: Set<String> = [indexPath]
+            if let id = files.entry(indexPath) { files.markIndexed(id) }
             if let bytes = bag.contents(of: indexPath), let index = try? JSONParser.parse(bytes: bytes) {
                 for value in index["resources"]?.arrayValue ?? [] {
-                    if let file = value["file"]?.stringValue { files.insert("data/\(folder)/\(file)") }
+                    if let file = value["file"]?.stringValue, let id = files.entry("data/\(folder)/\(file)") { files.markIndexed(id) }
                 }
             }
-            expected["data/\(folder)"] = files
         }
-        for path in bag.files.keys.sorted() where path.hasPrefix("data/\(BagLayout.snapshotsFolder)/") {
-            let parts = path.split(separator: "/")
-            let folder = parts.prefix(3).joined(separator: "/")
-            guard parts.count > 3, let files = expected[folder] else {
-                problems.append(BagProblem(.error, path, "in a snapshot folder that data/manifest.json does not list"))
-                continue
+        let prefix = Array("data/\(BagLayout.snapshotsFolder)/".utf8)
+        var found: [BagProblem] = []
+        // Entries of one folder are adjacent in most archives: remember the last folder's verdict.
+        var lastFolder: ArraySlice<UInt8> = []
+        var isLastFolderListed = false
+        files.forEachPayloadEntry { id, bytes in
+            guard bytes.starts(with: prefix), !files.isIndexed(id) else { return }
+            let rest = bytes.dropFirst(prefix.count)
+            guard let slash = rest.firstIndex(of: UInt8(ascii: "/")) else {
+                found.append(BagProblem(.error, files.path(ofEntry: id), "in a snapshot folder that data/manifest.json does not list"))
+                return
             }
-            if !files.contains(path) {
-                problems.append(BagProblem(.error, path, "not listed in its snapshot's resources.json"))
+            let folder = bytes[bytes.startIndex..<slash]
+            if !folder.elementsEqual(lastFolder) {
+                lastFolder = folder
+                isLastFolderListed = folders.contains(String(decoding: folder, as: UTF8.self))
+            }
+            let path = files.path(ofEntry: id)
+            if isLastFolderListed {
+                found.append(BagProblem(.error, path, "not listed in its snapshot's resources.json"))
+            } else {
+                found.append(BagProblem(.error, path, "in a snapshot folder that data/manifest.json does not list"))
             }
         }
+        problems += found.sorted { $0.file < $1.file }
     }
 
     private mutating func checkChangeFiles(_ changes: [JSONValue]) {
         for change in changes {
             for field in ["json", "markdown"] {
                 guard let path = change[field]?.stringValue else { continue }
-                if BagPath.escapeReason(path) != nil || bag.files["data/\(path)"] == nil {
+                if BagPath.escapeReason(path) != nil || !bag.files.contains("data/\(path)") {
                     problems.append(BagProblem(.error, "data/\(path)", "missing: data/manifest.json lists it as a change file"))
                 }
             }
