@@ -206,13 +206,20 @@ struct BagArchiveScanner {
         let hashers = algorithms.map { Hasher($0) }
         let shouldRetain = Self.isRetained(relative)
         let needsCanonical = Self.isResourceFile(relative) && size <= Self.canonicalLimit
+        // A retained file goes to the spool as it passes, never whole into memory: a payload
+        // manifest may be hundreds of megabytes.
+        let spool = bag.spool
+        let start = spool.endOffset
         var buffer: [UInt8] = []
         var total: Int64 = 0
         try reader.readData { chunk in
             for hasher in hashers {
                 hasher.update(chunk)
             }
-            if shouldRetain || needsCanonical {
+            if shouldRetain {
+                try spool.write(chunk)
+            }
+            if needsCanonical {
                 buffer.append(contentsOf: chunk)
             }
             total += Int64(chunk.count)
@@ -225,7 +232,9 @@ struct BagArchiveScanner {
         let content = bag.files.addContent(size: total, hexDigests: digests, canonicalHex: canonicalDigest)
         if shouldRetain, let sha256 = digests.first {
             if bag.spansByDigest[sha256] == nil {
-                bag.spansByDigest[sha256] = try bag.spool.append(buffer)
+                bag.spansByDigest[sha256] = ContentSpool.Span(offset: start, count: Int(total))
+            } else {
+                spool.discard(from: start)
             }
             bag.retainedPaths[relative] = sha256
         }

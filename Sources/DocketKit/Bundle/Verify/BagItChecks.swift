@@ -69,7 +69,7 @@ struct BagItChecks {
         let files = bag.files
         let actualCount = files.payloadCount
         var actualBytes: Int64 = 0
-        files.forEachPayloadEntry { id, _ in actualBytes += files.size(ofContent: files.content(ofEntry: id)) }
+        files.forEachPayloadEntry { id in actualBytes += files.size(ofContent: files.content(ofEntry: id)) }
         guard bytes != actualBytes || count != actualCount else { return }
         let message = "Payload-Oxum is \(oxum) but the payload contains \(actualCount) file(s) of \(actualBytes) bytes in total"
         let dropped = droppedSystemFiles.count
@@ -94,7 +94,7 @@ struct BagItChecks {
         for manifest in manifests {
             let ordinal = checkLines(of: manifest, isPayload: true, fetched: fetched, findings: &findings).ordinal
             let files = bag.files
-            files.forEachPayloadEntry { id, _ in
+            files.forEachPayloadEntry { id in
                 if files.listedIn(id) != ordinal {
                     findings.unlisted[files.path(ofEntry: id), default: []].append(manifest.name)
                 }
@@ -288,8 +288,8 @@ struct BagItChecks {
     private mutating func checkSystemFiles() {
         let files = bag.files
         var found: [String] = []
-        files.forEachPayloadEntry { id, bytes in
-            if BagPath.isSystemFileName(bytes) { found.append(files.path(ofEntry: id)) }
+        files.forEachPayloadEntry { id in
+            if BagPath.isSystemFileName(files.name(ofEntry: id)) { found.append(files.path(ofEntry: id)) }
         }
         for path in found.sorted() {
             problems.append(BagProblem(.warning, path, "a desktop system file in the payload; it is usually copied by accident"))

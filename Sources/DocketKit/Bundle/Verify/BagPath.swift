@@ -66,10 +66,9 @@ enum BagPath {
         return [".DS_Store", "Thumbs.db", "desktop.ini", "ehthumbs.db"].contains(name) || name.hasPrefix("._")
     }
 
-    /// `isSystemFile` over a path's UTF-8 bytes, for checking every payload file without
+    /// `isSystemFile` over a file name's UTF-8 bytes, for checking every payload file without
     /// making a string of each path.
-    static func isSystemFileName(_ path: ArraySlice<UInt8>) -> Bool {
-        let name = path.lastIndex(of: UInt8(ascii: "/")).map { path[($0 + 1)...] } ?? path
+    static func isSystemFileName(_ name: ArraySlice<UInt8>) -> Bool {
         if name.starts(with: "._".utf8) { return true }
         return [".DS_Store", "Thumbs.db", "desktop.ini", "ehthumbs.db"].contains { name.elementsEqual($0.utf8) }
     }

@@ -64,7 +64,7 @@ public struct BagVerifier {
     ) -> BagVerification {
         let files = bag.files
         var payloadBytes: Int64 = 0
-        files.forEachPayloadEntry { id, _ in payloadBytes += files.size(ofContent: files.content(ofEntry: id)) }
+        files.forEachPayloadEntry { id in payloadBytes += files.size(ofContent: files.content(ofEntry: id)) }
         return BagVerification(
             archivePath: path, bagFolder: bag.folder, problems: problems, payloadFiles: files.payloadCount,
             payloadBytes: payloadBytes, isDocketBag: isDocketBag, snapshotsChecked: snapshotsChecked,

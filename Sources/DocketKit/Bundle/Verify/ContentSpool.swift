@@ -35,22 +35,26 @@ final class ContentSpool {
         Glibc.close(descriptor)
     }
 
-    /// Appends `bytes` and returns where they lie.
+    /// The offset the next write goes to.
+    var endOffset: Int64 { end }
+
+    /// Appends `bytes` at the end.
     /// - Throws: `DocketError` (failure) when the disk is full or the write fails.
-    func append(_ bytes: [UInt8]) throws -> Span {
-        let span = Span(offset: end, count: bytes.count)
-        try bytes.withUnsafeBytes { buffer in
-            var written = 0
-            while written < buffer.count {
-                let result = pwrite(descriptor, buffer.baseAddress! + written, buffer.count - written, off_t(end) + off_t(written))
-                guard result > 0 else {
-                    throw DocketError(.failure, "cannot write the temporary file verify keeps the bag's manifests in: \(String(cString: strerror(errno)))")
-                }
-                written += result
+    func write(_ bytes: UnsafeRawBufferPointer) throws {
+        var written = 0
+        while written < bytes.count {
+            let result = pwrite(descriptor, bytes.baseAddress! + written, bytes.count - written, off_t(end) + off_t(written))
+            guard result > 0 else {
+                throw DocketError(.failure, "cannot write the temporary file verify keeps the bag's manifests in: \(String(cString: strerror(errno)))")
             }
+            written += result
         }
         end += Int64(bytes.count)
-        return span
+    }
+
+    /// Forgets what was written from `offset` on; the next write overwrites it.
+    func discard(from offset: Int64) {
+        end = offset
     }
 
     /// Reads the whole span back.

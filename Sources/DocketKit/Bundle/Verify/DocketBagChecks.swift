@@ -13,6 +13,8 @@ struct DocketBagChecks {
     let tagManifestPaths: [String: Set<String>]
     private(set) var problems: [BagProblem] = []
     private(set) var snapshotsChecked = 0
+    /// Snapshot folders whose index already marked its files in the file table.
+    private var indexedFolders: Set<String> = []
 
     init(bag: ScannedBag, bagInfo: BagInfo?, tagManifestPaths: [String: Set<String>]) {
         self.bag = bag
@@ -136,6 +138,7 @@ struct DocketBagChecks {
             problems.append(BagProblem(.error, indexPath, "missing or not JSON: it indexes the files of \(name)"))
             return
         }
+        markIndexed(index, folder: folder)
         let entries = resourceEntries(index, indexPath: indexPath)
         let expectedTree = header["tree"]?.stringValue ?? ""
         do {
@@ -198,39 +201,52 @@ struct DocketBagChecks {
         for snapshot in snapshots {
             guard let folder = snapshot["folder"]?.stringValue else { continue }
             folders.insert("data/\(folder)")
+            guard !indexedFolders.contains(folder) else { continue }
             let indexPath = "data/\(folder)/\(BagLayout.snapshotIndex)"
-            if let id = files.entry(indexPath) { files.markIndexed(id) }
             if let bytes = bag.contents(of: indexPath), let index = try? JSONParser.parse(bytes: bytes) {
-                for value in index["resources"]?.arrayValue ?? [] {
-                    if let file = value["file"]?.stringValue, let id = files.entry("data/\(folder)/\(file)") { files.markIndexed(id) }
-                }
+                markIndexed(index, folder: folder)
+            } else if let id = files.entry(indexPath) {
+                files.markIndexed(id)
             }
         }
-        let prefix = Array("data/\(BagLayout.snapshotsFolder)/".utf8)
+        let snapshotsFolder = "data/\(BagLayout.snapshotsFolder)"
         var found: [BagProblem] = []
-        // Entries of one folder are adjacent in most archives: remember the last folder's verdict.
-        var lastFolder: ArraySlice<UInt8> = []
-        var isLastFolderListed = false
-        files.forEachPayloadEntry { id, bytes in
-            guard bytes.starts(with: prefix), !files.isIndexed(id) else { return }
-            let rest = bytes.dropFirst(prefix.count)
-            guard let slash = rest.firstIndex(of: UInt8(ascii: "/")) else {
-                found.append(BagProblem(.error, files.path(ofEntry: id), "in a snapshot folder that data/manifest.json does not list"))
-                return
-            }
-            let folder = bytes[bytes.startIndex..<slash]
-            if !folder.elementsEqual(lastFolder) {
-                lastFolder = folder
-                isLastFolderListed = folders.contains(String(decoding: folder, as: UTF8.self))
+        // Whether each stored folder lies in a snapshot folder manifest.json lists; a bag has few.
+        var verdicts: [String: Bool] = [:]
+        files.forEachPayloadEntry { id in
+            guard !files.isIndexed(id) else { return }
+            let folder = files.folder(ofEntry: id)
+            guard folder.utf8.starts(with: snapshotsFolder.utf8) else { return }
+            let isListed: Bool
+            if let known = verdicts[folder] {
+                isListed = known
+            } else {
+                let parts = folder.utf8.split(separator: UInt8(ascii: "/"), maxSplits: 3)
+                guard parts.count >= 2, parts[1].elementsEqual(BagLayout.snapshotsFolder.utf8) else {
+                    verdicts[folder] = nil
+                    return
+                }
+                isListed = parts.count >= 3 && folders.contains(String(decoding: folder.utf8.prefix(upTo: parts[2].endIndex), as: UTF8.self))
+                verdicts[folder] = isListed
             }
             let path = files.path(ofEntry: id)
-            if isLastFolderListed {
+            if isListed {
                 found.append(BagProblem(.error, path, "not listed in its snapshot's resources.json"))
             } else {
                 found.append(BagProblem(.error, path, "in a snapshot folder that data/manifest.json does not list"))
             }
         }
         problems += found.sorted { $0.file < $1.file }
+    }
+
+    /// Marks a snapshot folder's index and every file it lists as expected in the folder.
+    private mutating func markIndexed(_ index: JSONValue, folder: String) {
+        guard indexedFolders.insert(folder).inserted else { return }
+        let files = bag.files
+        if let id = files.entry("data/\(folder)/\(BagLayout.snapshotIndex)") { files.markIndexed(id) }
+        for value in index["resources"]?.arrayValue ?? [] {
+            if let file = value["file"]?.stringValue, let id = files.entry("data/\(folder)/\(file)") { files.markIndexed(id) }
+        }
     }
 
     private mutating func checkChangeFiles(_ changes: [JSONValue]) {

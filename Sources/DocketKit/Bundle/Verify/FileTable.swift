@@ -1,7 +1,8 @@
 /// The files a scan found, stored compactly so that a bag of a million files costs tens of
-/// megabytes rather than a gigabyte: each path's UTF-8 bytes sit in one shared buffer, the
-/// index maps a 64-bit hash of the path to its entry, and each distinct file's digests are raw
-/// bytes in another shared buffer. Hard links and symbolic links share their target's content
+/// megabytes rather than a gigabyte: each path is its folder's number and its name's UTF-8
+/// bytes in blocks of 1 MiB (a block never moves, so growing costs no copy), the index maps a
+/// 64-bit hash of the path to its entry, and each distinct file's digests are raw bytes in
+/// one shared buffer. Hard links and symbolic links share their target's content
 /// record, so identical files cost one record.
 ///
 /// Lookups compare paths as Swift compares strings, by canonical equivalence: a manifest that
@@ -14,8 +15,10 @@ final class FileTable {
     private var digestOffsets: [DigestAlgorithm: Int] = [:]
 
     private struct Entry {
-        var pathStart: Int
-        var pathLength: Int32
+        var folder: Int32
+        var nameBlock: Int32
+        var nameStart: Int32
+        var nameLength: Int32
         var content: Int32
         /// The ordinal of the last manifest that listed the entry, or -1.
         var listedIn: Int32 = -1
@@ -25,7 +28,12 @@ final class FileTable {
     }
 
     private var entries: [Entry] = []
-    private var pathBytes: [UInt8] = []
+    private static let blockSize = 1 << 20
+    private var nameBlocks: [[UInt8]] = []
+    /// Folder paths as stored (the empty string for the bag's top), numbered by first use.
+    private(set) var folders: [String] = []
+    private var folderNumbers: [[UInt8]: Int32] = [:]
+    private var lastFolder: (bytes: [UInt8], number: Int32)?
     private var index: [UInt64: Int32] = [:]
     /// Paths whose hash another, different path already took; almost always empty.
     private var collisions: [String: Int32] = [:]
@@ -74,10 +82,22 @@ final class FileTable {
     /// Adds `path` for a content record; the caller has checked that the path is new.
     func insert(_ path: String, content: Int32) {
         let id = Int32(entries.count)
-        let start = pathBytes.count
-        pathBytes.append(contentsOf: path.utf8)
-        let isPayload = path.utf8.starts(with: "data/".utf8)
-        entries.append(Entry(pathStart: start, pathLength: Int32(path.utf8.count), content: content, isPayload: isPayload))
+        let utf8 = Array(path.utf8)
+        let slash = utf8.lastIndex(of: UInt8(ascii: "/"))
+        let folderBytes = slash.map { Array(utf8[..<$0]) } ?? []
+        let name = slash.map { utf8[($0 + 1)...] } ?? utf8[...]
+        let folder = folderNumber(folderBytes)
+        if nameBlocks.isEmpty || nameBlocks[nameBlocks.count - 1].count + name.count > Self.blockSize {
+            var block: [UInt8] = []
+            block.reserveCapacity(max(Self.blockSize, name.count))
+            nameBlocks.append(block)
+        }
+        let block = nameBlocks.count - 1
+        let start = nameBlocks[block].count
+        nameBlocks[block].append(contentsOf: name)
+        let isPayload = utf8.starts(with: "data/".utf8)
+        entries.append(
+            Entry(folder: folder, nameBlock: Int32(block), nameStart: Int32(start), nameLength: Int32(name.count), content: content, isPayload: isPayload))
         if isPayload {
             payloadCount += 1
         } else {
@@ -89,6 +109,20 @@ final class FileTable {
         } else {
             collisions[path] = id
         }
+    }
+
+    private func folderNumber(_ bytes: [UInt8]) -> Int32 {
+        if let lastFolder, lastFolder.bytes == bytes { return lastFolder.number }
+        let number: Int32
+        if let known = folderNumbers[bytes] {
+            number = known
+        } else {
+            number = Int32(folders.count)
+            folders.append(String(decoding: bytes, as: UTF8.self))
+            folderNumbers[bytes] = number
+        }
+        lastFolder = (bytes, number)
+        return number
     }
 
     // MARK: - Lookups
@@ -115,14 +149,42 @@ final class FileTable {
 
     /// The path exactly as the archive spells it.
     func path(ofEntry id: Int32) -> String {
+        let folder = folders[Int(entries[Int(id)].folder)]
+        let name = String(decoding: name(ofEntry: id), as: UTF8.self)
+        return folder.isEmpty ? name : "\(folder)/\(name)"
+    }
+
+    /// The UTF-8 bytes of the entry's last path component.
+    func name(ofEntry id: Int32) -> ArraySlice<UInt8> {
         let entry = entries[Int(id)]
-        return String(decoding: pathBytes[entry.pathStart..<entry.pathStart + Int(entry.pathLength)], as: UTF8.self)
+        return nameBlocks[Int(entry.nameBlock)][Int(entry.nameStart)..<Int(entry.nameStart + entry.nameLength)]
+    }
+
+    /// The folder the entry is in, as stored; empty at the bag's top.
+    func folder(ofEntry id: Int32) -> String {
+        folders[Int(entries[Int(id)].folder)]
     }
 
     /// True when the archive spells the entry's name in other bytes than `path`, that is in
     /// another Unicode normalization form.
     func storedPathDiffers(_ id: Int32, from path: String) -> Bool {
-        !storedBytes(id).elementsEqual(path.utf8)
+        !storedPath(id, equals: path)
+    }
+
+    /// Compares the stored path's bytes with `path`'s, allocating nothing for native strings.
+    private func storedPath(_ id: Int32, equals path: String) -> Bool {
+        let folder = folders[Int(entries[Int(id)].folder)]
+        let name = name(ofEntry: id)
+        let folderCount = folder.utf8.count
+        let expected = folderCount == 0 ? name.count : folderCount + 1 + name.count
+        guard path.utf8.count == expected else { return false }
+        let fast = path.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+            let nameStart = bytes.count - name.count
+            guard name.elementsEqual(bytes[nameStart...]) else { return false }
+            guard folderCount > 0 else { return true }
+            return bytes[folderCount] == UInt8(ascii: "/") && folder.utf8.elementsEqual(bytes[..<folderCount])
+        }
+        return fast ?? path.utf8.elementsEqual(self.path(ofEntry: id).utf8)
     }
 
     func isPayload(_ id: Int32) -> Bool {
@@ -164,17 +226,11 @@ final class FileTable {
         }
     }
 
-    /// Calls `body` with each payload entry and the UTF-8 bytes of its path, without making a
-    /// string of every path.
-    func forEachPayloadEntry(_ body: (Int32, ArraySlice<UInt8>) -> Void) {
+    /// Calls `body` with each payload entry in archive order.
+    func forEachPayloadEntry(_ body: (Int32) -> Void) {
         for (id, entry) in entries.enumerated() where entry.isPayload {
-            body(Int32(id), pathBytes[entry.pathStart..<entry.pathStart + Int(entry.pathLength)])
+            body(Int32(id))
         }
-    }
-
-    func storedBytes(_ id: Int32) -> ArraySlice<UInt8> {
-        let entry = entries[Int(id)]
-        return pathBytes[entry.pathStart..<entry.pathStart + Int(entry.pathLength)]
     }
 
     // MARK: - Marks the checks set
@@ -199,10 +255,9 @@ final class FileTable {
     // MARK: - Helpers
 
     private func matches(_ id: Int32, _ path: String) -> Bool {
-        let stored = storedBytes(id)
-        if stored.elementsEqual(path.utf8) { return true }
+        if storedPath(id, equals: path) { return true }
         // Same hash, other bytes: another normalization form of the name, or a collision.
-        return String(decoding: stored, as: UTF8.self) == path
+        return self.path(ofEntry: id) == path
     }
 
     /// A hash of the path that canonically equivalent spellings share, as Swift hashes strings.
