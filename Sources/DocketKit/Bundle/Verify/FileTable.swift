@@ -283,20 +283,20 @@ final class FileTable {
     /// Compares lowercase hex text with bytes, allocating nothing.
     static func hex(_ text: String, equals bytes: ArraySlice<UInt8>) -> Bool {
         guard text.utf8.count == bytes.count * 2 else { return false }
+        let digits = hexDigits
         var index = bytes.startIndex
-        var high: UInt8?
+        var isHigh = true
         for digit in text.utf8 {
-            guard let value = nibble(digit) else { return false }
-            if let first = high {
-                if bytes[index] != first << 4 | value { return false }
-                index += 1
-                high = nil
-            } else {
-                high = value
-            }
+            let byte = bytes[index]
+            let expected = isHigh ? digits[Int(byte >> 4)] : digits[Int(byte & 0x0F)]
+            if digit != expected { return false }
+            if !isHigh { index += 1 }
+            isHigh.toggle()
         }
         return true
     }
+
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
     private static func nibble(_ digit: UInt8) -> UInt8? {
         switch digit {
