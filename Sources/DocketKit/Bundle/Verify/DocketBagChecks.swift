@@ -223,7 +223,6 @@ struct DocketBagChecks {
             } else {
                 let parts = folder.utf8.split(separator: UInt8(ascii: "/"), maxSplits: 3)
                 guard parts.count >= 2, parts[1].elementsEqual(BagLayout.snapshotsFolder.utf8) else {
-                    verdicts[folder] = nil
                     return
                 }
                 isListed = parts.count >= 3 && folders.contains(String(decoding: folder.utf8.prefix(upTo: parts[2].endIndex), as: UTF8.self))
