@@ -27,7 +27,7 @@ struct ScannedBag {
         span(of: path).map { spool.read($0) }
     }
 
-    /// Where the retained contents of `path` lie in the spool.
+    /// Returns the location of `path`'s retained contents in the spool.
     func span(of path: String) -> ContentSpool.Span? {
         retainedPaths[path].flatMap { spansByDigest[$0] }
     }
@@ -47,10 +47,9 @@ struct ScannedBag {
 }
 
 /// Reads an archive once, as a stream, without extracting it. It checks each entry's path and
-/// type, and hashes each file's contents as they pass. Docket's manifests use SHA-256 and
-/// SHA-512, which the first pass computes; manifests come after the payload in a sorted bag,
-/// so a bag whose manifests name another algorithm is scanned a second time for it
-/// (`BagVerifier` does this).
+/// type, and hashes each file's contents as they pass in SHA-256 and SHA-512, the algorithms
+/// of Docket's manifests. Manifests come after the payload in a sorted bag, so `BagVerifier`
+/// scans a bag whose manifests name another algorithm a second time, for that algorithm.
 struct BagArchiveScanner {
     /// Resource files larger than this are hashed but not parsed for their canonical digest.
     static let canonicalLimit: Int64 = 16 << 20
@@ -150,10 +149,10 @@ struct BagArchiveScanner {
         return components.dropFirst().joined(separator: "/")
     }
 
-    /// The path relative to `folder` when it is plainly inside it: not absolute, no empty, `.`
-    /// or `..` component, at most one trailing slash. The relative path is then `path` with
-    /// the folder's prefix and the trailing slash removed, with no splitting and joining, which
-    /// matters in a bag of a million entries. Returns nil for any other path, which the
+    /// Returns the path relative to `folder` when it is plainly inside it: not absolute, no
+    /// empty, `.` or `..` component, at most one trailing slash. That is `path` without the
+    /// folder's prefix and the trailing slash, found without splitting and joining components,
+    /// which matters in a bag of a million entries. Returns nil for any other path, which the
     /// general rules judge.
     static func cleanRelativePath(_ path: String, folder: String) -> String? {
         var bytes = Substring(path).utf8[...]
@@ -324,7 +323,7 @@ struct BagArchiveScanner {
             && parts[4].count > 5 && parts[4].suffix(5).elementsEqual(".json".utf8)
     }
 
-    /// The path's components as UTF-8 slices, up to six: enough to tell the two shapes apart.
+    /// Splits the path into up to six UTF-8 components, enough to tell the two shapes apart.
     private static func components(_ path: String) -> [Substring.UTF8View.SubSequence] {
         Array(path.utf8.split(separator: UInt8(ascii: "/"), maxSplits: 5, omittingEmptySubsequences: true))
     }

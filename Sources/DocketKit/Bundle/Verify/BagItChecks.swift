@@ -216,8 +216,8 @@ struct BagItChecks {
         return (ordinal, listed)
     }
 
-    /// Returns the problem with a path listed a second time: `sameSpelling` tells whether the
-    /// first listing wrote it in the same bytes, `earlierDigest` is the digest it gave.
+    /// Returns the problem with a path listed a second time. `sameSpelling` is true when the
+    /// first listing wrote it in the same bytes, and `earlierDigest` is the digest it listed.
     private static func repeatProblem(_ line: ManifestLine, sameSpelling: Bool, earlierDigest: String, manifest: String, isVersion1: Bool) -> BagProblem {
         if !sameSpelling {
             return BagProblem(.warning, manifest, "lists \(line.written) twice, in two Unicode normalization forms")

@@ -7,10 +7,10 @@ import Foundation
 /// A temporary file holding the contents `verify` reads after the scan: tag files, payload
 /// manifests and the snapshot indexes. A bag's manifests grow with its file count (about
 /// 200 MB for 550,000 files), so they wait on disk rather than in memory, and the checks
-/// read them back in chunks. The file is unlinked as soon as it is created, so nothing is
-/// left behind, even after a crash.
+/// read them back in chunks. The file is unlinked as soon as it is created, so the system
+/// frees it when the process ends, however it ends.
 final class ContentSpool {
-    /// Where one stored content lies in the spool.
+    /// The location of one stored file's contents in the spool.
     struct Span: Sendable {
         let offset: Int64
         let count: Int

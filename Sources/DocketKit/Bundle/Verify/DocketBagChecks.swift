@@ -193,7 +193,7 @@ struct DocketBagChecks {
 
     /// Checks that every folder under data/snapshots/ is a snapshot manifest.json lists, and
     /// that every file in it is its index or a file the index lists. Each snapshot's index marks
-    /// the files it lists in the file table, one snapshot at a time; then one pass over the
+    /// the files it lists in the file table, one snapshot at a time. Then one pass over the
     /// table finds the files no index marked.
     private mutating func checkSnapshotFolders(_ snapshots: [JSONValue]) {
         var folders: Set<String> = []

@@ -1,9 +1,8 @@
-/// The files a scan found, stored compactly so that a bag of a million files costs tens of
-/// megabytes rather than a gigabyte: each path is its folder's number and its name's UTF-8
-/// bytes in blocks of 1 MiB (a block never moves, so growing costs no copy), the index maps a
-/// 64-bit hash of the path to its entry, and each distinct file's digests are raw bytes in
-/// one shared buffer. Hard links and symbolic links share their target's content
-/// record, so identical files cost one record.
+/// The files a scan found, stored in about 100 bytes per path rather than a string and a
+/// dictionary entry each. A path is its folder's number and its name's UTF-8 bytes, kept in
+/// blocks of 1 MiB that never move, so growing copies nothing. The index maps a 64-bit hash of
+/// the path to its entry, and each distinct file's digests are raw bytes in one shared buffer.
+/// Hard links and symbolic links share their target's content record.
 ///
 /// Lookups compare paths as Swift compares strings, by canonical equivalence: a manifest that
 /// spells a name in another Unicode normalization form still finds the file, and
