@@ -48,12 +48,14 @@ struct VerifyStateTests {
 
     @Test("spooled lines match split lines across chunks")
     func spooledLines() throws {
-        // Lines of 100 bytes with CRLF, so one line break straddles the 1 MiB chunk boundary,
-        // after a byte-order mark and with empty lines and a last line without a break.
-        var text = "\u{FEFF}"
+        // A byte-order mark, a first line of 72 bytes and lines of 98 bytes put the CR of line
+        // 10,700 at the last byte of the first 1 MiB chunk and its LF at the first byte of the next.
+        var text = "\u{FEFF}" + "cc  data/first" + String(repeating: "x", count: 56) + "\r\n"
         for index in 0..<12_000 {
             text += String(repeating: "a", count: 64) + "  data/\(String(format: "%025d", index))\r\n"
         }
+        #expect(Array(text.utf8)[(1 << 20) - 1] == 0x0D)
+        #expect(Array(text.utf8)[1 << 20] == 0x0A)
         text += "\n\nbb  data/last"
         let spool = try ContentSpool()
         let start = spool.endOffset
@@ -64,7 +66,7 @@ struct VerifyStateTests {
         lines.forEachLine { read.append(String(decoding: $0, as: UTF8.self)) }
         let expected = TagText.lines(String(text.dropFirst())).filter { !$0.isEmpty }
         #expect(text.utf8.count > 1 << 20)
-        #expect(read.count == 12_001)
+        #expect(read.count == 12_002)
         #expect(read == expected)
         #expect(lines.isValidUTF8())
     }
