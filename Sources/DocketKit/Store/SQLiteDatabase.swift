@@ -17,6 +17,9 @@ public struct SQLiteError: Error, CustomStringConvertible, Sendable {
 public final class SQLiteDatabase {
     private let handle: OpaquePointer
     public let path: String
+    /// Statements `query` prepared, by SQL text. Reads look up objects one by one, and
+    /// preparing each lookup again took as long as running it.
+    private var preparedStatements: [String: SQLiteStatement] = [:]
 
     /// Opens (or, with `create`, creates) the database file at `path`.
     /// - Throws: `SQLiteError` with SQLite's message when the file cannot be opened.
@@ -73,13 +76,22 @@ public final class SQLiteDatabase {
         guard code == SQLITE_OK, let pointer else {
             throw error(code, "preparing \(sql.prefix(60))")
         }
-        return SQLiteStatement(handle: pointer, database: self, sql: sql)
+        return SQLiteStatement(handle: pointer, sql: sql)
     }
 
-    /// Runs `sql` with `arguments` and returns every row.
+    /// Runs `sql` with `arguments` and returns every row. The statement is prepared once
+    /// per connection and kept for the next call with the same text.
     @discardableResult
     public func query(_ sql: String, _ arguments: [SQLiteValue] = []) throws -> [SQLiteRow] {
-        let statement = try prepare(sql)
+        let statement: SQLiteStatement
+        if let prepared = preparedStatements[sql] {
+            statement = prepared
+        } else {
+            statement = try prepare(sql)
+            preparedStatements[sql] = statement
+        }
+        // A finished or failed statement must not hold its read lock until the next call.
+        defer { statement.reset() }
         try statement.bind(arguments)
         var rows: [SQLiteRow] = []
         while let row = try statement.step() {
@@ -105,8 +117,15 @@ public final class SQLiteDatabase {
         }
     }
 
+    /// Runs `body` in the transaction already open, or else in a new one, so that what it
+    /// writes is committed whole or not at all.
+    public func withinTransaction<Result>(_ body: () throws -> Result) throws -> Result {
+        sqlite3_get_autocommit(handle) == 0 ? try body() : try inTransaction(body)
+    }
+
     /// Closes the connection now, reporting a failure that `deinit` would have to ignore.
     public func close() throws {
+        preparedStatements = [:]
         let code = sqlite3_close(handle)
         guard code == SQLITE_OK else { throw error(code, "closing \(path)") }
     }
@@ -165,13 +184,22 @@ public struct SQLiteRow: Sendable {
 /// A prepared statement, finalized when released.
 public final class SQLiteStatement {
     private let handle: OpaquePointer
-    private let database: SQLiteDatabase
     private let sql: String
 
-    init(handle: OpaquePointer, database: SQLiteDatabase, sql: String) {
+    init(handle: OpaquePointer, sql: String) {
         self.handle = handle
-        self.database = database
         self.sql = sql
+    }
+
+    /// Returns the statement to its start and releases its locks. Bindings stay.
+    public func reset() {
+        sqlite3_reset(handle)
+    }
+
+    /// Builds an error with the connection's message. A statement does not keep its database
+    /// object, so the database can cache statements without a reference cycle.
+    private func error(_ code: Int32, _ context: String) -> SQLiteError {
+        SQLiteError(code: code, message: String(cString: sqlite3_errmsg(sqlite3_db_handle(handle))), context: context)
     }
 
     deinit {
@@ -196,7 +224,7 @@ public final class SQLiteStatement {
                     sqlite3_bind_blob(handle, position, $0.baseAddress, Int32($0.count), docket_sqlite_transient())
                 }
             }
-            guard code == SQLITE_OK else { throw database.error(code, "binding parameter \(position) of \(sql.prefix(60))") }
+            guard code == SQLITE_OK else { throw error(code, "binding parameter \(position) of \(sql.prefix(60))") }
         }
     }
 
@@ -204,7 +232,7 @@ public final class SQLiteStatement {
     public func step() throws -> SQLiteRow? {
         let code = sqlite3_step(handle)
         if code == SQLITE_DONE { return nil }
-        guard code == SQLITE_ROW else { throw database.error(code, "running \(sql.prefix(60))") }
+        guard code == SQLITE_ROW else { throw error(code, "running \(sql.prefix(60))") }
         var values: [SQLiteValue] = []
         for column in 0..<sqlite3_column_count(handle) {
             values.append(readColumn(column))
