@@ -266,17 +266,12 @@ final class FileTable {
         return UInt64(bitPattern: Int64(hasher.finalize()))
     }
 
+    /// Appends the bytes of a digest this process computed, so always valid hex.
     private static func appendBytes(ofHex hex: String, to output: inout [UInt8]) {
-        var high: UInt8?
-        for digit in hex.utf8 {
-            let value = nibble(digit) ?? 0
-            if let first = high {
-                output.append(first << 4 | value)
-                high = nil
-            } else {
-                high = value
-            }
+        guard let raw = bytes(fromHex: hex) else {
+            preconditionFailure("a computed digest is not hex: \(hex)")
         }
+        output.append(contentsOf: raw)
     }
 
     /// Compares lowercase hex text with bytes, allocating nothing.
@@ -296,14 +291,6 @@ final class FileTable {
     }
 
     private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
-
-    private static func nibble(_ digit: UInt8) -> UInt8? {
-        switch digit {
-        case 0x30...0x39: return digit - 0x30
-        case 0x61...0x66: return digit - 0x61 + 10
-        default: return nil
-        }
-    }
 }
 
 extension DigestAlgorithm {
