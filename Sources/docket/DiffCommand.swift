@@ -39,18 +39,22 @@ enum DiffCommand: Command {
         let format = try outputFormat(context)
         let kinds = try kindFilter(context)
         let store = try context.openStore()
-        let (from, to) = try snapshots(positionals, store: store)
-        let appKey = try context.arguments.value("app").map { try resolveApp($0, from: from, to: to, store: store) }
-
-        let filter = DiffFilter(kinds: kinds, appKey: appKey)
-        let diff = try SnapshotDiffer(store: store).diff(
-            from: from, to: to, filter: filter, includeVolatile: context.arguments.has("all-fields"))
-        switch format {
-        case "json": context.console.outputRaw(DiffRenderer.json(diff))
-        case "markdown": context.console.outputRaw(DiffRenderer.markdown(diff))
-        case "json-patch": context.console.outputRaw(try DiffRenderer.jsonPatch(diff, store: store))
-        default: context.console.outputRaw(DiffRenderer.text(diff, colour: context.usesColour))
+        // One read transaction: every lookup sees the same state of the store, even while a
+        // capture commits, and SQLite takes its locks once instead of once per object.
+        let (diff, output) = try store.withConsistentRead {
+            let (from, to) = try snapshots(positionals, store: store)
+            let appKey = try context.arguments.value("app").map { try resolveApp($0, from: from, to: to, store: store) }
+            let filter = DiffFilter(kinds: kinds, appKey: appKey)
+            let diff = try SnapshotDiffer(store: store).diff(
+                from: from, to: to, filter: filter, includeVolatile: context.arguments.has("all-fields"))
+            switch format {
+            case "json": return (diff, DiffRenderer.json(diff))
+            case "markdown": return (diff, DiffRenderer.markdown(diff))
+            case "json-patch": return (diff, try DiffRenderer.jsonPatch(diff, store: store))
+            default: return (diff, DiffRenderer.text(diff, colour: context.usesColour))
+            }
         }
+        context.console.outputRaw(output)
         let hasDifferences = !diff.isEmpty
         return context.arguments.has("exit-code") && hasDifferences ? ExitStatus.differencesOrStale : ExitStatus.success
     }

@@ -33,8 +33,11 @@ enum HistoryCommand: Command {
         let (since, until) = try TimeBounds.parse(context: context)
         let store = try context.openStore()
 
-        let timeline = try ResourceHistory(store: store).timeline(
-            kind: kind, nameOrID: nameOrID, since: since, until: until, includeVolatile: context.arguments.has("all-fields"))
+        // One read transaction, as in `docket diff`: one view of the store, locked once.
+        let timeline = try store.withConsistentRead {
+            try ResourceHistory(store: store).timeline(
+                kind: kind, nameOrID: nameOrID, since: since, until: until, includeVolatile: context.arguments.has("all-fields"))
+        }
         for other in timeline.otherMatches {
             context.console.info("note: \"\(nameOrID)\" was also the name of \(kind) \(other.key); showing \(timeline.key), which had it last.")
         }
