@@ -9,35 +9,8 @@ protocol PayloadSink: AnyObject {
     func addStoredObject(_ path: String, objectDigest: String, render: () throws -> [UInt8]) throws
 }
 
-/// The first pass: counts payload files and bytes for `Payload-Oxum`, which bag-info.txt
-/// needs before the payload is written.
-final class PayloadMeasurer: PayloadSink {
-    private(set) var fileCount = 0
-    private(set) var byteCount: Int64 = 0
-    private var sizeByObject: [String: Int] = [:]
-
-    func addFile(_ path: String, bytes: [UInt8]) throws {
-        count(bytes.count)
-    }
-
-    func addStoredObject(_ path: String, objectDigest: String, render: () throws -> [UInt8]) throws {
-        if let size = sizeByObject[objectDigest] {
-            count(size)
-            return
-        }
-        let size = try render().count
-        sizeByObject[objectDigest] = size
-        count(size)
-    }
-
-    private func count(_ size: Int) {
-        fileCount += 1
-        byteCount += Int64(size)
-    }
-}
-
-/// The second pass: writes each payload file into the archive, or a hard link to the first
-/// file with the same bytes, and appends its line to both payload manifests.
+/// Writes each payload file into the archive, or a hard link to the first file with the same
+/// bytes, and appends its line to both payload manifests. Its counts give `Payload-Oxum`.
 ///
 /// Memory stays flat as snapshots repeat: the sink keeps one record per distinct content
 /// and per directory, and the manifest lines go to spool files.
