@@ -17,6 +17,12 @@ public struct SQLiteError: Error, CustomStringConvertible, Sendable {
 public final class SQLiteDatabase {
     private let handle: OpaquePointer
     public let path: String
+    /// The statements `query` prepared, by SQL text, so a query run many times (an object
+    /// read, a tree leaf) is compiled once rather than on every call.
+    private var preparedQueries: [String: SQLiteStatement] = [:]
+    /// The maximum number of statements in `preparedQueries`. Docket's queries are fixed
+    /// strings, far fewer than this, so the bound only matters to a caller that builds SQL text.
+    private static let maximumPreparedQueries = 64
 
     /// Opens (or, with `create`, creates) the database file at `path`.
     /// - Throws: `SQLiteError` with SQLite's message when the file cannot be opened.
@@ -73,19 +79,32 @@ public final class SQLiteDatabase {
         guard code == SQLITE_OK, let pointer else {
             throw error(code, "preparing \(sql.prefix(60))")
         }
-        return SQLiteStatement(handle: pointer, database: self, sql: sql)
+        return SQLiteStatement(handle: pointer, sql: sql)
     }
 
-    /// Runs `sql` with `arguments` and returns every row.
+    /// Runs `sql` with `arguments` and returns every row. The prepared statement is kept for
+    /// the next call with the same `sql`, and reset before this call returns, so it keeps no
+    /// read transaction open.
     @discardableResult
     public func query(_ sql: String, _ arguments: [SQLiteValue] = []) throws -> [SQLiteRow] {
-        let statement = try prepare(sql)
+        let statement = try preparedQuery(sql)
+        defer { statement.reset() }
         try statement.bind(arguments)
         var rows: [SQLiteRow] = []
         while let row = try statement.step() {
             rows.append(row)
         }
         return rows
+    }
+
+    private func preparedQuery(_ sql: String) throws -> SQLiteStatement {
+        if let statement = preparedQueries[sql] { return statement }
+        let statement = try prepare(sql)
+        if preparedQueries.count >= Self.maximumPreparedQueries {
+            preparedQueries.removeAll()
+        }
+        preparedQueries[sql] = statement
+        return statement
     }
 
     public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
@@ -107,6 +126,8 @@ public final class SQLiteDatabase {
 
     /// Closes the connection now, reporting a failure that `deinit` would have to ignore.
     public func close() throws {
+        // sqlite3_close fails while any statement of the connection is unfinalized.
+        preparedQueries.removeAll()
         let code = sqlite3_close(handle)
         guard code == SQLITE_OK else { throw error(code, "closing \(path)") }
     }
@@ -163,14 +184,16 @@ public struct SQLiteRow: Sendable {
 }
 
 /// A prepared statement, finalized when released.
+///
+/// It keeps no reference to its `SQLiteDatabase`, so the connection can cache its statements
+/// without a reference cycle. A connection released while statements remain is closed by
+/// `sqlite3_close_v2` once the last of them is finalized.
 public final class SQLiteStatement {
     private let handle: OpaquePointer
-    private let database: SQLiteDatabase
     private let sql: String
 
-    init(handle: OpaquePointer, database: SQLiteDatabase, sql: String) {
+    init(handle: OpaquePointer, sql: String) {
         self.handle = handle
-        self.database = database
         self.sql = sql
     }
 
@@ -196,7 +219,7 @@ public final class SQLiteStatement {
                     sqlite3_bind_blob(handle, position, $0.baseAddress, Int32($0.count), docket_sqlite_transient())
                 }
             }
-            guard code == SQLITE_OK else { throw database.error(code, "binding parameter \(position) of \(sql.prefix(60))") }
+            guard code == SQLITE_OK else { throw error(code, "binding parameter \(position) of \(sql.prefix(60))") }
         }
     }
 
@@ -204,12 +227,24 @@ public final class SQLiteStatement {
     public func step() throws -> SQLiteRow? {
         let code = sqlite3_step(handle)
         if code == SQLITE_DONE { return nil }
-        guard code == SQLITE_ROW else { throw database.error(code, "running \(sql.prefix(60))") }
+        guard code == SQLITE_ROW else { throw error(code, "running \(sql.prefix(60))") }
         var values: [SQLiteValue] = []
         for column in 0..<sqlite3_column_count(handle) {
             values.append(readColumn(column))
         }
         return SQLiteRow(values: values)
+    }
+
+    /// Ends the statement's current run and releases its bound values.
+    func reset() {
+        sqlite3_reset(handle)
+        sqlite3_clear_bindings(handle)
+    }
+
+    /// Builds the error of a failed call from the connection's message.
+    private func error(_ code: Int32, _ context: String) -> SQLiteError {
+        let message = sqlite3_db_handle(handle).map { String(cString: sqlite3_errmsg($0)) } ?? "no connection"
+        return SQLiteError(code: code, message: message, context: context)
     }
 
     /// Binds `arguments` and runs the statement to completion, ignoring any rows.
