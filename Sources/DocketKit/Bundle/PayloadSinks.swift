@@ -120,6 +120,10 @@ final class ManifestSpool {
     private let handle: FileHandle
     private let hasher = Hasher(.sha256)
     private(set) var size: Int64 = 0
+    /// Lines not yet written to the file. One write per line cost a system call per payload
+    /// file and manifest, so lines are written in blocks of `blockSize` bytes.
+    private var pending: [UInt8] = []
+    private static let blockSize = 256 * 1024
 
     /// Creates an empty spool file in `folder`, for the manifest named `fileName`.
     init(fileName: String, folder: URL) throws {
@@ -134,14 +138,23 @@ final class ManifestSpool {
     /// Appends `<digest>  <path>`, the line format of `sha256sum` and BagIt manifests.
     func append(digest: String, path: String) throws {
         let line = Array("\(digest)  \(BagLayout.manifestPath(path))\n".utf8)
-        try handle.write(contentsOf: line)
-        hasher.update(line)
+        pending += line
         size += Int64(line.count)
+        if pending.count >= Self.blockSize {
+            try writePending()
+        }
     }
 
-    /// Closes the spool and returns the SHA-256 of its contents.
+    /// Writes the pending lines, closes the spool and returns the SHA-256 of its contents.
     func finish() throws -> String {
+        try writePending()
         try handle.close()
         return hasher.finalizeHex()
+    }
+
+    private func writePending() throws {
+        try handle.write(contentsOf: pending)
+        pending.withUnsafeBytes { hasher.update($0) }
+        pending.removeAll(keepingCapacity: true)
     }
 }
