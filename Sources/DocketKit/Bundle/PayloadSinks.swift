@@ -15,11 +15,13 @@ protocol PayloadSink: AnyObject {
 /// Memory stays flat as snapshots repeat: the sink keeps one record per distinct content
 /// and per directory, and the manifest lines go to spool files.
 final class ArchivePayloadSink: PayloadSink {
+    /// The first file with some content: what a later identical file links to and lists.
     private struct ContentRecord {
-        let archivePath: String
+        /// The path relative to the bag, without the bag folder, which every entry shares.
+        let payloadPath: String
         let size: Int
-        let sha256: String
-        let sha512: String
+        let sha256: PackedSHA256
+        let sha512: PackedSHA512
     }
 
     private let writer: ArchiveWriter
@@ -27,8 +29,9 @@ final class ArchivePayloadSink: PayloadSink {
     private let modificationTime: Int64
     private let sha256Manifest: ManifestSpool
     private let sha512Manifest: ManifestSpool
-    private var byContent: [String: ContentRecord] = [:]
-    private var byObject: [String: ContentRecord] = [:]
+    private var byContent: [PackedSHA256: ContentRecord] = [:]
+    /// The content digest of each store object written, to find its record in `byContent`.
+    private var byObject: [PackedSHA256: PackedSHA256] = [:]
     private var writtenDirectories: Set<String> = []
     private var previousPath: String?
     private(set) var fileCount = 0
@@ -44,7 +47,7 @@ final class ArchivePayloadSink: PayloadSink {
     }
 
     func addFile(_ path: String, bytes: [UInt8]) throws {
-        let sha256 = Digest.sha256(bytes)
+        let sha256 = PackedSHA256(.sha256, of: bytes)
         if let first = byContent[sha256] {
             try link(path, to: first)
             return
@@ -54,34 +57,37 @@ final class ArchivePayloadSink: PayloadSink {
     }
 
     func addStoredObject(_ path: String, objectDigest: String, render: () throws -> [UInt8]) throws {
-        if let first = byObject[objectDigest] {
+        // A store digest is SHA-256 hex. Anything else is not remembered, so it is rendered each time.
+        let object = PackedSHA256(hex: objectDigest)
+        if let object, let content = byObject[object], let first = byContent[content] {
             try link(path, to: first)
             return
         }
         let bytes = try render()
-        let sha256 = Digest.sha256(bytes)
+        let sha256 = PackedSHA256(.sha256, of: bytes)
+        if let object {
+            byObject[object] = sha256
+        }
         if let first = byContent[sha256] {
-            byObject[objectDigest] = first
             try link(path, to: first)
             return
         }
         let record = try write(path, bytes: bytes, sha256: sha256)
         byContent[sha256] = record
-        byObject[objectDigest] = record
     }
 
-    private func write(_ path: String, bytes: [UInt8], sha256: String) throws -> ContentRecord {
+    private func write(_ path: String, bytes: [UInt8], sha256: PackedSHA256) throws -> ContentRecord {
         let payloadPath = try prepare(path)
-        let archivePath = "\(root)/\(payloadPath)"
-        try writer.addFile(archivePath, bytes: bytes, modificationTime: modificationTime)
-        let content = ContentRecord(archivePath: archivePath, size: bytes.count, sha256: sha256, sha512: Digest.sha512(bytes))
+        try writer.addFile("\(root)/\(payloadPath)", bytes: bytes, modificationTime: modificationTime)
+        let sha512 = PackedSHA512(.sha512, of: bytes)
+        let content = ContentRecord(payloadPath: payloadPath, size: bytes.count, sha256: sha256, sha512: sha512)
         try addManifestLines(payloadPath, content)
         return content
     }
 
     private func link(_ path: String, to first: ContentRecord) throws {
         let payloadPath = try prepare(path)
-        try writer.addHardLink("\(root)/\(payloadPath)", target: first.archivePath, modificationTime: modificationTime)
+        try writer.addHardLink("\(root)/\(payloadPath)", target: "\(root)/\(first.payloadPath)", modificationTime: modificationTime)
         linkCount += 1
         try addManifestLines(payloadPath, first)
     }
@@ -89,8 +95,8 @@ final class ArchivePayloadSink: PayloadSink {
     private func addManifestLines(_ payloadPath: String, _ content: ContentRecord) throws {
         fileCount += 1
         byteCount += Int64(content.size)
-        try sha256Manifest.append(digest: content.sha256, path: payloadPath)
-        try sha512Manifest.append(digest: content.sha512, path: payloadPath)
+        try sha256Manifest.append(digest: content.sha256.hex, path: payloadPath)
+        try sha512Manifest.append(digest: content.sha512.hex, path: payloadPath)
     }
 
     /// Checks the bundle order and writes the directory entries `path` needs; returns the
