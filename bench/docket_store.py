@@ -8,8 +8,10 @@ SnapshotStore+ObjectEncoding.swift define:
 
 - `snapshots(digest, captured_at, header)`: the header is canonical JSON with `tree`, the
   root tree digest;
-- `objects(digest, body, base)`: a body is canonical JSON, or a zlib stream of it (first
-  byte 0x78), deflated against the canonical bytes of object `base` when that is set;
+- `object_digests(digest, id)` maps the 32 bytes of each SHA-256 to a row of
+  `objects(id, base, depth, body)`; a body is canonical JSON, or a zlib stream of it (first
+  byte 0x78), deflated against the canonical bytes of the object in row `base` when that is
+  set;
 - root tree `{"kinds": {kind: tree}}`; a kind tree is `{"entries": [...]}` or
   `{"buckets": {prefix: leaf}}`, and each entry has `key`, `name`, `digest`, and optionally
   `parent` and `app`.
@@ -28,6 +30,9 @@ class DocketStore:
 
     def __init__(self, path):
         self.connection = sqlite3.connect(path)
+        # Recently inflated objects by id: a version's base is usually the one read the
+        # day before.
+        self.recent = {}
 
     def close(self):
         self.connection.close()
@@ -43,15 +48,32 @@ class DocketStore:
 
     def object_bytes(self, digest):
         """Return the canonical bytes of object `digest`, decompressed."""
-        row = self.connection.execute("SELECT body, base FROM objects WHERE digest = ?", (digest,)).fetchone()
+        row = self.connection.execute(
+            "SELECT o.id, o.body, o.base FROM object_digests d JOIN objects o ON o.id = d.id WHERE d.digest = ?",
+            (bytes.fromhex(digest),)).fetchone()
         if row is None:
             raise KeyError("object %s is missing from the store" % digest)
-        body, base = bytes(row[0]), row[1]
+        return self._decode(*row)
+
+    def _object_bytes_by_id(self, object_id):
+        if object_id in self.recent:
+            return self.recent[object_id]
+        row = self.connection.execute("SELECT id, body, base FROM objects WHERE id = ?", (object_id,)).fetchone()
+        if row is None:
+            raise KeyError("object row %d is missing from the store" % object_id)
+        canonical = self._decode(*row)
+        if len(self.recent) >= 50000:
+            self.recent.clear()
+        self.recent[object_id] = canonical
+        return canonical
+
+    def _decode(self, object_id, body, base):
+        body = bytes(body)
         if not body or body[0] != ZLIB_MARKER:
             return body
         if base is None:
             return zlib.decompress(body)
-        inflater = zlib.decompressobj(zdict=self.object_bytes(base))
+        inflater = zlib.decompressobj(zdict=self._object_bytes_by_id(base))
         return inflater.decompress(body) + inflater.flush()
 
     def object(self, digest):

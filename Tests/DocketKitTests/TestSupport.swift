@@ -1,5 +1,7 @@
 import Foundation
 
+@testable import DocketKit
+
 /// Paths shared by the unit tests: the repository root and the shared test suites beside it.
 enum TestPaths {
     static let repository: URL = {
@@ -21,5 +23,13 @@ enum TestPaths {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("docket-test-\(UUID().uuidString)")
         try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
+    }
+}
+
+extension SQLiteValue {
+    /// The `objects.digest` key of a hex digest, for tests that alter stored rows directly;
+    /// NULL, which matches no row, for text that is not a digest.
+    static func objectKey(_ digest: String) -> SQLiteValue {
+        SnapshotStore.digestKey(digest) ?? .null
     }
 }

@@ -119,6 +119,39 @@ struct BadInputEndToEndTests {
         #expect(try Data(contentsOf: URL(fileURLWithPath: store)) == before)
     }
 
+    @Test("store from Docket 0.1.0 is upgraded by a read command and reads the same")
+    func olderStoreUpgraded() throws {
+        let folder = Repository.temporaryDirectory()
+        let store = folder.appendingPathComponent("store.sqlite").path
+        let fixtures = Repository.root.appendingPathComponent("Fixtures/stores")
+        try FileManager.default.copyItem(atPath: fixtures.appendingPathComponent("schema-2.sqlite").path, toPath: store)
+        let expected = try String(contentsOf: fixtures.appendingPathComponent("schema-2.snapshots"), encoding: .utf8)
+            .split(separator: "\n").map(String.init)
+
+        let listing = try docket(["snapshots", "--json", "--store", store])
+        #expect(listing.status == 0, "\(listing.stderr)")
+        let snapshots = listing.json as? [[String: Any]] ?? []
+        #expect(snapshots.compactMap { $0["digest"] as? String } == expected.reversed(), "newest first")
+        let check = try docket(["check", "--store", store])
+        #expect(check.status == 0, "\(check.stderr)")
+    }
+
+    // Root writes read-only files, so this case can only fail for a normal user.
+    @Test("older store that cannot be written exits 2 naming the fix", .enabled(if: getuid() != 0, "root writes read-only files"))
+    func olderStoreReadOnly() throws {
+        let folder = Repository.temporaryDirectory()
+        let store = folder.appendingPathComponent("store.sqlite").path
+        try FileManager.default.copyItem(
+            atPath: Repository.root.appendingPathComponent("Fixtures/stores/schema-2.sqlite").path, toPath: store)
+        try FileManager.default.setAttributes([.posixPermissions: 0o444], ofItemAtPath: store)
+        try FileManager.default.setAttributes([.posixPermissions: 0o555], ofItemAtPath: folder.path)
+        defer { try? FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: folder.path) }
+        let result = try docket(["snapshots", "--store", store])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("schema version 2"))
+        #expect(result.stderr.contains("docket check"))
+    }
+
     @Test("unknown option exits 64 with a suggestion")
     func unknownOption() throws {
         let result = try docket(["capture", "--concurency", "4"])

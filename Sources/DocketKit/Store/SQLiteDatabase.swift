@@ -17,12 +17,9 @@ public struct SQLiteError: Error, CustomStringConvertible, Sendable {
 public final class SQLiteDatabase {
     private let handle: OpaquePointer
     public let path: String
-    /// The statements `query` prepared, by SQL text, so a query run many times (an object
-    /// read, a tree leaf) is compiled once rather than on every call.
-    private var preparedQueries: [String: SQLiteStatement] = [:]
-    /// The maximum number of statements in `preparedQueries`. Docket's queries are fixed
-    /// strings, far fewer than this, so the bound only matters to a caller that builds SQL text.
-    private static let maximumPreparedQueries = 64
+    /// Statements `query` prepared, by SQL text. Reads look up objects one by one, and
+    /// preparing each lookup again took as long as running it.
+    private var preparedStatements: [String: SQLiteStatement] = [:]
 
     /// Opens (or, with `create`, creates) the database file at `path`.
     /// - Throws: `SQLiteError` with SQLite's message when the file cannot be opened.
@@ -82,12 +79,18 @@ public final class SQLiteDatabase {
         return SQLiteStatement(handle: pointer, sql: sql)
     }
 
-    /// Runs `sql` with `arguments` and returns every row. The prepared statement is kept for
-    /// the next call with the same `sql`, and reset before this call returns, so it keeps no
-    /// read transaction open.
+    /// Runs `sql` with `arguments` and returns every row. The statement is prepared once
+    /// per connection and kept for the next call with the same text.
     @discardableResult
     public func query(_ sql: String, _ arguments: [SQLiteValue] = []) throws -> [SQLiteRow] {
-        let statement = try preparedQuery(sql)
+        let statement: SQLiteStatement
+        if let prepared = preparedStatements[sql] {
+            statement = prepared
+        } else {
+            statement = try prepare(sql)
+            preparedStatements[sql] = statement
+        }
+        // A finished or failed statement must not hold its read lock until the next call.
         defer { statement.reset() }
         try statement.bind(arguments)
         var rows: [SQLiteRow] = []
@@ -95,16 +98,6 @@ public final class SQLiteDatabase {
             rows.append(row)
         }
         return rows
-    }
-
-    private func preparedQuery(_ sql: String) throws -> SQLiteStatement {
-        if let statement = preparedQueries[sql] { return statement }
-        let statement = try prepare(sql)
-        if preparedQueries.count >= Self.maximumPreparedQueries {
-            preparedQueries.removeAll()
-        }
-        preparedQueries[sql] = statement
-        return statement
     }
 
     public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
@@ -124,10 +117,15 @@ public final class SQLiteDatabase {
         }
     }
 
+    /// Runs `body` in the transaction already open, or else in a new one, so that what it
+    /// writes is committed whole or not at all.
+    public func withinTransaction<Result>(_ body: () throws -> Result) throws -> Result {
+        sqlite3_get_autocommit(handle) == 0 ? try body() : try inTransaction(body)
+    }
+
     /// Closes the connection now, reporting a failure that `deinit` would have to ignore.
     public func close() throws {
-        // sqlite3_close fails while any statement of the connection is unfinalized.
-        preparedQueries.removeAll()
+        preparedStatements = [:]
         let code = sqlite3_close(handle)
         guard code == SQLITE_OK else { throw error(code, "closing \(path)") }
     }
@@ -184,10 +182,6 @@ public struct SQLiteRow: Sendable {
 }
 
 /// A prepared statement, finalized when released.
-///
-/// It keeps no reference to its `SQLiteDatabase`, so the connection can cache its statements
-/// without a reference cycle. A connection released while statements remain is closed by
-/// `sqlite3_close_v2` once the last of them is finalized.
 public final class SQLiteStatement {
     private let handle: OpaquePointer
     private let sql: String
@@ -195,6 +189,17 @@ public final class SQLiteStatement {
     init(handle: OpaquePointer, sql: String) {
         self.handle = handle
         self.sql = sql
+    }
+
+    /// Returns the statement to its start and releases its locks. Bindings stay.
+    public func reset() {
+        sqlite3_reset(handle)
+    }
+
+    /// Builds an error with the connection's message. A statement does not keep its database
+    /// object, so the database can cache statements without a reference cycle.
+    private func error(_ code: Int32, _ context: String) -> SQLiteError {
+        SQLiteError(code: code, message: String(cString: sqlite3_errmsg(sqlite3_db_handle(handle))), context: context)
     }
 
     deinit {
@@ -233,18 +238,6 @@ public final class SQLiteStatement {
             values.append(readColumn(column))
         }
         return SQLiteRow(values: values)
-    }
-
-    /// Ends the statement's current run and releases its bound values.
-    func reset() {
-        sqlite3_reset(handle)
-        sqlite3_clear_bindings(handle)
-    }
-
-    /// Builds the error of a failed call from the connection's message.
-    private func error(_ code: Int32, _ context: String) -> SQLiteError {
-        let message = sqlite3_db_handle(handle).map { String(cString: sqlite3_errmsg($0)) } ?? "no connection"
-        return SQLiteError(code: code, message: message, context: context)
     }
 
     /// Binds `arguments` and runs the statement to completion, ignoring any rows.

@@ -1,117 +1,166 @@
-/// The storage form of objects. A body is either the canonical bytes themselves, or a zlib
-/// stream of them. The stream is standalone, or deflated against the canonical bytes of the
-/// object named in the `base` column, usually the previous version of the same resource or
-/// tree leaf. The digest always
-/// covers the canonical bytes, and every read decompresses, so callers only see those bytes.
+/// The storage form of objects. `object_digests` maps the 32 bytes of each digest to a row
+/// of `objects`, which contains the body. A body is either the canonical bytes themselves, or a
+/// zlib stream of them. The stream is standalone, or deflated against the canonical bytes of the
+/// object in the `base` column, the previous version of the same resource or tree. The
+/// digest always covers the canonical bytes, and every read decompresses, so callers only
+/// see those bytes.
 ///
-/// A daily capture changes a few fields of a few thousand resources. Stored whole, each
-/// changed resource cost its full size; stored against its previous version, it costs
-/// about the bytes that changed.
+/// A daily capture changes a few fields of a few thousand resources, and the tree leaves
+/// and kind trees that list them. Stored against its previous version, each costs about the
+/// bytes that changed since the day before. Versions form a chain back to a standalone
+/// object, and `depth` counts the steps. A version whose chain would exceed
+/// `maximumChainDepth` is stored standalone and starts a new chain, so a read inflates at
+/// most that many streams plus one. git packs objects in chains the same way.
 ///
-/// Writers only choose a standalone object as base, so a read inflates at most two streams.
 /// An object that serves as a base must never be deleted while another refers to it; the
 /// `base` column's foreign key makes SQLite refuse that.
 extension SnapshotStore {
-    /// The maximum chain of bases a read follows before it reports the store as damaged.
-    /// Docket writes chains of one, so the limit only stops a damaged store from looping.
-    static let maximumBaseDepth = 8
+    /// The maximum chain a writer builds. A longer chain stores fewer standalone versions but
+    /// makes every read of a frequently changing resource inflate more streams. git's default
+    /// is 50. On the benchmark's quick account, kind trees took 15 kB a day in chains, against
+    /// 20 kB on day 3 and 31 kB on day 12 as deltas against one fixed base, which grew with
+    /// every day since the base.
+    static let maximumChainDepth = 16
 
-    /// A body as stored, and the base it was deflated against, if any.
+    /// The maximum chain a read follows before it reports the store as damaged, so that a
+    /// damaged store cannot make a read loop.
+    static let maximumBaseDepth = 64
+
+    /// A body as stored, the row id of the base it was deflated against, and its chain depth.
     struct EncodedObject {
         var body: [UInt8]
-        var base: String?
+        var base: Int64?
+        var depth: Int
     }
 
-    /// Chooses the smaller of two forms of `bytes`, as is or deflated, unless deflating
-    /// against the standalone object behind `hint` takes at most half the deflated size.
-    ///
-    /// A delta larger than that means the resource has drifted far from its base, so the
-    /// object is stored standalone and becomes the base of the versions after it. Over 90
-    /// daily snapshots of the benchmark's small account this stored 17 % fewer bytes than
-    /// always taking the smallest form, because bases never go stale.
+    /// One row of `objects`, and how messages name it: `object <digest>`, or its row when
+    /// the digest is not at hand.
+    struct StoredObject {
+        var id: Int64
+        var name: String
+        var body: [UInt8]
+        var base: Int64?
+    }
+
+    /// Chooses the smallest of three forms of `bytes`: as is, deflated, or deflated against
+    /// the object `hint` names. The delta is taken only when it is at most half the deflated
+    /// size and the chain stays within `maximumChainDepth`. Otherwise the object starts a
+    /// new chain, because a larger delta means the resource has drifted from its past.
     func encodeObject(_ bytes: [UInt8], similarTo hint: String?) throws -> EncodedObject {
         // Bytes that start like a zlib stream are never stored as is, or a read would take
         // them for one.
-        var best = EncodedObject(body: bytes, base: nil)
+        var best = EncodedObject(body: bytes, base: nil, depth: 0)
         let standalone = try ObjectCompression.compress(bytes)
         if standalone.count < best.body.count || ObjectCompression.isCompressed(bytes) {
-            best = EncodedObject(body: standalone, base: nil)
+            best = EncodedObject(body: standalone, base: nil, depth: 0)
         }
-        guard let hint, let base = try deltaBase(for: hint) else { return best }
+        guard let hint, let base = try chainHead(hint) else { return best }
         let delta = try ObjectCompression.compress(bytes, dictionary: base.bytes)
         if delta.count * 2 <= standalone.count && delta.count < best.body.count {
-            best = EncodedObject(body: delta, base: base.digest)
+            best = EncodedObject(body: delta, base: base.id, depth: base.depth + 1)
         }
         return best
     }
 
-    /// The standalone object a delta against `hint` should use: `hint` itself, or the base
-    /// `hint` was stored against. Nil when the store has no object `hint`.
-    private func deltaBase(for hint: String) throws -> (digest: String, bytes: [UInt8])? {
-        guard let row = try database.query("SELECT base FROM objects WHERE digest = ?", [.text(hint)]).first else {
-            return nil
-        }
-        let digest = row.string(0) ?? hint
-        guard let bytes = try objectBytes(digest) else { return nil }
-        return (digest, bytes)
+    /// The object `hint` names as a base for the next version, or nil when the store has
+    /// no such object or its chain is already as long as a chain may be.
+    private func chainHead(_ hint: String) throws -> (id: Int64, depth: Int, bytes: [UInt8])? {
+        guard let key = Self.digestKey(hint),
+            let row = try database.query(
+                "SELECT o.id, o.depth FROM object_digests d JOIN objects o ON o.id = d.id WHERE d.digest = ?", [key]
+            ).first,
+            let id = row.int(0)
+        else { return nil }
+        let depth = Int(row.int(1) ?? 0)
+        guard depth < Self.maximumChainDepth, let bytes = try decodedObject(id: id, depth: 0) else { return nil }
+        return (id, depth, bytes)
+    }
+
+    /// Converts a hex digest to its `object_digests` key, its 32 bytes. Returns nil for text
+    /// that is not a SHA-256 hex digest, which names no object.
+    static func digestKey(_ digest: String) -> SQLiteValue? {
+        guard Digest.isSHA256Hex(digest), let bytes = bytes(fromHex: digest) else { return nil }
+        return .blob(bytes)
     }
 
     /// Reads the canonical bytes of object `digest`, or nil when the store has no such object.
-    func decodedObject(_ digest: String, depth: Int) throws -> [UInt8]? {
-        guard let row = try database.query("SELECT body, base FROM objects WHERE digest = ?", [.text(digest)]).first else {
+    func decodedObject(_ digest: String) throws -> [UInt8]? {
+        guard let key = Self.digestKey(digest),
+            let row = try database.query(
+                "SELECT o.id, o.body, o.base FROM object_digests d JOIN objects o ON o.id = d.id WHERE d.digest = ?", [key]
+            ).first
+        else { return nil }
+        let stored = StoredObject(id: row.int(0) ?? 0, name: "object \(digest)", body: row.bytes(1) ?? [], base: row.int(2))
+        return try decode(stored)
+    }
+
+    private func decodedObject(id: Int64, depth: Int) throws -> [UInt8]? {
+        if let cached = recentBases.bytes(of: id) { return cached }
+        guard let row = try database.query("SELECT body, base FROM objects WHERE id = ?", [.integer(id)]).first else {
             return nil
         }
-        return try decode(digest: digest, body: row.bytes(0) ?? [], base: row.string(1), depth: depth)
+        let stored = StoredObject(id: id, name: "the object in row \(id)", body: row.bytes(0) ?? [], base: row.int(1))
+        let bytes = try decode(stored, depth: depth)
+        recentBases.insert(bytes, id: id)
+        return bytes
     }
 
     /// Returns the canonical bytes of a stored body: the body itself, or the body inflated
-    /// against its base's canonical bytes.
+    /// (against its base's canonical bytes when it has a base).
     /// - Throws: `StoreError.corrupt` naming the object when the stream is damaged, or its
     ///   base is missing, damaged or too deep.
-    func decode(digest: String, body: [UInt8], base: String?, depth: Int = 0) throws -> [UInt8] {
-        guard ObjectCompression.isCompressed(body) else { return body }
+    func decode(_ stored: StoredObject, depth: Int = 0) throws -> [UInt8] {
+        guard ObjectCompression.isCompressed(stored.body) else { return stored.body }
         var dictionary: [UInt8]?
-        if let base {
+        if let base = stored.base {
             guard depth < Self.maximumBaseDepth else {
-                throw StoreError.corrupt("object \(digest) lies behind more than \(Self.maximumBaseDepth) delta bases")
+                throw StoreError.corrupt("\(stored.name) lies behind more than \(Self.maximumBaseDepth) delta bases")
             }
-            if let cached = recentBases.bytes(of: base) {
-                dictionary = cached
-            } else {
-                guard let baseBytes = try decodedObject(base, depth: depth + 1) else {
-                    throw StoreError.corrupt("object \(digest) is stored as a delta against object \(base), which is missing")
-                }
-                recentBases.insert(baseBytes, digest: base)
-                dictionary = baseBytes
+            guard let baseBytes = try decodedObject(id: base, depth: depth + 1) else {
+                throw StoreError.corrupt("\(stored.name) is stored as a delta against the object in row \(base), which is missing")
             }
+            dictionary = baseBytes
         }
         do {
-            return try ObjectCompression.decompress(body, dictionary: dictionary)
+            return try ObjectCompression.decompress(stored.body, dictionary: dictionary)
         } catch let error as ZlibError {
-            let against = base.map { " against object \($0)" } ?? ""
-            throw StoreError.corrupt("object \(digest), stored compressed\(against), cannot be decompressed: \(error)")
+            let against = stored.base == nil ? "" : " against its base"
+            throw StoreError.corrupt("\(stored.name), stored compressed\(against), cannot be decompressed: \(error)")
         }
     }
 }
 
-/// The canonical bytes of the bases a store inflated most recently. The two versions of a
-/// resource that a diff compares usually share a base, which would otherwise be read and
-/// inflated twice.
+/// The canonical bytes of the bases a store inflated most recently, by row id. Reading a
+/// version inflates its chain. The snapshot after it needs the same chain plus one step, and
+/// the two versions a diff compares usually share most of theirs.
+///
+/// It holds at most `capacity` objects and `byteLimit` bytes, dropping the oldest first, so
+/// memory stays flat however large the store.
 struct RecentBases {
-    static let capacity = 64
-    private var bytesByDigest: [String: [UInt8]] = [:]
-    private var order: [String] = []
+    static let capacity = 8192
+    static let byteLimit = 32 << 20
+    private var bytesByID: [Int64: [UInt8]] = [:]
+    private var order: [Int64] = []
+    private var oldest = 0
+    private var totalBytes = 0
 
-    func bytes(of digest: String) -> [UInt8]? {
-        bytesByDigest[digest]
+    func bytes(of id: Int64) -> [UInt8]? {
+        bytesByID[id]
     }
 
-    mutating func insert(_ bytes: [UInt8], digest: String) {
-        guard bytesByDigest[digest] == nil else { return }
-        if order.count == Self.capacity {
-            bytesByDigest[order.removeFirst()] = nil
+    mutating func insert(_ bytes: [UInt8], id: Int64) {
+        guard bytesByID[id] == nil, bytes.count <= Self.byteLimit else { return }
+        while bytesByID.count >= Self.capacity || totalBytes + bytes.count > Self.byteLimit {
+            let evicted = order[oldest]
+            oldest += 1
+            totalBytes -= bytesByID.removeValue(forKey: evicted)?.count ?? 0
         }
-        order.append(digest)
-        bytesByDigest[digest] = bytes
+        if oldest > Self.capacity {
+            order.removeFirst(oldest)
+            oldest = 0
+        }
+        order.append(id)
+        bytesByID[id] = bytes
+        totalBytes += bytes.count
     }
 }

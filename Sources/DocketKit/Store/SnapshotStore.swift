@@ -39,6 +39,9 @@ public final class SnapshotStore {
             try Self.createFile(path: path, folder: folderPath)
         }
         do {
+            if readOnly {
+                try Self.upgradeIfBehind(path: path, folder: folderPath)
+            }
             database = try Self.openDatabase(path: path, readOnly: readOnly, folder: folderPath)
             try database.execute("PRAGMA foreign_keys = ON")
             // The schema is checked before WAL is switched on, so that a database that is not
@@ -71,6 +74,29 @@ public final class SnapshotStore {
             // NOTE: immutable mode assumes no capture writes the store meanwhile; a user who
             // cannot write the folder cannot run one, but another user could.
             return try SQLiteDatabase(path: path, readOnly: true, immutable: true)
+        }
+    }
+
+    /// Brings a store from an older Docket up to the current schema through a writable
+    /// connection, so that read-only commands can read it. A store at the current or a newer
+    /// schema, or a file that is not a store, is left for the read-only open to judge.
+    private static func upgradeIfBehind(path: String, folder: String) throws {
+        let version: Int
+        do {
+            let probe = try openDatabase(path: path, readOnly: true, folder: folder)
+            version = Int(try probe.query("PRAGMA user_version").first?.int(0) ?? 0)
+            try probe.close()
+        } catch is SQLiteError {
+            return
+        }
+        guard version > 0, version < StoreSchema.migrations.count else { return }
+        do {
+            _ = try SnapshotStore(path: path)
+        } catch StoreError.notWritable(_, let reason) {
+            throw StoreError.upgradeNeedsWriteAccess(path: path, found: version, supported: StoreSchema.migrations.count, reason: reason)
+        } catch StoreError.sqlite(let error) where error.code & 0xFF == 8 || error.code & 0xFF == 14 {
+            throw StoreError.upgradeNeedsWriteAccess(
+                path: path, found: version, supported: StoreSchema.migrations.count, reason: error.message)
         }
     }
 
@@ -111,10 +137,15 @@ public final class SnapshotStore {
     @discardableResult
     public func putObject(_ bytes: [UInt8], similarTo hint: String? = nil) throws -> String {
         let digest = Digest.sha256(bytes)
-        guard try !objectExists(digest) else { return digest }
+        guard try !objectExists(digest), let key = Self.digestKey(digest) else { return digest }
         let encoded = try encodeObject(bytes, similarTo: hint)
-        try database.query(
-            "INSERT OR IGNORE INTO objects (digest, body, base) VALUES (?, ?, ?)", [.text(digest), .blob(encoded.body), SQLiteValue(encoded.base)])
+        // Both rows or neither.
+        try database.withinTransaction {
+            try database.query(
+                "INSERT INTO objects (base, depth, body) VALUES (?, ?, ?)",
+                [SQLiteValue(encoded.base), .integer(Int64(encoded.depth)), .blob(encoded.body)])
+            try database.query("INSERT INTO object_digests (digest, id) VALUES (?, ?)", [key, .integer(database.lastInsertRowID)])
+        }
         return digest
     }
 
@@ -127,12 +158,13 @@ public final class SnapshotStore {
     /// The canonical bytes of object `digest`, or nil when the store has no such object.
     /// - Throws: `StoreError.corrupt` when the stored body cannot be decompressed.
     public func objectBytes(_ digest: String) throws -> [UInt8]? {
-        try decodedObject(digest, depth: 0)
+        try decodedObject(digest)
     }
 
     /// Whether the store has object `digest`, without reading its body.
     public func objectExists(_ digest: String) throws -> Bool {
-        try !database.query("SELECT 1 FROM objects WHERE digest = ?", [.text(digest)]).isEmpty
+        guard let key = Self.digestKey(digest) else { return false }
+        return try !database.query("SELECT 1 FROM object_digests WHERE digest = ?", [key]).isEmpty
     }
 
     /// The object `digest` parsed as JSON, after checking that its bytes still hash to
@@ -203,6 +235,19 @@ public final class SnapshotStore {
     /// latest snapshot, all in one transaction. Each new object is stored against its
     /// counterpart in the parent snapshot when that is smaller.
     public func commitSnapshot(
+        resources: [CapturedResource], notRecorded: [NotRecordedListing], capturedAt: String, runID: Int64?,
+        account: JSONValue
+    ) throws -> SnapshotInfo {
+        do {
+            return try writeSnapshot(resources: resources, notRecorded: notRecorded, capturedAt: capturedAt, runID: runID, account: account)
+        } catch {
+            // The rolled-back rows' ids will be given to other objects.
+            recentBases = RecentBases()
+            throw error
+        }
+    }
+
+    private func writeSnapshot(
         resources: [CapturedResource], notRecorded: [NotRecordedListing], capturedAt: String, runID: Int64?,
         account: JSONValue
     ) throws -> SnapshotInfo {

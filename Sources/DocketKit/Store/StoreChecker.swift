@@ -27,6 +27,8 @@ public struct StoreChecker {
     public func run() throws -> Report {
         store.verifiesObjectDigests = false
         defer { store.verifiesObjectDigests = true }
+        // Every object is read from the file, not from what this process inflated before.
+        store.recentBases = RecentBases()
         var problems: [CheckProblem] = []
         problems += try checkSQLite()
         let snapshots = try loadSnapshots()
@@ -131,29 +133,51 @@ public struct StoreChecker {
     }
 
     /// Decompresses and re-hashes every stored object, reading them one at a time so memory
-    /// stays flat. An object stored against a damaged base is named too, because it can no
-    /// longer be read.
+    /// stays flat, and checks that its digest names its row. An object stored against a
+    /// damaged base is named too, because it can no longer be read.
     private func checkObjects(treeDigests: Set<String>) throws -> (Int, [CheckProblem]) {
         var problems: [CheckProblem] = []
         var count = 0
-        let statement = try store.database.prepare("SELECT digest, body, base FROM objects")
+        // In id order every base comes before the versions stored against it, so each read
+        // finds its base among the recently inflated ones.
+        let statement = try store.database.prepare("SELECT id, body, base FROM objects ORDER BY id")
+        let lookup = try store.database.prepare("SELECT id FROM object_digests WHERE digest = ?")
         try statement.bind([])
         while let row = try statement.step() {
             count += 1
-            let digest = row.string(0) ?? ""
-            let role = treeDigests.contains(digest) ? "tree" : "object"
+            let id = row.int(0) ?? 0
             let bytes: [UInt8]
             do {
-                bytes = try store.decode(digest: digest, body: row.bytes(1) ?? [], base: row.string(2))
+                let stored = SnapshotStore.StoredObject(id: id, name: "the object in row \(id)", body: row.bytes(1) ?? [], base: row.int(2))
+                bytes = try store.decode(stored)
             } catch let error as StoreError {
-                problems.append(CheckProblem(subject: "\(role) \(digest)", message: "its stored body cannot be read: \(error)"))
+                problems.append(try problem(row: id, treeDigests: treeDigests, "its stored body cannot be read: \(error)"))
                 continue
             }
             let actual = Digest.sha256(bytes)
-            guard actual != digest else { continue }
+            try lookup.bind([SnapshotStore.digestKey(actual) ?? .null])
+            let named = try lookup.step()?.int(0)
+            guard named != id else { continue }
             problems.append(
-                CheckProblem(subject: "\(role) \(digest)", message: "its content hashes to \(actual), so it was altered after it was stored"))
+                try problem(row: id, treeDigests: treeDigests, "its content hashes to \(actual), so it was altered after it was stored"))
+        }
+        let bodiless = try store.database.query(
+            "SELECT d.digest FROM object_digests d LEFT JOIN objects o ON o.id = d.id WHERE o.id IS NULL")
+        for digest in bodiless.compactMap({ $0.bytes(0).map { hexString($0) } }) {
+            let role = treeDigests.contains(digest) ? "tree" : "object"
+            problems.append(CheckProblem(subject: "\(role) \(digest)", message: "its digest is recorded but its stored body is missing"))
         }
         return (count, problems)
+    }
+
+    /// Builds a problem with the object in row `id`, named by the digest recorded for it.
+    /// Finding the digest scans the whole digest table, which only happens for a damaged store.
+    private func problem(row id: Int64, treeDigests: Set<String>, _ message: String) throws -> CheckProblem {
+        let recorded = try store.database.query("SELECT digest FROM object_digests WHERE id = ?", [.integer(id)])
+        guard let digest = recorded.first?.bytes(0).map({ hexString($0) }) else {
+            return CheckProblem(subject: "object row \(id)", message: "no digest names it, and \(message)")
+        }
+        let role = treeDigests.contains(digest) ? "tree" : "object"
+        return CheckProblem(subject: "\(role) \(digest)", message: message)
     }
 }

@@ -3,6 +3,7 @@ public enum StoreError: Error, CustomStringConvertible {
     case folderMissing(path: String)
     case notWritable(path: String, reason: String)
     case newerSchema(path: String, found: Int, supported: Int)
+    case upgradeNeedsWriteAccess(path: String, found: Int, supported: Int, reason: String)
     case notAStore(path: String, reason: String)
     case missing(path: String)
     case empty(path: String)
@@ -21,6 +22,8 @@ public enum StoreError: Error, CustomStringConvertible {
             return "cannot write the store at \(path): \(reason). Check the folder's permissions, or pass --store with a writable path."
         case .newerSchema(let path, let found, let supported):
             return "the store \(path) has schema version \(found), written by a newer Docket; this Docket reads versions up to \(supported). Upgrade Docket to read it."
+        case .upgradeNeedsWriteAccess(let path, let found, let supported, let reason):
+            return "the store \(path) has schema version \(found) and this Docket upgrades it to \(supported) before reading it, which needs write access: \(reason). Run `docket check` once as the user that runs captures."
         case .notAStore(let path, let reason):
             return "\(path) is not a Docket store (\(reason)). Pass --store with the path of a store that `docket capture` created."
         case .missing(let path):

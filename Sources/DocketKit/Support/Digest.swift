@@ -112,6 +112,30 @@ public enum Digest {
     }
 }
 
+/// The bytes a lowercase or uppercase hex string spells, or nil when it has an odd length
+/// or a character that is not a hex digit.
+func bytes(fromHex text: String) -> [UInt8]? {
+    let digits = Array(text.utf8)
+    guard digits.count % 2 == 0 else { return nil }
+    func value(_ digit: UInt8) -> UInt8? {
+        switch digit {
+        case 48...57: return digit - 48
+        case 97...102: return digit - 87
+        case 65...70: return digit - 55
+        default: return nil
+        }
+    }
+    var output: [UInt8] = []
+    output.reserveCapacity(digits.count / 2)
+    var index = 0
+    while index < digits.count {
+        guard let high = value(digits[index]), let low = value(digits[index + 1]) else { return nil }
+        output.append(high << 4 | low)
+        index += 2
+    }
+    return output
+}
+
 func hexString<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
     let digits = Array("0123456789abcdef".utf8)
     var output: [UInt8] = []

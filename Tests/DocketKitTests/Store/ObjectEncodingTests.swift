@@ -61,8 +61,15 @@ struct ObjectEncodingTests {
     }
 
     static func row(_ store: SnapshotStore, _ digest: String) throws -> (body: [UInt8], base: String?) {
-        let row = try #require(try store.database.query("SELECT body, base FROM objects WHERE digest = ?", [.text(digest)]).first)
-        return (row.bytes(0) ?? [], row.string(1))
+        let row = try #require(
+            try store.database.query(
+                """
+                SELECT o.body, b.digest FROM object_digests d JOIN objects o ON o.id = d.id
+                LEFT JOIN object_digests b ON b.id = o.base WHERE d.digest = ?
+                """,
+                [.objectKey(digest)]
+            ).first)
+        return (row.bytes(0) ?? [], row.bytes(1).map { hexString($0) })
     }
 
     static func digest(of kind: String, in snapshot: SnapshotInfo, _ store: SnapshotStore) throws -> String {
@@ -81,6 +88,7 @@ struct ObjectEncodingTests {
         #expect(stored.base == nil)
         #expect(try store.objectBytes(digest) == canonical)
         #expect(Digest.sha256(canonical) == digest)
+        #expect(try store.database.query("PRAGMA page_size").first?.int(0) == Int64(StoreSchema.pageSize))
     }
 
     @Test("changed resource is stored against its previous version")
@@ -97,20 +105,25 @@ struct ObjectEncodingTests {
         #expect(try store.objectBytes(new) == canonical)
     }
 
-    @Test("bases are always standalone objects")
-    func baseDepthOne() throws {
+    @Test("versions chain to the previous one until the chain is as long as allowed")
+    func chainsAreBounded() throws {
         let (store, _) = try StoreFixtures.makeStore()
-        var snapshots: [SnapshotInfo] = []
-        for day in 1...4 {
-            snapshots.append(try StoreFixtures.commit(store, [Self.database(day: day)], at: "2026-03-2\(day)T06:00:00Z"))
+        let days = SnapshotStore.maximumChainDepth + 3
+        var digests: [String] = []
+        for day in 1...days {
+            let date = Timestamp.format(Date(timeIntervalSince1970: 1_774_000_000 + Double(day) * 86400))
+            let snapshot = try StoreFixtures.commit(store, [Self.database(day: day)], at: date)
+            digests.append(try Self.digest(of: ResourceKind.postgres, in: snapshot, store))
         }
-        let keyframe = try Self.digest(of: ResourceKind.postgres, in: snapshots[0], store)
-        for snapshot in snapshots.dropFirst() {
-            let digest = try Self.digest(of: ResourceKind.postgres, in: snapshot, store)
-            #expect(try Self.row(store, digest).base == keyframe)
+        for (index, digest) in digests.enumerated() {
+            // The first version and the one after a full chain stand alone.
+            let startsChain = index == 0 || index == SnapshotStore.maximumChainDepth + 1
+            #expect(try Self.row(store, digest).base == (startsChain ? nil : digests[index - 1]))
+            #expect(try store.objectBytes(digest) == CanonicalJSON.encode(Self.database(day: index + 1).body))
         }
-        let rows = try store.database.query("SELECT count(*) FROM objects o JOIN objects b ON o.base = b.digest WHERE b.base IS NOT NULL")
-        #expect(rows.first?.int(0) == 0)
+        let deepest = try store.database.query("SELECT max(depth) FROM objects").first?.int(0)
+        #expect(deepest == Int64(SnapshotStore.maximumChainDepth))
+        #expect(try StoreChecker(store: store).run().problems == [])
     }
 
     @Test("drifted resource starts a new base")
@@ -137,7 +150,8 @@ struct ObjectEncodingTests {
         let (store, _) = try StoreFixtures.makeStore()
         let canonical = CanonicalJSON.encode(["name": "raw"])
         let digest = Digest.sha256(canonical)
-        try store.database.query("INSERT INTO objects (digest, body) VALUES (?, ?)", [.text(digest), .blob(canonical)])
+        try store.database.query("INSERT INTO objects (body) VALUES (?)", [.blob(canonical)])
+        try store.database.query("INSERT INTO object_digests (digest, id) VALUES (?, ?)", [.objectKey(digest), .integer(store.database.lastInsertRowID)])
         #expect(try store.objectBytes(digest) == canonical)
         #expect(try StoreChecker(store: store).run().problems == [])
     }
@@ -157,7 +171,7 @@ struct ObjectEncodingTests {
         let canonical = CanonicalJSON.encode(["name": "written by schema 1"])
         let digest = Digest.sha256(canonical)
         let database = try SQLiteDatabase(path: path, create: true)
-        try database.execute(StoreSchema.migrations[0])
+        try StoreSchema.migrations[0].apply(to: database)
         try database.execute("PRAGMA user_version = 1")
         try database.query("INSERT INTO objects (digest, body) VALUES (?, ?)", [.text(digest), .blob(canonical)])
         try database.close()
@@ -167,6 +181,41 @@ struct ObjectEncodingTests {
         #expect(try store.objectBytes(digest) == canonical)
         let columns = try store.database.query("SELECT name FROM pragma_table_info('objects')").compactMap { $0.string(0) }
         #expect(columns.contains("base"))
+        #expect(columns.contains("depth"))
+    }
+
+    @Test("store written by Docket 0.1.0 is upgraded, reads the same and passes check")
+    func migratesSchemaTwo() throws {
+        // The demo's store from Docket 0.1.0 (schema 2): six days of the sample account,
+        // with objects keyed by hex text and stored against one standalone base.
+        let fixtures = TestPaths.repository.appendingPathComponent("Fixtures/stores")
+        let path = TestPaths.temporaryDirectory().appendingPathComponent("store.sqlite").path
+        try FileManager.default.copyItem(atPath: fixtures.appendingPathComponent("schema-2.sqlite").path, toPath: path)
+        let expected = try String(contentsOf: fixtures.appendingPathComponent("schema-2.snapshots"), encoding: .utf8)
+            .split(separator: "\n").map(String.init)
+
+        let store = try SnapshotStore(path: path)
+        #expect(try store.database.query("PRAGMA user_version").first?.int(0) == Int64(SnapshotStore.schemaVersion))
+        #expect(try store.snapshots().map(\.digest) == expected)
+        let report = try StoreChecker(store: store).run()
+        #expect(report.problems == [])
+        #expect(report.objectsChecked == 342)
+        #expect(try store.database.query("SELECT count(*) FROM objects WHERE base IS NOT NULL").first?.int(0) == 134)
+        for snapshot in try store.snapshots() {
+            for entry in try store.entries(of: snapshot) {
+                _ = try store.body(of: entry)  // re-hashed against its digest
+            }
+        }
+
+        // A new snapshot on the upgraded store is stored against the old versions.
+        let latest = try #require(try store.latestSnapshot())
+        let resources = try store.entries(of: latest).map {
+            CapturedResource(kind: $0.kind, key: $0.key, name: $0.name, parentKey: $0.parentKey, appKey: $0.appKey, body: try store.body(of: $0))
+        }
+        let next = try store.commitSnapshot(
+            resources: resources, notRecorded: [], capturedAt: "2026-04-01T06:00:00Z", runID: nil, account: ["id": "upgraded"])
+        #expect(next.treeDigest == latest.treeDigest)
+        #expect(try StoreChecker(store: store).run().problems == [])
     }
 
     @Test("damaged compressed body is named by check")
@@ -177,7 +226,7 @@ struct ObjectEncodingTests {
         let digest = try Self.digest(of: ResourceKind.postgres, in: latest, store)
         var body = try Self.row(store, digest).body
         body[body.count / 2] ^= 0xFF
-        try store.database.query("UPDATE objects SET body = ? WHERE digest = ?", [.blob(body), .text(digest)])
+        try store.database.query("UPDATE objects SET body = ? WHERE id = (SELECT id FROM object_digests WHERE digest = ?)", [.blob(body), .objectKey(digest)])
 
         let report = try StoreChecker(store: store).run()
         #expect(report.problems.count == 1)
@@ -192,7 +241,7 @@ struct ObjectEncodingTests {
         let second = try StoreFixtures.commit(store, [Self.database(day: 2)], at: "2026-03-26T06:00:00Z")
         let base = try Self.digest(of: ResourceKind.postgres, in: first, store)
         let delta = try Self.digest(of: ResourceKind.postgres, in: second, store)
-        try store.database.query("UPDATE objects SET body = ? WHERE digest = ?", [.blob(Array(#"{"plan":"altered"}"#.utf8)), .text(base)])
+        try store.database.query("UPDATE objects SET body = ? WHERE id = (SELECT id FROM object_digests WHERE digest = ?)", [.blob(Array(#"{"plan":"altered"}"#.utf8)), .objectKey(base)])
 
         let report = try StoreChecker(store: store).run()
         let subjects = Set(report.problems.map(\.subject))
