@@ -306,7 +306,13 @@ def parse_arguments(argv):
                         help="the docket binary to measure (build it with `swift build -c release`)")
     parser.add_argument("--work", help="working folder for the accounts, the stores and the git repository "
                                        "(default .bench/PRESET; the full preset needs about 5 GB)")
+    parser.add_argument("--account", action="append",
+                        help="measure only this account of the preset (repeatable), such as `estate` or `bundle`")
     options = parser.parse_args(argv)
+    names = [plan["name"] for plan in PRESETS[options.preset]]
+    for name in options.account or []:
+        if name not in names:
+            parser.error("the %s preset has no account %r; it has %s" % (options.preset, name, ", ".join(names)))
     options.work = os.path.abspath(options.work or os.path.join(REPOSITORY, ".bench", options.preset))
     options.docket = os.path.abspath(options.docket)
     return options
@@ -326,6 +332,8 @@ def main(argv=None):
     started = time.monotonic()
     results = {"preset": options.preset, "machine": report.machine(options.docket), "accounts": []}
     for plan in PRESETS[options.preset]:
+        if options.account and plan["name"] not in options.account:
+            continue
         results["accounts"].append(AccountBench(plan, options.docket, options.work).run())
     results["seconds"] = time.monotonic() - started
     write_results(results, options.work)

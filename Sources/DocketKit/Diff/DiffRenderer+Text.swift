@@ -97,15 +97,15 @@ extension DiffRenderer {
             break
         }
         var lines = ["  " + heading]
-        let pathWidth = min(change.fieldChanges.map(\.path.description.count).max() ?? 0, 40)
-        for field in change.fieldChanges {
-            lines.append("      " + fieldLine(field, pathWidth: pathWidth, palette: palette))
+        let paths = change.fieldChanges.map(\.path.description)
+        let pathWidth = min(paths.map(\.count).max() ?? 0, 40)
+        for (field, path) in zip(change.fieldChanges, paths) {
+            lines.append("      " + fieldLine(field, path: pad(path, pathWidth), palette: palette))
         }
         return lines
     }
 
-    private static func fieldLine(_ field: FieldChange, pathWidth: Int, palette: Palette) -> String {
-        let path = pad(field.path.description, pathWidth)
+    private static func fieldLine(_ field: FieldChange, path: String, palette: Palette) -> String {
         let volatile = field.isVolatile ? palette.paint("  (volatile)", "2") : ""
         switch (field.old, field.new) {
         case (nil, let new):

@@ -112,7 +112,9 @@ public enum DiffRenderer {
     static func valueText(_ value: JSONValue?, limit: Int = valueLimit) -> String {
         guard let value else { return "(absent)" }
         let text = CanonicalJSON.encodeString(value)
-        guard text.count > limit else { return text }
+        // A string has at most as many characters as UTF-8 bytes, so most values are known
+        // to fit without counting their characters.
+        guard text.utf8.count > limit, text.count > limit else { return text }
         return String(text.prefix(limit)) + "… (\(text.count) characters)"
     }
 

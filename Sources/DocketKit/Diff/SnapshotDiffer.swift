@@ -31,9 +31,11 @@ public struct SnapshotDiffer {
             try compare(old: old, new: new, filter: filter, into: &result)
         }
 
-        result.changes.sort {
-            (ResourceKind.order(of: $0.kind), $0.name, $0.key) < (ResourceKind.order(of: $1.kind), $1.name, $1.key)
-        }
+        // Each change's kind position is looked up once, not at every comparison.
+        result.changes = result.changes
+            .map { (order: ResourceKind.order(of: $0.kind), change: $0) }
+            .sorted { ($0.order, $0.change.name, $0.change.key) < ($1.order, $1.change.name, $1.change.key) }
+            .map(\.change)
         return result
     }
 

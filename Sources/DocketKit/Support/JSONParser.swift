@@ -15,6 +15,8 @@ public struct JSONParser {
     private var index = 0
     private var depth = 0
     private static let maximumDepth = 512
+    /// Objects with up to this many members are checked for duplicate keys without hashing.
+    private static let smallObjectSize = 16
 
     /// Parses one JSON text, allowing surrounding whitespace only.
     /// - Throws: `JSONParseError` naming the offset and the problem.
@@ -44,8 +46,11 @@ public struct JSONParser {
     }
 
     private mutating func skipWhitespace() {
-        while index < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) {
-            index += 1
+        while index < bytes.count {
+            switch bytes[index] {
+            case 0x20, 0x09, 0x0A, 0x0D: index += 1
+            default: return
+            }
         }
     }
 
@@ -63,12 +68,12 @@ public struct JSONParser {
         }
     }
 
-    private mutating func parseLiteral(_ word: String, _ value: JSONValue) throws -> JSONValue {
-        let expected = Array(word.utf8)
-        guard index + expected.count <= bytes.count, Array(bytes[index..<index + expected.count]) == expected else {
-            throw error("expected '\(word)'")
-        }
-        index += expected.count
+    private mutating func parseLiteral(_ word: StaticString, _ value: JSONValue) throws -> JSONValue {
+        let count = word.utf8CodeUnitCount
+        let matches = index + count <= bytes.count
+            && word.withUTF8Buffer { expected in expected.indices.allSatisfy { bytes[index + $0] == expected[$0] } }
+        guard matches else { throw error("expected '\(word)'") }
+        index += count
         return value
     }
 
@@ -81,22 +86,32 @@ public struct JSONParser {
         try enterContainer()
         defer { depth -= 1 }
         index += 1
-        var members: [String: JSONValue] = [:]
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
-            return .object(members)
+            return .object([:])
         }
+        // Members are gathered in order and hashed once, into a dictionary made at its final
+        // size. A duplicate key is found by comparing with the keys so far while the object
+        // is small, and through a set once it is larger.
+        var keys: [String] = []
+        var values: [JSONValue] = []
+        var largeObjectKeys: Set<String> = []
         while true {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected an object key") }
             let key = try parseString()
-            guard members[key] == nil else { throw error("duplicate object key \"\(key)\"") }
+            if keys.count == Self.smallObjectSize {
+                largeObjectKeys = Set(keys)
+            }
+            let isDuplicate = keys.count < Self.smallObjectSize ? keys.contains(key) : !largeObjectKeys.insert(key).inserted
+            guard !isDuplicate else { throw error("duplicate object key \"\(key)\"") }
+            keys.append(key)
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'") }
             index += 1
             skipWhitespace()
-            members[key] = try parseValue()
+            values.append(try parseValue())
             skipWhitespace()
             guard index < bytes.count else { throw error("unexpected end of input in an object") }
             if bytes[index] == UInt8(ascii: ",") {
@@ -105,7 +120,7 @@ public struct JSONParser {
             }
             guard bytes[index] == UInt8(ascii: "}") else { throw error("expected ',' or '}'") }
             index += 1
-            return .object(members)
+            return .object(Dictionary(uniqueKeysWithValues: zip(keys, values)))
         }
     }
 
@@ -154,9 +169,27 @@ public struct JSONParser {
             guard index < bytes.count, isDigit(bytes[index]) else { throw error("expected a digit in the exponent") }
             skipDigits()
         }
+        if let integer = smallInteger(start..<index) {
+            return .number(integer)
+        }
         let lexeme = String(decoding: bytes[start..<index], as: UTF8.self)
         guard let value = Double(lexeme), value.isFinite else { throw error("number \(lexeme) is out of range") }
         return .number(value)
+    }
+
+    /// The value of an integer lexeme of at most 15 digits, which a double represents exactly, so
+    /// it equals what `Double(lexeme)` returns; nil for any other lexeme.
+    private func smallInteger(_ range: Range<Int>) -> Double? {
+        let isNegative = bytes[range.lowerBound] == UInt8(ascii: "-")
+        let digits = (isNegative ? range.lowerBound + 1 : range.lowerBound)..<range.upperBound
+        guard digits.count <= 15 else { return nil }
+        var value = 0
+        for position in digits {
+            let byte = bytes[position]
+            guard isDigit(byte) else { return nil }
+            value = value * 10 + Int(byte - UInt8(ascii: "0"))
+        }
+        return isNegative ? -Double(value) : Double(value)
     }
 
     private func isDigit(_ byte: UInt8) -> Bool {
@@ -171,17 +204,23 @@ public struct JSONParser {
         index += 1
         let start = index
         // Most strings contain no escape: their bytes are the string, so they are validated in
-        // one step instead of being copied byte by byte.
+        // one step instead of being copied byte by byte. Most are ASCII too, which is
+        // already valid UTF-8 and needs no validation.
+        var combined: UInt8 = 0
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
                 let end = index
-                let text = bytes.withUnsafeBufferPointer { String(validating: UnsafeBufferPointer(rebasing: $0[start..<end]), as: UTF8.self) }
+                let text = bytes.withUnsafeBufferPointer { buffer in
+                    let slice = UnsafeBufferPointer(rebasing: buffer[start..<end])
+                    return combined < 0x80 ? String(decoding: slice, as: UTF8.self) : String(validating: slice, as: UTF8.self)
+                }
                 guard let text else { throw error("invalid UTF-8 in a string") }
                 index += 1
                 return text
             }
             if byte == UInt8(ascii: "\\") || byte < 0x20 { break }
+            combined |= byte
             index += 1
         }
         var utf8 = Array(bytes[start..<index])

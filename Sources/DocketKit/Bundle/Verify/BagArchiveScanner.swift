@@ -1,62 +1,74 @@
 import Foundation
 
-/// The contents of one file as the scan found them. Hard links and symbolic links to a file
-/// share its record, so a bag of many identical files costs one record per distinct file.
-final class ScannedFile: Sendable {
-    let size: Int64
-    /// Lowercase hex digests in every algorithm a BagIt manifest may use.
-    let digests: [DigestAlgorithm: String]
-    /// SHA-256 of the file's JSON in RFC 8785 canonical form, for the resource files of a
-    /// Docket bag's snapshot folders. It is nil for other files, and when the file is not JSON.
-    let canonicalDigest: String?
-
-    init(size: Int64, digests: [DigestAlgorithm: String], canonicalDigest: String?) {
-        self.size = size
-        self.digests = digests
-        self.canonicalDigest = canonicalDigest
-    }
-}
-
 /// Everything a single streaming pass over an archive learns about the bag inside it.
-struct ScannedBag: Sendable {
+struct ScannedBag {
     /// The bag's folder in the archive; empty when the bag's files sit at the archive's top.
     var folder = ""
-    /// Regular files and links resolved to their target, keyed by path relative to `folder`.
-    /// Swift compares strings by canonical equivalence, so a lookup also finds a name stored in
-    /// another Unicode normalization form; `storedPath(_:)` returns the name as stored.
-    var files: [String: ScannedFile] = [:]
+    /// Regular files and links resolved to their target, by path relative to `folder`.
+    let files: FileTable
     var directories: Set<String> = []
     /// Contents of the files the checks read after the pass: tag files, `data/manifest.json`
-    /// and the snapshot folders' `resources.json`. Keyed by SHA-256, so linked copies are kept once.
-    var contentsByDigest: [String: [UInt8]] = [:]
+    /// and the snapshot folders' `resources.json`, in a temporary file. Keyed by SHA-256, so
+    /// linked copies are kept once.
+    let spool: ContentSpool
+    var spansByDigest: [String: ContentSpool.Span] = [:]
     var retainedPaths: [String: String] = [:]
     var problems: [BagProblem] = []
     /// True when the archive could not be read to its end; the bag's own checks are then skipped.
     var isDamaged = false
     var entryCount = 0
 
-    func contents(of path: String) -> [UInt8]? {
-        retainedPaths[path].flatMap { contentsByDigest[$0] }
+    init(algorithms: [DigestAlgorithm]) throws {
+        files = FileTable(algorithms: algorithms)
+        spool = try ContentSpool()
     }
 
-    /// Returns the key under which `path` is stored, exactly as the archive spells it.
-    func storedPath(_ path: String) -> String? {
-        files.index(forKey: path).map { files[$0].key }
+    func contents(of path: String) -> [UInt8]? {
+        span(of: path).map { spool.read($0) }
+    }
+
+    /// Returns the location of `path`'s retained contents in the spool.
+    func span(of path: String) -> ContentSpool.Span? {
+        retainedPaths[path].flatMap { spansByDigest[$0] }
+    }
+
+    /// The algorithms the bag's manifests and tag manifests name that the scan did not
+    /// compute, such as MD5 in a bag made by an older tool.
+    var missingAlgorithms: [DigestAlgorithm] {
+        var missing: [DigestAlgorithm] = []
+        for path in files.tagPaths {
+            let named = ManifestFile.algorithm(ofFile: path, prefix: "manifest-") ?? ManifestFile.algorithm(ofFile: path, prefix: "tagmanifest-")
+            if let algorithm = named?.supported, !files.algorithms.contains(algorithm), !missing.contains(algorithm) {
+                missing.append(algorithm)
+            }
+        }
+        return missing
     }
 }
 
 /// Reads an archive once, as a stream, without extracting it. It checks each entry's path and
-/// type, and hashes each file's contents as they pass in every BagIt algorithm at once,
-/// because manifests come after the payload in a sorted bag: which algorithms are needed is
-/// known only at the end.
+/// type, and hashes each file's contents as they pass in SHA-256 and SHA-512, the algorithms
+/// of Docket's manifests. Manifests come after the payload in a sorted bag, so `BagVerifier`
+/// scans a bag whose manifests name another algorithm a second time, for that algorithm.
 struct BagArchiveScanner {
     /// Resource files larger than this are hashed but not parsed for their canonical digest.
     static let canonicalLimit: Int64 = 16 << 20
+    /// The algorithms of Docket's manifests, which every scan computes.
+    static let defaultAlgorithms: [DigestAlgorithm] = [.sha256, .sha512]
 
     let archivePath: String
+    var algorithms: [DigestAlgorithm] = Self.defaultAlgorithms
 
+    init(archivePath: String, algorithms: [DigestAlgorithm] = Self.defaultAlgorithms) {
+        self.archivePath = archivePath
+        // SHA-256 keys the retained contents, so every scan computes it.
+        self.algorithms = algorithms.contains(.sha256) ? algorithms : [.sha256] + algorithms
+    }
+
+    /// - Throws: `DocketError` (failure) when the temporary file for the manifests cannot be
+    ///   created or written.
     func scan() throws -> ScannedBag {
-        var bag = ScannedBag()
+        var bag = try ScannedBag(algorithms: algorithms)
         let reader: ArchiveReader
         do {
             reader = try ArchiveReader(path: archivePath)
@@ -66,32 +78,42 @@ struct BagArchiveScanner {
             return bag
         }
         var symbolicLinks: [(path: String, target: String)] = []
+        var symbolicLinkPaths: Set<String> = []
         var isFolderKnown = false
         do {
             while let entry = try reader.nextEntry() {
                 bag.entryCount += 1
-                guard let components = BagPath.archiveComponents(entry.path) else {
-                    bag.problems.append(BagProblem(.error, entry.path, "the entry's path leaves the bag: it is absolute or has a .. component"))
-                    try skipData(entry, reader: reader)
-                    continue
-                }
-                if components.isEmpty { continue }
-                if !isFolderKnown {
-                    bag.folder = Self.isTopLevelBagName(components[0], entry: entry) ? "" : components[0]
-                    isFolderKnown = true
-                }
-                guard let relative = relativePath(components, folder: bag.folder) else {
-                    bag.problems.append(BagProblem(.error, entry.path, "the entry is outside the bag's folder \(bag.folder)/"))
-                    try skipData(entry, reader: reader)
-                    continue
+                let relative: String
+                if isFolderKnown, let fast = Self.cleanRelativePath(entry.path, folder: bag.folder) {
+                    relative = fast
+                } else {
+                    guard let components = BagPath.archiveComponents(entry.path) else {
+                        bag.problems.append(BagProblem(.error, entry.path, "the entry's path leaves the bag: it is absolute or has a .. component"))
+                        try skipData(entry, reader: reader)
+                        continue
+                    }
+                    if components.isEmpty { continue }
+                    if !isFolderKnown {
+                        bag.folder = Self.isTopLevelBagName(components[0], entry: entry) ? "" : components[0]
+                        isFolderKnown = true
+                    }
+                    guard let general = relativePath(components, folder: bag.folder) else {
+                        bag.problems.append(BagProblem(.error, entry.path, "the entry is outside the bag's folder \(bag.folder)/"))
+                        try skipData(entry, reader: reader)
+                        continue
+                    }
+                    relative = general
                 }
                 if relative.isEmpty { continue }
-                if bag.files[relative] != nil || bag.directories.contains(relative) || symbolicLinks.contains(where: { $0.path == relative }) {
+                if bag.files.contains(relative) || bag.directories.contains(relative) || symbolicLinkPaths.contains(relative) {
                     bag.problems.append(BagProblem(.error, relative, "the archive contains this path twice; tools disagree on which copy wins"))
                     try skipData(entry, reader: reader)
                     continue
                 }
-                try record(entry, relative: relative, components: components, reader: reader, bag: &bag, symbolicLinks: &symbolicLinks)
+                if case .symbolicLink = entry.kind {
+                    symbolicLinkPaths.insert(relative)
+                }
+                try record(entry, relative: relative, reader: reader, bag: &bag, symbolicLinks: &symbolicLinks)
             }
             try reader.close()
         } catch let error as ArchiveError {
@@ -127,8 +149,38 @@ struct BagArchiveScanner {
         return components.dropFirst().joined(separator: "/")
     }
 
+    /// Returns the path relative to `folder` when it is plainly inside it: not absolute, no
+    /// empty, `.` or `..` component, at most one trailing slash. That is `path` without the
+    /// folder's prefix and the trailing slash, found without splitting and joining components,
+    /// which matters in a bag of a million entries. Returns nil for any other path, which the
+    /// general rules judge.
+    static func cleanRelativePath(_ path: String, folder: String) -> String? {
+        var bytes = Substring(path).utf8[...]
+        if bytes.last == UInt8(ascii: "/") { bytes = bytes.dropLast() }
+        guard !bytes.isEmpty else { return nil }
+        var componentLength = 0
+        var dots = 0
+        for byte in bytes {
+            if byte == UInt8(ascii: "/") {
+                if componentLength == 0 || (dots == componentLength && dots <= 2) { return nil }
+                componentLength = 0
+                dots = 0
+            } else {
+                componentLength += 1
+                if byte == UInt8(ascii: ".") { dots += 1 }
+            }
+        }
+        if componentLength == 0 || (dots == componentLength && dots <= 2) { return nil }
+        guard !folder.isEmpty else { return String(Substring(bytes)) }
+        guard bytes.starts(with: folder.utf8) else { return nil }
+        let rest = bytes.dropFirst(folder.utf8.count)
+        if rest.isEmpty { return "" }
+        guard rest.first == UInt8(ascii: "/") else { return nil }
+        return String(Substring(rest.dropFirst()))
+    }
+
     private func record(
-        _ entry: ArchiveEntryInfo, relative: String, components: [String], reader: ArchiveReader, bag: inout ScannedBag,
+        _ entry: ArchiveEntryInfo, relative: String, reader: ArchiveReader, bag: inout ScannedBag,
         symbolicLinks: inout [(path: String, target: String)]
     ) throws {
         switch entry.kind {
@@ -150,49 +202,67 @@ struct BagArchiveScanner {
     }
 
     private func readFile(_ relative: String, size: Int64, reader: ArchiveReader, bag: inout ScannedBag) throws {
-        let hashers = DigestAlgorithm.allCases.map { Hasher($0) }
+        let hashers = algorithms.map { Hasher($0) }
         let shouldRetain = Self.isRetained(relative)
         let needsCanonical = Self.isResourceFile(relative) && size <= Self.canonicalLimit
+        // A retained file goes to the spool as it passes, never whole into memory: a payload
+        // manifest may be hundreds of megabytes.
+        let spool = bag.spool
+        let start = spool.endOffset
         var buffer: [UInt8] = []
         var total: Int64 = 0
         try reader.readData { chunk in
             for hasher in hashers {
                 hasher.update(chunk)
             }
-            if shouldRetain || needsCanonical {
+            if shouldRetain {
+                try spool.write(chunk)
+            }
+            if needsCanonical {
                 buffer.append(contentsOf: chunk)
             }
             total += Int64(chunk.count)
         }
-        var digests: [DigestAlgorithm: String] = [:]
-        for hasher in hashers {
-            digests[hasher.algorithm] = hasher.finalizeHex()
-        }
+        let digests = hashers.map { $0.finalizeHex() }
         var canonicalDigest: String?
         if needsCanonical, let value = try? JSONParser.parse(bytes: buffer) {
             canonicalDigest = Digest.sha256(CanonicalJSON.encode(value))
         }
-        let file = ScannedFile(size: total, digests: digests, canonicalDigest: canonicalDigest)
-        if shouldRetain, let sha256 = digests[.sha256] {
-            bag.contentsByDigest[sha256] = buffer
+        let content = bag.files.addContent(size: total, hexDigests: digests, canonicalHex: canonicalDigest)
+        if shouldRetain, let sha256 = digests.first {
+            if bag.spansByDigest[sha256] == nil {
+                bag.spansByDigest[sha256] = ContentSpool.Span(offset: start, count: Int(total))
+            } else {
+                spool.discard(from: start)
+            }
             bag.retainedPaths[relative] = sha256
         }
-        bag.files[relative] = file
+        bag.files.insert(relative, content: content)
     }
 
     /// Records a hard link with its target's digests, since tar gives it the target's contents.
     private func linkHard(_ relative: String, target: String, bag: inout ScannedBag) {
-        guard let components = BagPath.archiveComponents(target), !components.isEmpty,
-            let targetPath = relativePath(components, folder: bag.folder), !targetPath.isEmpty
-        else {
+        let targetPath: String
+        if let clean = Self.cleanRelativePath(target, folder: bag.folder) {
+            targetPath = clean
+        } else {
+            guard let components = BagPath.archiveComponents(target), !components.isEmpty,
+                let general = relativePath(components, folder: bag.folder)
+            else {
+                bag.problems.append(BagProblem(.error, relative, "hard link to \(target), which is outside the bag"))
+                return
+            }
+            targetPath = general
+        }
+        guard !targetPath.isEmpty else {
             bag.problems.append(BagProblem(.error, relative, "hard link to \(target), which is outside the bag"))
             return
         }
-        guard let file = bag.files[targetPath] else {
+        guard let content = bag.files.content(of: targetPath) else {
             bag.problems.append(BagProblem(.error, relative, "hard link to \(targetPath), which is not a file earlier in the archive"))
             return
         }
-        bag.files[relative] = file
+        bag.files.insert(relative, content: content)
         if let digest = bag.retainedPaths[targetPath] {
             bag.retainedPaths[relative] = digest
         } else if Self.isRetained(relative) {
@@ -221,11 +291,11 @@ struct BagArchiveScanner {
     /// as `sha256sum -c` would read it after extraction.
     private func resolve(_ links: [(path: String, target: String)], in bag: inout ScannedBag) {
         for link in links {
-            guard let file = bag.files[link.target] else {
+            guard let content = bag.files.content(of: link.target) else {
                 bag.problems.append(BagProblem(.error, link.path, "symbolic link to \(link.target), which is not a file in the bag"))
                 continue
             }
-            bag.files[link.path] = file
+            bag.files.insert(link.path, content: content)
         }
     }
 
@@ -240,15 +310,21 @@ struct BagArchiveScanner {
     /// Tag files (outside `data/`), `data/manifest.json` and snapshot indexes are kept for the
     /// checks after the pass.
     static func isRetained(_ relative: String) -> Bool {
-        if !relative.hasPrefix("data/") { return true }
+        if !relative.utf8.starts(with: "data/".utf8) { return true }
         if relative == "data/\(BagLayout.bundleManifest)" { return true }
-        let parts = relative.split(separator: "/")
-        return parts.count == 4 && parts[1] == "snapshots" && parts[3] == "resources.json"
+        let parts = Self.components(relative)
+        return parts.count == 4 && parts[1].elementsEqual("snapshots".utf8) && parts[3].elementsEqual("resources.json".utf8)
     }
 
     /// `data/snapshots/<time>/<kind>/<name>.json`
     static func isResourceFile(_ relative: String) -> Bool {
-        let parts = relative.split(separator: "/")
-        return parts.count == 5 && parts[0] == "data" && parts[1] == "snapshots" && parts[4].hasSuffix(".json")
+        let parts = Self.components(relative)
+        return parts.count == 5 && parts[0].elementsEqual("data".utf8) && parts[1].elementsEqual("snapshots".utf8)
+            && parts[4].count > 5 && parts[4].suffix(5).elementsEqual(".json".utf8)
+    }
+
+    /// Splits the path into up to six UTF-8 components, enough to tell the two shapes apart.
+    private static func components(_ path: String) -> [Substring.UTF8View.SubSequence] {
+        Array(path.utf8.split(separator: UInt8(ascii: "/"), maxSplits: 5, omittingEmptySubsequences: true))
     }
 }

@@ -12,12 +12,11 @@ struct BagItChecks {
     /// Listed desktop system files the archive lacks, reported as warnings.
     private var droppedSystemFiles: Set<String> = []
 
-    /// The paths of the payload files, sorted; computed once, as a bag may hold millions.
-    let payloadPaths: [String]
+    /// Numbers the manifests checked, for the marks they leave in the file table.
+    private var manifestOrdinal: Int32 = 0
 
     init(bag: ScannedBag) {
         self.bag = bag
-        self.payloadPaths = bag.files.keys.filter { $0.hasPrefix("data/") }.sorted()
     }
 
     mutating func run() {
@@ -40,7 +39,7 @@ struct BagItChecks {
     }
 
     private mutating func checkPayloadFolder() {
-        if !bag.directories.contains("data") && !bag.files.keys.contains(where: { $0.hasPrefix("data/") }) {
+        if !bag.directories.contains("data") && bag.files.payloadCount == 0 {
             problems.append(BagProblem(.error, "data/", "missing: every bag has a data/ folder for its payload"))
         }
     }
@@ -67,12 +66,14 @@ struct BagItChecks {
             problems.append(BagProblem(.error, BagLayout.bagInfo, "invalid Payload-Oxum \"\(oxum)\": expected OCTETS.FILES"))
             return
         }
-        let paths = payloadPaths
-        let actualBytes = paths.reduce(Int64(0)) { $0 + (bag.files[$1]?.size ?? 0) }
-        guard bytes != actualBytes || count != paths.count else { return }
-        let message = "Payload-Oxum is \(oxum) but the payload contains \(paths.count) file(s) of \(actualBytes) bytes in total"
+        let files = bag.files
+        let actualCount = files.payloadCount
+        var actualBytes: Int64 = 0
+        files.forEachPayloadEntry { id in actualBytes += files.size(ofContent: files.content(ofEntry: id)) }
+        guard bytes != actualBytes || count != actualCount else { return }
+        let message = "Payload-Oxum is \(oxum) but the payload contains \(actualCount) file(s) of \(actualBytes) bytes in total"
         let dropped = droppedSystemFiles.count
-        if dropped > 0 && count == paths.count + dropped && bytes >= actualBytes {
+        if dropped > 0 && count == actualCount + dropped && bytes >= actualBytes {
             problems.append(BagProblem(.warning, BagLayout.bagInfo, "\(message); the difference is the \(dropped) listed system file(s) the archive lacks"))
         } else {
             problems.append(BagProblem(.error, BagLayout.bagInfo, message))
@@ -91,34 +92,64 @@ struct BagItChecks {
         }
         var findings = PayloadFindings()
         for manifest in manifests {
-            let listed = checkLines(of: manifest, isPayload: true, fetched: fetched, findings: &findings)
-            for path in payloadPaths where !listed.contains(path) {
-                findings.unlisted[path, default: []].append(manifest.name)
+            let ordinal = checkLines(of: manifest, isPayload: true, fetched: fetched, findings: &findings).ordinal
+            let files = bag.files
+            files.forEachPayloadEntry { id in
+                if files.listedIn(id) != ordinal {
+                    findings.unlisted[files.path(ofEntry: id), default: []].append(manifest.name)
+                }
             }
         }
         problems += findings.problems()
         return findings.count
     }
 
-    /// Reads each `<prefix><algorithm>.txt` file at the bag's top.
-    private mutating func readManifests(prefix: String) -> [ManifestFile] {
-        var manifests: [ManifestFile] = []
-        for path in bag.files.keys.sorted() {
+    /// Finds each `<prefix><algorithm>.txt` file at the bag's top and checks that it can be
+    /// read in the declared encoding.
+    private mutating func readManifests(prefix: String) -> [ManifestSource] {
+        var manifests: [ManifestSource] = []
+        for path in bag.files.tagPaths.sorted() {
             guard let (algorithmName, algorithm) = ManifestFile.algorithm(ofFile: path, prefix: prefix) else { continue }
-            guard let algorithm else {
+            guard let algorithm, bag.files.algorithms.contains(algorithm) else {
                 problems.append(BagProblem(.warning, path, "not checked: verify does not compute \(algorithmName) digests"))
                 continue
             }
-            guard let text = text(of: path) else { continue }
-            manifests.append(ManifestFile(name: path, algorithm: algorithm, text: text))
+            guard let span = bag.span(of: path) else { continue }
+            if encoding == .utf8 {
+                // Read line by line from the spool: a payload manifest may be hundreds of megabytes.
+                let lines = SpooledLines(spool: bag.spool, span: span)
+                guard lines.isValidUTF8() else {
+                    problems.append(BagProblem(.error, path, "is not valid \(declaration?.encoding ?? "UTF-8"), the encoding bagit.txt declares"))
+                    continue
+                }
+                manifests.append(ManifestSource(name: path, algorithm: algorithm, body: .spooled(lines)))
+            } else {
+                guard let text = text(of: path) else { continue }
+                manifests.append(ManifestSource(name: path, algorithm: algorithm, body: .text(text)))
+            }
         }
         return manifests
     }
 
-    /// Checks each line of `manifest` and returns the set of paths it lists.
-    private mutating func checkLines(of manifest: ManifestFile, isPayload: Bool, fetched: Set<String>, findings: inout PayloadFindings) -> Set<String> {
-        var digests: [String: String] = [:]
+    /// Checks each line of `manifest` against the file table and returns the ordinal its
+    /// marks carry and the set of paths it lists (tag manifests only: a payload manifest's
+    /// paths are marked in the table instead of collected).
+    private mutating func checkLines(
+        of manifest: ManifestSource, isPayload: Bool, fetched: Set<String>, findings: inout PayloadFindings
+    ) -> (ordinal: Int32, listed: Set<String>) {
+        manifestOrdinal += 1
+        let ordinal = manifestOrdinal
+        let files = bag.files
         let isVersion1 = declaration?.isVersion1OrLater == true
+        var listed: Set<String> = []
+        /// Listed paths the archive lacks, with their digests, in the order listed.
+        var absent: [String: String] = [:]
+        /// The first spelling of each listed non-ASCII path, to tell a repeat in another
+        /// normalization form; ASCII names have one spelling.
+        var firstSpellings: [Int32: String] = [:]
+        /// The digest listed for files whose contents differ from it.
+        var listedDigests: [Int32: String] = [:]
+        var pathProblems: [BagProblem] = []
         manifest.forEachLine(problems: &problems) { line, problems in
             if let reason = BagPath.escapeReason(line.path) {
                 problems.append(BagProblem(.error, manifest.name, "lists \(line.written), which points outside the bag: \(reason)"))
@@ -128,44 +159,70 @@ struct BagItChecks {
                 problems.append(BagProblem(.error, manifest.name, "lists \(line.written), which is not under data/: a payload manifest lists only payload files"))
                 return
             }
-            if let index = digests.index(forKey: line.path) {
-                problems.append(Self.repeatProblem(line, earlier: digests[index], manifest: manifest.name, isVersion1: isVersion1))
+            let isASCII = line.path.utf8.allSatisfy { $0 < 0x80 }
+            guard let id = files.entry(line.path) else {
+                if let index = absent.index(forKey: line.path) {
+                    let sameSpelling = absent[index].key.utf8.elementsEqual(line.path.utf8)
+                    problems.append(Self.repeatProblem(line, sameSpelling: sameSpelling, earlierDigest: absent[index].value, manifest: manifest.name, isVersion1: isVersion1))
+                    return
+                }
+                absent[line.path] = line.digest
+                if !isPayload { listed.insert(line.path) }
                 return
             }
-            digests[line.path] = line.digest
-        }
-        var presentByLowercase: [String: [String]]?
-        for (path, digest) in digests.sorted(by: { $0.key < $1.key }) {
-            guard let file = bag.files[path] else {
-                // Built on the first missing file only: most bags have none.
-                let index = presentByLowercase ?? Dictionary(grouping: digests.keys.filter { bag.files[$0] != nil }, by: { $0.lowercased() })
-                presentByLowercase = index
-                let twin = index[path.lowercased()]?.first { $0 != path && digests[$0] == digest }
-                reportMissing(path, twin: twin, manifest: manifest, fetched: fetched, findings: &findings)
-                continue
+            let content = files.content(ofEntry: id)
+            if files.listedIn(id) == ordinal {
+                let first = firstSpellings[id]
+                let sameSpelling = first.map { $0.utf8.elementsEqual(line.path.utf8) } ?? isASCII
+                let earlierDigest = listedDigests[id] ?? files.digestHex(ofContent: content, manifest.algorithm) ?? ""
+                problems.append(Self.repeatProblem(line, sameSpelling: sameSpelling, earlierDigest: earlierDigest, manifest: manifest.name, isVersion1: isVersion1))
+                return
             }
-            if let stored = bag.storedPath(path), !stored.utf8.elementsEqual(path.utf8) {
-                problems.append(BagProblem(.warning, path, "\(manifest.name) spells this name in another Unicode normalization form than the archive; tools that compare bytes will not find it"))
+            files.markListed(id, by: ordinal)
+            if !isASCII { firstSpellings[id] = line.path }
+            if !isPayload { listed.insert(line.path) }
+            if files.storedPathDiffers(id, from: line.path) {
+                pathProblems.append(BagProblem(.warning, line.path, "\(manifest.name) spells this name in another Unicode normalization form than the archive; tools that compare bytes will not find it"))
             }
-            let actual = file.digests[manifest.algorithm] ?? ""
-            if actual != digest {
+            if !files.digest(ofContent: content, manifest.algorithm, equals: line.digest) {
+                listedDigests[id] = line.digest
+                let actual = files.digestHex(ofContent: content, manifest.algorithm) ?? ""
                 if isPayload {
-                    findings.mismatched[path, default: []].append((manifest.name, digest, actual))
+                    findings.mismatched[line.path, default: []].append((manifest.name, line.digest, actual))
                 } else {
-                    problems.append(BagProblem(.error, path, "its \(manifest.algorithm.rawValue) digest is \(actual), but \(manifest.name) lists \(digest)"))
+                    pathProblems.append(BagProblem(.error, line.path, "its \(manifest.algorithm.rawValue) digest is \(actual), but \(manifest.name) lists \(line.digest)"))
                 }
             }
         }
-        return Set(digests.keys)
+        let firstPathProblem = problems.count
+        problems += pathProblems
+        if !absent.isEmpty {
+            // Listed paths the archive contains, by lowercase name, with the digest listed:
+            // built only when a file is missing, which most bags never have.
+            var presentByLowercase: [String: [(path: String, digest: String)]] = [:]
+            files.forEachEntry { id in
+                guard files.listedIn(id) == ordinal else { return }
+                let path = firstSpellings[id] ?? files.path(ofEntry: id)
+                let digest = listedDigests[id] ?? files.digestHex(ofContent: files.content(ofEntry: id), manifest.algorithm) ?? ""
+                presentByLowercase[path.lowercased(), default: []].append((path, digest))
+            }
+            for (path, digest) in absent.sorted(by: { $0.key < $1.key }) {
+                let twin = presentByLowercase[path.lowercased()]?.first { $0.path != path && $0.digest == digest }?.path
+                reportMissing(path, twin: twin, manifest: manifest, fetched: fetched, findings: &findings)
+            }
+        }
+        // Problems with single files in path order, as they read best.
+        problems[firstPathProblem...].sort { $0.file < $1.file }
+        return (ordinal, listed)
     }
 
-    /// Returns the problem with a path listed a second time; `earlier` is the first listing's
-    /// path (as written there) and digest.
-    private static func repeatProblem(_ line: ManifestLine, earlier: (key: String, value: String), manifest: String, isVersion1: Bool) -> BagProblem {
-        if !earlier.key.utf8.elementsEqual(line.path.utf8) {
+    /// Returns the problem with a path listed a second time. `sameSpelling` is true when the
+    /// first listing wrote it in the same bytes, and `earlierDigest` is the digest it listed.
+    private static func repeatProblem(_ line: ManifestLine, sameSpelling: Bool, earlierDigest: String, manifest: String, isVersion1: Bool) -> BagProblem {
+        if !sameSpelling {
             return BagProblem(.warning, manifest, "lists \(line.written) twice, in two Unicode normalization forms")
         }
-        if earlier.value != line.digest {
+        if earlierDigest != line.digest {
             return BagProblem(.error, manifest, "lists \(line.written) twice with different digests")
         }
         if isVersion1 {
@@ -177,7 +234,7 @@ struct BagItChecks {
     /// A listed file the archive lacks is an error, except where `twin`, a listed file the
     /// archive contains with the same digest, differs from it only in case (a bag made on a
     /// case-insensitive file system), or the file is one desktop systems create and copy tools drop.
-    private mutating func reportMissing(_ path: String, twin: String?, manifest: ManifestFile, fetched: Set<String>, findings: inout PayloadFindings) {
+    private mutating func reportMissing(_ path: String, twin: String?, manifest: ManifestSource, fetched: Set<String>, findings: inout PayloadFindings) {
         if let twin {
             problems.append(BagProblem(.warning, path, "\(manifest.name) lists it and \(twin), which differ only in case; the archive contains only \(twin)"))
             return
@@ -202,8 +259,7 @@ struct BagItChecks {
     private mutating func checkTagManifests() {
         var unused = PayloadFindings()
         for manifest in readManifests(prefix: "tagmanifest-") {
-            let listed = checkLines(of: manifest, isPayload: false, fetched: [], findings: &unused)
-            tagManifestPaths[manifest.name] = listed
+            tagManifestPaths[manifest.name] = checkLines(of: manifest, isPayload: false, fetched: [], findings: &unused).listed
         }
     }
 
@@ -230,7 +286,12 @@ struct BagItChecks {
     }
 
     private mutating func checkSystemFiles() {
-        for path in payloadPaths where BagPath.isSystemFile(path) {
+        let files = bag.files
+        var found: [String] = []
+        files.forEachPayloadEntry { id in
+            if BagPath.isSystemFileName(files.name(ofEntry: id)) { found.append(files.path(ofEntry: id)) }
+        }
+        for path in found.sorted() {
             problems.append(BagProblem(.warning, path, "a desktop system file in the payload; it is usually copied by accident"))
         }
     }
@@ -260,5 +321,32 @@ private struct PayloadFindings {
             result.append(BagProblem(.error, path, "not listed in \(manifests.joined(separator: " and ")): a file added to the payload"))
         }
         return result
+    }
+}
+
+/// A manifest to check: its lines come from the spool for UTF-8 bags, or from decoded text
+/// for bags in another encoding (small bags from other tools).
+private struct ManifestSource {
+    enum Body {
+        case spooled(SpooledLines)
+        case text(String)
+    }
+
+    let name: String
+    let algorithm: DigestAlgorithm
+    let body: Body
+
+    func forEachLine(problems: inout [BagProblem], _ body: (ManifestLine, inout [BagProblem]) -> Void) {
+        switch self.body {
+        case .text(let text):
+            ManifestFile(name: name, algorithm: algorithm, text: text).forEachLine(problems: &problems, body)
+        case .spooled(let lines):
+            lines.forEachLine { bytes in
+                let text = String(decoding: bytes, as: UTF8.self)
+                if let line = ManifestFile.parseLine(Substring(text), manifest: name, problems: &problems) {
+                    body(line, &problems)
+                }
+            }
+        }
     }
 }

@@ -26,11 +26,28 @@ enum BagPath {
         if let first = scalars.next(), let second = scalars.next(), second == ":", first.properties.isAlphabetic {
             return "it starts with a Windows drive letter"
         }
-        let components = path.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
-        if components.contains(where: { $0.elementsEqual("..".utf8) }) {
+        if hasDotDotComponent(path) {
             return "it has a .. component"
         }
         return nil
+    }
+
+    /// True when a `/`-separated component of `path` is exactly `..`; scans the bytes once
+    /// without splitting.
+    private static func hasDotDotComponent(_ path: String) -> Bool {
+        var componentLength = 0
+        var dots = 0
+        for byte in path.utf8 {
+            if byte == UInt8(ascii: "/") {
+                if componentLength == 2 && dots == 2 { return true }
+                componentLength = 0
+                dots = 0
+            } else {
+                componentLength += 1
+                if byte == UInt8(ascii: ".") { dots += 1 }
+            }
+        }
+        return componentLength == 2 && dots == 2
     }
 
     /// Decodes the percent-encoding BagIt 1.0 requires in manifest paths (`%0A`, `%0D`,
@@ -64,5 +81,12 @@ enum BagPath {
     static func isSystemFile(_ path: String) -> Bool {
         let name = path.split(separator: "/").last.map(String.init) ?? path
         return [".DS_Store", "Thumbs.db", "desktop.ini", "ehthumbs.db"].contains(name) || name.hasPrefix("._")
+    }
+
+    /// `isSystemFile` over a file name's UTF-8 bytes, for checking every payload file without
+    /// making a string of each path.
+    static func isSystemFileName(_ name: ArraySlice<UInt8>) -> Bool {
+        if name.starts(with: "._".utf8) { return true }
+        return [".DS_Store", "Thumbs.db", "desktop.ini", "ehthumbs.db"].contains { name.elementsEqual($0.utf8) }
     }
 }

@@ -4,9 +4,10 @@ import Foundation
 ///
 /// One streaming pass reads every entry through libarchive: paths that leave the bag
 /// (absolute, `..`, links pointing out), devices, FIFOs and duplicate names are rejected, and
-/// every file is hashed as it passes. Then the BagIt checks run (bagit.txt, bag-info.txt and
-/// Payload-Oxum, every manifest line, payload files no manifest lists, tag manifests,
-/// fetch.txt), the Docket checks for bags Docket made (required tag files and the snapshot
+/// every file is hashed as it passes. What the pass keeps is compact (see `FileTable`), and
+/// the manifests wait in a temporary file, so memory grows slowly with the bag's file count.
+/// Then the BagIt checks run (bagit.txt, bag-info.txt and Payload-Oxum, every manifest line,
+/// payload files no manifest lists, tag manifests, fetch.txt), the Docket checks for bags Docket made (required tag files and the snapshot
 /// chain in data/manifest.json), and the signature check. Every problem is collected, each
 /// naming its file; nothing stops at the first.
 ///
@@ -33,7 +34,13 @@ public struct BagVerifier {
         if let allowedSigners, !FileManager.default.isReadableFile(atPath: allowedSigners) {
             throw DocketError(.failure, "cannot read the allowed-signers file \(allowedSigners): no such file, or no permission to read it.")
         }
-        let bag = try BagArchiveScanner(archivePath: path).scan()
+        var bag = try BagArchiveScanner(archivePath: path).scan()
+        let missing = bag.missingAlgorithms
+        if !bag.isDamaged && !missing.isEmpty {
+            // A bag from another tool whose manifests use other digests than Docket's: read
+            // it again, computing those too.
+            bag = try BagArchiveScanner(archivePath: path, algorithms: bag.files.algorithms + missing).scan()
+        }
         guard !bag.isDamaged else {
             return result(path: path, bag: bag, problems: bag.problems, isDocketBag: false, snapshotsChecked: 0, signature: .absent)
         }
@@ -55,10 +62,12 @@ public struct BagVerifier {
     private func result(
         path: String, bag: ScannedBag, problems: [BagProblem], isDocketBag: Bool, snapshotsChecked: Int, signature: SignatureStatus
     ) -> BagVerification {
-        let payload = bag.files.filter { $0.key.hasPrefix("data/") }
+        let files = bag.files
+        var payloadBytes: Int64 = 0
+        files.forEachPayloadEntry { id in payloadBytes += files.size(ofContent: files.content(ofEntry: id)) }
         return BagVerification(
-            archivePath: path, bagFolder: bag.folder, problems: problems, payloadFiles: payload.count,
-            payloadBytes: payload.values.reduce(0) { $0 + $1.size }, isDocketBag: isDocketBag, snapshotsChecked: snapshotsChecked,
+            archivePath: path, bagFolder: bag.folder, problems: problems, payloadFiles: files.payloadCount,
+            payloadBytes: payloadBytes, isDocketBag: isDocketBag, snapshotsChecked: snapshotsChecked,
             signature: signature)
     }
 

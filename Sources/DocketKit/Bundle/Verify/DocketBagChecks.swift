@@ -13,6 +13,8 @@ struct DocketBagChecks {
     let tagManifestPaths: [String: Set<String>]
     private(set) var problems: [BagProblem] = []
     private(set) var snapshotsChecked = 0
+    /// Snapshot folders whose index already marked its files in the file table.
+    private var indexedFolders: Set<String> = []
 
     init(bag: ScannedBag, bagInfo: BagInfo?, tagManifestPaths: [String: Set<String>]) {
         self.bag = bag
@@ -46,7 +48,7 @@ struct DocketBagChecks {
     }
 
     private mutating func checkRequiredFiles() {
-        for name in [BagLayout.sha256Manifest, BagLayout.sha512Manifest, BagLayout.tagManifest] where bag.files[name] == nil {
+        for name in [BagLayout.sha256Manifest, BagLayout.sha512Manifest, BagLayout.tagManifest] where !bag.files.contains(name) {
             problems.append(BagProblem(.error, name, "missing: every Docket bag has it"))
         }
         if let listed = tagManifestPaths[BagLayout.tagManifest] {
@@ -61,7 +63,7 @@ struct DocketBagChecks {
     private mutating func checkTagFilesListed() {
         guard !tagManifestPaths.isEmpty else { return }
         let listed = tagManifestPaths.values.reduce(into: Set<String>()) { $0.formUnion($1) }
-        for path in bag.files.keys.sorted() where !path.hasPrefix("data/") {
+        for path in bag.files.tagPaths.sorted() {
             let isTagManifest = path.hasPrefix("tagmanifest-") && path.hasSuffix(".txt")
             guard !isTagManifest, path != BagLayout.signature, !listed.contains(path) else { continue }
             problems.append(BagProblem(.error, path, "a tag file no tag manifest lists; Docket bags list every tag file"))
@@ -136,6 +138,7 @@ struct DocketBagChecks {
             problems.append(BagProblem(.error, indexPath, "missing or not JSON: it indexes the files of \(name)"))
             return
         }
+        markIndexed(index, folder: folder)
         let entries = resourceEntries(index, indexPath: indexPath)
         let expectedTree = header["tree"]?.stringValue ?? ""
         do {
@@ -174,11 +177,12 @@ struct DocketBagChecks {
     }
 
     private mutating func checkResourceFile(_ path: String, digest: String, name: String) {
-        guard BagPath.escapeReason(path) == nil, let file = bag.files[path] else {
+        guard BagPath.escapeReason(path) == nil, let content = bag.files.content(of: path) else {
             problems.append(BagProblem(.error, path, "missing: \(name)'s resources.json lists it"))
             return
         }
-        guard let canonical = file.canonicalDigest else {
+        if bag.files.canonical(ofContent: content, equals: digest) { return }
+        guard let canonical = bag.files.canonicalHex(ofContent: content) else {
             problems.append(BagProblem(.error, path, "is not JSON (or too large to parse), so it cannot be matched to \(name)"))
             return
         }
@@ -188,30 +192,59 @@ struct DocketBagChecks {
     }
 
     /// Checks that every folder under data/snapshots/ is a snapshot manifest.json lists, and
-    /// that every file in it is its index or a file the index lists.
+    /// that every file in it is its index or a file the index lists. Each snapshot's index marks
+    /// the files it lists in the file table, one snapshot at a time. Then one pass over the
+    /// table finds the files no index marked.
     private mutating func checkSnapshotFolders(_ snapshots: [JSONValue]) {
-        var expected: [String: Set<String>] = [:]
+        var folders: Set<String> = []
+        let files = bag.files
         for snapshot in snapshots {
             guard let folder = snapshot["folder"]?.stringValue else { continue }
+            folders.insert("data/\(folder)")
+            guard !indexedFolders.contains(folder) else { continue }
             let indexPath = "data/\(folder)/\(BagLayout.snapshotIndex)"
-            var files: Set<String> = [indexPath]
             if let bytes = bag.contents(of: indexPath), let index = try? JSONParser.parse(bytes: bytes) {
-                for value in index["resources"]?.arrayValue ?? [] {
-                    if let file = value["file"]?.stringValue { files.insert("data/\(folder)/\(file)") }
-                }
+                markIndexed(index, folder: folder)
+            } else if let id = files.entry(indexPath) {
+                files.markIndexed(id)
             }
-            expected["data/\(folder)"] = files
         }
-        for path in bag.files.keys.sorted() where path.hasPrefix("data/\(BagLayout.snapshotsFolder)/") {
-            let parts = path.split(separator: "/")
-            let folder = parts.prefix(3).joined(separator: "/")
-            guard parts.count > 3, let files = expected[folder] else {
-                problems.append(BagProblem(.error, path, "in a snapshot folder that data/manifest.json does not list"))
-                continue
+        let snapshotsFolder = "data/\(BagLayout.snapshotsFolder)"
+        var found: [BagProblem] = []
+        // Whether each stored folder lies in a snapshot folder manifest.json lists; a bag has few.
+        var verdicts: [String: Bool] = [:]
+        files.forEachPayloadEntry { id in
+            guard !files.isIndexed(id) else { return }
+            let folder = files.folder(ofEntry: id)
+            guard folder.utf8.starts(with: snapshotsFolder.utf8) else { return }
+            let isListed: Bool
+            if let known = verdicts[folder] {
+                isListed = known
+            } else {
+                let parts = folder.utf8.split(separator: UInt8(ascii: "/"), maxSplits: 3)
+                guard parts.count >= 2, parts[1].elementsEqual(BagLayout.snapshotsFolder.utf8) else {
+                    return
+                }
+                isListed = parts.count >= 3 && folders.contains(String(decoding: folder.utf8.prefix(upTo: parts[2].endIndex), as: UTF8.self))
+                verdicts[folder] = isListed
             }
-            if !files.contains(path) {
-                problems.append(BagProblem(.error, path, "not listed in its snapshot's resources.json"))
+            let path = files.path(ofEntry: id)
+            if isListed {
+                found.append(BagProblem(.error, path, "not listed in its snapshot's resources.json"))
+            } else {
+                found.append(BagProblem(.error, path, "in a snapshot folder that data/manifest.json does not list"))
             }
+        }
+        problems += found.sorted { $0.file < $1.file }
+    }
+
+    /// Marks a snapshot folder's index and every file it lists as expected in the folder.
+    private mutating func markIndexed(_ index: JSONValue, folder: String) {
+        guard indexedFolders.insert(folder).inserted else { return }
+        let files = bag.files
+        if let id = files.entry("data/\(folder)/\(BagLayout.snapshotIndex)") { files.markIndexed(id) }
+        for value in index["resources"]?.arrayValue ?? [] {
+            if let file = value["file"]?.stringValue, let id = files.entry("data/\(folder)/\(file)") { files.markIndexed(id) }
         }
     }
 
@@ -219,7 +252,7 @@ struct DocketBagChecks {
         for change in changes {
             for field in ["json", "markdown"] {
                 guard let path = change[field]?.stringValue else { continue }
-                if BagPath.escapeReason(path) != nil || bag.files["data/\(path)"] == nil {
+                if BagPath.escapeReason(path) != nil || !bag.files.contains("data/\(path)") {
                     problems.append(BagProblem(.error, "data/\(path)", "missing: data/manifest.json lists it as a change file"))
                 }
             }

@@ -149,26 +149,34 @@ struct ManifestFile {
         // characters, because a line break is always a character of its own; it is many
         // times faster on a manifest of a million lines.
         for bytes in text.utf8.split(whereSeparator: { $0 == 0x0A || $0 == 0x0D }) {
-            let trimmed = Self.trimmingWhitespace(Substring(bytes))
-            guard !trimmed.isEmpty else { continue }
-            guard let separator = trimmed.utf8.firstIndex(where: { $0 == 0x20 || $0 == 0x09 }) else {
-                problems.append(BagProblem(.error, name, "malformed line \"\(trimmed)\": expected a digest and a path"))
-                continue
+            if let line = Self.parseLine(Substring(bytes), manifest: name, problems: &problems) {
+                body(line, &problems)
             }
-            let digest = trimmed[..<separator].lowercased()
-            let pathStart = trimmed.utf8[separator...].firstIndex { $0 != 0x20 && $0 != 0x09 } ?? trimmed.endIndex
-            var written = String(Self.trimmingWhitespace(trimmed[pathStart...]))
-            if written.hasPrefix("*") {
-                problems.append(BagProblem(.warning, name, "the line for \(written) has md5sum's binary-mode marker *, which BagIt does not define"))
-                written.removeFirst()
-            }
-            var path = BagPath.decodeManifestPath(written)
-            if path.hasPrefix("./") {
-                problems.append(BagProblem(.warning, name, "lists \(written) with a leading ./, which BagIt does not use"))
-                while path.hasPrefix("./") { path.removeFirst(2) }
-            }
-            body(ManifestLine(digest: digest, path: path, written: written), &problems)
         }
+    }
+
+    /// Parses one line, without its line break; nil for a blank or malformed line (the latter
+    /// recorded in `problems`).
+    static func parseLine(_ line: Substring, manifest name: String, problems: inout [BagProblem]) -> ManifestLine? {
+        let trimmed = Self.trimmingWhitespace(line)
+        guard !trimmed.isEmpty else { return nil }
+        guard let separator = trimmed.utf8.firstIndex(where: { $0 == 0x20 || $0 == 0x09 }) else {
+            problems.append(BagProblem(.error, name, "malformed line \"\(trimmed)\": expected a digest and a path"))
+            return nil
+        }
+        let digest = trimmed[..<separator].lowercased()
+        let pathStart = trimmed.utf8[separator...].firstIndex { $0 != 0x20 && $0 != 0x09 } ?? trimmed.endIndex
+        var written = String(Self.trimmingWhitespace(trimmed[pathStart...]))
+        if written.hasPrefix("*") {
+            problems.append(BagProblem(.warning, name, "the line for \(written) has md5sum's binary-mode marker *, which BagIt does not define"))
+            written.removeFirst()
+        }
+        var path = BagPath.decodeManifestPath(written)
+        if path.hasPrefix("./") {
+            problems.append(BagProblem(.warning, name, "lists \(written) with a leading ./, which BagIt does not use"))
+            while path.hasPrefix("./") { path.removeFirst(2) }
+        }
+        return ManifestLine(digest: digest, path: path, written: written)
     }
 
     /// `text` without leading and trailing whitespace (spaces, tabs and the other Unicode
@@ -180,5 +188,58 @@ struct ManifestFile {
             return text
         }
         return Substring(text.trimmingCharacters(in: .whitespaces))
+    }
+}
+
+/// The lines of a UTF-8 tag file kept in the spool, read in chunks so that a manifest of a
+/// million lines is never in memory whole.
+struct SpooledLines {
+    let spool: ContentSpool
+    let span: ContentSpool.Span
+
+    /// True when the file is valid UTF-8. A line break byte is never part of a multi-byte
+    /// sequence, so the file is valid when each line is.
+    func isValidUTF8() -> Bool {
+        var isValid = true
+        forEachLine { bytes in
+            if isValid && !bytes.allSatisfy({ $0 < 0x80 }) && String(validating: bytes, as: UTF8.self) == nil {
+                isValid = false
+            }
+        }
+        return isValid
+    }
+
+    /// Calls `body` with each line's bytes, split at CR or LF; a leading byte-order mark is
+    /// dropped. Empty pieces between line breaks are skipped, as `ManifestFile` skips them.
+    func forEachLine(_ body: (UnsafeRawBufferPointer) -> Void) {
+        var carry: [UInt8] = []
+        var isFirst = true
+        func emit(_ bytes: UnsafeRawBufferPointer) {
+            var line = bytes
+            if isFirst {
+                isFirst = false
+                if line.starts(with: [0xEF, 0xBB, 0xBF]) {
+                    line = UnsafeRawBufferPointer(rebasing: line.dropFirst(3))
+                }
+            }
+            if !line.isEmpty { body(line) }
+        }
+        spool.forEachChunk(of: span) { chunk in
+            var start = 0
+            for index in 0..<chunk.count where chunk[index] == 0x0A || chunk[index] == 0x0D {
+                if carry.isEmpty {
+                    emit(UnsafeRawBufferPointer(rebasing: chunk[start..<index]))
+                } else {
+                    carry.append(contentsOf: chunk[start..<index])
+                    carry.withUnsafeBytes { emit($0) }
+                    carry.removeAll(keepingCapacity: true)
+                }
+                start = index + 1
+            }
+            carry.append(contentsOf: chunk[start...])
+        }
+        if !carry.isEmpty {
+            carry.withUnsafeBytes { emit($0) }
+        }
     }
 }

@@ -1,0 +1,308 @@
+/// The files a scan found, stored in about 100 bytes per path rather than a string and a
+/// dictionary entry each. A path is its folder's number and its name's UTF-8 bytes, kept in
+/// blocks of 1 MiB that never move, so growing copies nothing. The index maps a 64-bit hash of
+/// the path to its entry, and each distinct file's digests are raw bytes in one shared buffer.
+/// Hard links and symbolic links share their target's content record.
+///
+/// Lookups compare paths as Swift compares strings, by canonical equivalence: a manifest that
+/// spells a name in another Unicode normalization form still finds the file, and
+/// `storedPathDiffers(_:from:)` tells the checks to warn about it.
+final class FileTable {
+    /// The algorithms whose digests each content record holds, in this order.
+    let algorithms: [DigestAlgorithm]
+    private let digestStride: Int
+    private var digestOffsets: [DigestAlgorithm: Int] = [:]
+
+    private struct Entry {
+        var folder: Int32
+        var nameBlock: Int32
+        var nameStart: Int32
+        var nameLength: Int32
+        var content: Int32
+        /// The ordinal of the last manifest that listed the entry, or -1.
+        var listedIn: Int32 = -1
+        var isPayload: Bool
+        /// Set by the Docket checks when a snapshot's resources.json lists the entry.
+        var isIndexed = false
+    }
+
+    private var entries: [Entry] = []
+    private static let blockSize = 1 << 20
+    private var nameBlocks: [[UInt8]] = []
+    /// Folder paths as stored (the empty string for the bag's top), numbered by first use.
+    private(set) var folders: [String] = []
+    private var folderNumbers: [[UInt8]: Int32] = [:]
+    private var lastFolder: (bytes: [UInt8], number: Int32)?
+    private var index: [UInt64: Int32] = [:]
+    /// Paths whose hash another, different path already took; almost always empty.
+    private var collisions: [String: Int32] = [:]
+
+    private var sizes: [Int64] = []
+    private var digests: [UInt8] = []
+    /// SHA-256 of the canonical JSON, 32 bytes per content record; all zero where absent.
+    private var canonicalDigests: [UInt8] = []
+    private var hasCanonical: [Bool] = []
+
+    /// Entries outside `data/`: the tag files, kept as strings since a bag has few.
+    private(set) var tagPaths: [String] = []
+    private(set) var payloadCount = 0
+
+    init(algorithms: [DigestAlgorithm]) {
+        self.algorithms = algorithms
+        var offset = 0
+        for algorithm in algorithms {
+            digestOffsets[algorithm] = offset
+            offset += algorithm.digestLength
+        }
+        digestStride = offset
+    }
+
+    var count: Int { entries.count }
+
+    // MARK: - Building
+
+    /// Adds one distinct file's size and digests (lowercase hex, in `algorithms` order) and
+    /// returns its record number.
+    func addContent(size: Int64, hexDigests: [String], canonicalHex: String?) -> Int32 {
+        for hex in hexDigests {
+            Self.appendBytes(ofHex: hex, to: &digests)
+        }
+        if let canonicalHex, canonicalHex.utf8.count == 64 {
+            Self.appendBytes(ofHex: canonicalHex, to: &canonicalDigests)
+            hasCanonical.append(true)
+        } else {
+            canonicalDigests.append(contentsOf: repeatElement(0, count: 32))
+            hasCanonical.append(false)
+        }
+        sizes.append(size)
+        return Int32(sizes.count - 1)
+    }
+
+    /// Adds `path` for a content record; the caller has checked that the path is new.
+    func insert(_ path: String, content: Int32) {
+        let id = Int32(entries.count)
+        let utf8 = Array(path.utf8)
+        let slash = utf8.lastIndex(of: UInt8(ascii: "/"))
+        let folderBytes = slash.map { Array(utf8[..<$0]) } ?? []
+        let name = slash.map { utf8[($0 + 1)...] } ?? utf8[...]
+        let folder = folderNumber(folderBytes)
+        if nameBlocks.isEmpty || nameBlocks[nameBlocks.count - 1].count + name.count > Self.blockSize {
+            var block: [UInt8] = []
+            block.reserveCapacity(max(Self.blockSize, name.count))
+            nameBlocks.append(block)
+        }
+        let block = nameBlocks.count - 1
+        let start = nameBlocks[block].count
+        nameBlocks[block].append(contentsOf: name)
+        let isPayload = utf8.starts(with: "data/".utf8)
+        entries.append(
+            Entry(folder: folder, nameBlock: Int32(block), nameStart: Int32(start), nameLength: Int32(name.count), content: content, isPayload: isPayload))
+        if isPayload {
+            payloadCount += 1
+        } else {
+            tagPaths.append(path)
+        }
+        let key = Self.key(path)
+        if index[key] == nil {
+            index[key] = id
+        } else {
+            collisions[path] = id
+        }
+    }
+
+    private func folderNumber(_ bytes: [UInt8]) -> Int32 {
+        if let lastFolder, lastFolder.bytes == bytes { return lastFolder.number }
+        let number: Int32
+        if let known = folderNumbers[bytes] {
+            number = known
+        } else {
+            number = Int32(folders.count)
+            folders.append(String(decoding: bytes, as: UTF8.self))
+            folderNumbers[bytes] = number
+        }
+        lastFolder = (bytes, number)
+        return number
+    }
+
+    // MARK: - Lookups
+
+    /// The entry stored under `path`, compared by canonical equivalence.
+    func entry(_ path: String) -> Int32? {
+        if let id = index[Self.key(path)], matches(id, path) {
+            return id
+        }
+        return collisions.isEmpty ? nil : collisions[path]
+    }
+
+    func contains(_ path: String) -> Bool {
+        entry(path) != nil
+    }
+
+    func content(of path: String) -> Int32? {
+        entry(path).map { entries[Int($0)].content }
+    }
+
+    func content(ofEntry id: Int32) -> Int32 {
+        entries[Int(id)].content
+    }
+
+    /// The path exactly as the archive spells it.
+    func path(ofEntry id: Int32) -> String {
+        let folder = folders[Int(entries[Int(id)].folder)]
+        let name = String(decoding: name(ofEntry: id), as: UTF8.self)
+        return folder.isEmpty ? name : "\(folder)/\(name)"
+    }
+
+    /// The UTF-8 bytes of the entry's last path component.
+    func name(ofEntry id: Int32) -> ArraySlice<UInt8> {
+        let entry = entries[Int(id)]
+        return nameBlocks[Int(entry.nameBlock)][Int(entry.nameStart)..<Int(entry.nameStart + entry.nameLength)]
+    }
+
+    /// The folder the entry is in, as stored; empty at the bag's top.
+    func folder(ofEntry id: Int32) -> String {
+        folders[Int(entries[Int(id)].folder)]
+    }
+
+    /// True when the archive spells the entry's name in other bytes than `path`, that is in
+    /// another Unicode normalization form.
+    func storedPathDiffers(_ id: Int32, from path: String) -> Bool {
+        !storedPath(id, equals: path)
+    }
+
+    /// Compares the stored path's bytes with `path`'s, allocating nothing for native strings.
+    private func storedPath(_ id: Int32, equals path: String) -> Bool {
+        let folder = folders[Int(entries[Int(id)].folder)]
+        let name = name(ofEntry: id)
+        let folderCount = folder.utf8.count
+        let expected = folderCount == 0 ? name.count : folderCount + 1 + name.count
+        guard path.utf8.count == expected else { return false }
+        let fast = path.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+            let nameStart = bytes.count - name.count
+            guard name.elementsEqual(bytes[nameStart...]) else { return false }
+            guard folderCount > 0 else { return true }
+            return bytes[folderCount] == UInt8(ascii: "/") && folder.utf8.elementsEqual(bytes[..<folderCount])
+        }
+        return fast ?? path.utf8.elementsEqual(self.path(ofEntry: id).utf8)
+    }
+
+    func isPayload(_ id: Int32) -> Bool {
+        entries[Int(id)].isPayload
+    }
+
+    func size(ofContent content: Int32) -> Int64 {
+        sizes[Int(content)]
+    }
+
+    func digestHex(ofContent content: Int32, _ algorithm: DigestAlgorithm) -> String? {
+        guard let offset = digestOffsets[algorithm] else { return nil }
+        let start = Int(content) * digestStride + offset
+        return hexString(digests[start..<start + algorithm.digestLength])
+    }
+
+    /// True when `hex` is the content's digest in `algorithm`, in lowercase hex.
+    func digest(ofContent content: Int32, _ algorithm: DigestAlgorithm, equals hex: String) -> Bool {
+        guard let offset = digestOffsets[algorithm] else { return false }
+        let start = Int(content) * digestStride + offset
+        return Self.hex(hex, equals: digests[start..<start + algorithm.digestLength])
+    }
+
+    func canonicalHex(ofContent content: Int32) -> String? {
+        guard hasCanonical[Int(content)] else { return nil }
+        let start = Int(content) * 32
+        return hexString(canonicalDigests[start..<start + 32])
+    }
+
+    func canonical(ofContent content: Int32, equals hex: String) -> Bool {
+        let start = Int(content) * 32
+        return hasCanonical[Int(content)] && Self.hex(hex, equals: canonicalDigests[start..<start + 32])
+    }
+
+    /// Calls `body` with every entry in archive order.
+    func forEachEntry(_ body: (Int32) -> Void) {
+        for id in entries.indices {
+            body(Int32(id))
+        }
+    }
+
+    /// Calls `body` with each payload entry in archive order.
+    func forEachPayloadEntry(_ body: (Int32) -> Void) {
+        for (id, entry) in entries.enumerated() where entry.isPayload {
+            body(Int32(id))
+        }
+    }
+
+    // MARK: - Marks the checks set
+
+    /// The ordinal of the last manifest that listed the entry, or -1.
+    func listedIn(_ id: Int32) -> Int32 {
+        entries[Int(id)].listedIn
+    }
+
+    func markListed(_ id: Int32, by manifest: Int32) {
+        entries[Int(id)].listedIn = manifest
+    }
+
+    func isIndexed(_ id: Int32) -> Bool {
+        entries[Int(id)].isIndexed
+    }
+
+    func markIndexed(_ id: Int32) {
+        entries[Int(id)].isIndexed = true
+    }
+
+    // MARK: - Helpers
+
+    private func matches(_ id: Int32, _ path: String) -> Bool {
+        if storedPath(id, equals: path) { return true }
+        // Same hash, other bytes: another normalization form of the name, or a collision.
+        return self.path(ofEntry: id) == path
+    }
+
+    /// A hash of the path that canonically equivalent spellings share, as Swift hashes strings.
+    private static func key(_ path: String) -> UInt64 {
+        var hasher = Swift.Hasher()
+        hasher.combine(path)
+        return UInt64(bitPattern: Int64(hasher.finalize()))
+    }
+
+    /// Appends the bytes of a digest this process computed, so always valid hex.
+    private static func appendBytes(ofHex hex: String, to output: inout [UInt8]) {
+        guard let raw = bytes(fromHex: hex) else {
+            preconditionFailure("a computed digest is not hex: \(hex)")
+        }
+        output.append(contentsOf: raw)
+    }
+
+    /// Compares lowercase hex text with bytes, allocating nothing.
+    static func hex(_ text: String, equals bytes: ArraySlice<UInt8>) -> Bool {
+        guard text.utf8.count == bytes.count * 2 else { return false }
+        let digits = hexDigits
+        var index = bytes.startIndex
+        var isHigh = true
+        for digit in text.utf8 {
+            let byte = bytes[index]
+            let expected = isHigh ? digits[Int(byte >> 4)] : digits[Int(byte & 0x0F)]
+            if digit != expected { return false }
+            if !isHigh { index += 1 }
+            isHigh.toggle()
+        }
+        return true
+    }
+
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+}
+
+extension DigestAlgorithm {
+    /// The digest's length in bytes.
+    var digestLength: Int {
+        switch self {
+        case .md5: return 16
+        case .sha1: return 20
+        case .sha224: return 28
+        case .sha256: return 32
+        case .sha384: return 48
+        case .sha512: return 64
+        }
+    }
+}

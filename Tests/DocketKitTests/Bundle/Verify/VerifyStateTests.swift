@@ -1,0 +1,101 @@
+import Foundation
+import Testing
+
+@testable import DocketKit
+
+/// The compact state `verify` keeps while it checks a bag: the file table, the spool of
+/// manifests read back line by line, and the fast path for archive entry names.
+@Suite("verify's file table and spool")
+struct VerifyStateTests {
+    @Test("table finds either normalization form")
+    func normalizationForms() throws {
+        let table = FileTable(algorithms: [.sha256])
+        let content = table.addContent(size: 3, hexDigests: [Digest.sha256("abc")], canonicalHex: nil)
+        table.insert("data/caf\u{E9}.txt", content: content)
+        table.insert("bagit.txt", content: content)
+
+        let composed = try #require(table.entry("data/caf\u{E9}.txt"))
+        let decomposed = try #require(table.entry("data/cafe\u{301}.txt"))
+        #expect(composed == decomposed)
+        #expect(!table.storedPathDiffers(composed, from: "data/caf\u{E9}.txt"))
+        #expect(table.storedPathDiffers(composed, from: "data/cafe\u{301}.txt"))
+        #expect(Array(table.path(ofEntry: composed).utf8) == Array("data/caf\u{E9}.txt".utf8))
+        #expect(table.entry("data/cafe.txt") == nil)
+        #expect(table.payloadCount == 1)
+        #expect(table.tagPaths == ["bagit.txt"])
+    }
+
+    @Test("table keeps raw digests")
+    func digests() throws {
+        let table = FileTable(algorithms: [.sha256, .sha512])
+        let sha256 = Digest.sha256("abc")
+        let sha512 = Digest.sha512(Array("abc".utf8))
+        let content = table.addContent(size: 3, hexDigests: [sha256, sha512], canonicalHex: sha256)
+        #expect(table.digestHex(ofContent: content, .sha256) == sha256)
+        #expect(table.digestHex(ofContent: content, .sha512) == sha512)
+        #expect(table.digest(ofContent: content, .sha512, equals: sha512))
+        #expect(!table.digest(ofContent: content, .sha512, equals: sha256))
+        #expect(!table.digest(ofContent: content, .sha256, equals: sha256.uppercased()))
+        #expect(table.digestHex(ofContent: content, .md5) == nil)
+        #expect(table.canonical(ofContent: content, equals: sha256))
+        #expect(table.canonicalHex(ofContent: content) == sha256)
+    }
+
+    @Test("hex comparison", arguments: [("0aff", true), ("0AFF", false), ("0af", false), ("0afe", false), ("", false)])
+    func hexComparison(text: String, expected: Bool) {
+        #expect(FileTable.hex(text, equals: [0x0A, 0xFF][...]) == expected)
+    }
+
+    @Test("spooled lines match split lines across chunks")
+    func spooledLines() throws {
+        // A byte-order mark, a first line of 72 bytes and lines of 98 bytes put the CR of line
+        // 10,700 at the last byte of the first 1 MiB chunk and its LF at the first byte of the next.
+        var text = "\u{FEFF}" + "cc  data/first" + String(repeating: "x", count: 56) + "\r\n"
+        for index in 0..<12_000 {
+            text += String(repeating: "a", count: 64) + "  data/\(String(format: "%025d", index))\r\n"
+        }
+        #expect(Array(text.utf8)[(1 << 20) - 1] == 0x0D)
+        #expect(Array(text.utf8)[1 << 20] == 0x0A)
+        text += "\n\nbb  data/last"
+        let spool = try ContentSpool()
+        let start = spool.endOffset
+        try Array(text.utf8).withUnsafeBytes { try spool.write($0) }
+        let lines = SpooledLines(spool: spool, span: ContentSpool.Span(offset: start, count: text.utf8.count))
+
+        var read: [String] = []
+        lines.forEachLine { read.append(String(decoding: $0, as: UTF8.self)) }
+        let expected = TagText.lines(String(text.dropFirst())).filter { !$0.isEmpty }
+        #expect(text.utf8.count > 1 << 20)
+        #expect(read.count == 12_002)
+        #expect(read == expected)
+        #expect(lines.isValidUTF8())
+    }
+
+    @Test("invalid UTF-8 in a spooled file is found")
+    func invalidUTF8() throws {
+        let spool = try ContentSpool()
+        let bytes: [UInt8] = Array("aa  data/one\n".utf8) + [0x61, 0x20, 0x20, 0xC3, 0x28, 0x0A]
+        try bytes.withUnsafeBytes { try spool.write($0) }
+        #expect(!SpooledLines(spool: spool, span: ContentSpool.Span(offset: 0, count: bytes.count)).isValidUTF8())
+    }
+
+    @Test("spool reuses discarded space")
+    func discard() throws {
+        let spool = try ContentSpool()
+        try Array("first".utf8).withUnsafeBytes { try spool.write($0) }
+        spool.discard(from: 0)
+        try Array("second".utf8).withUnsafeBytes { try spool.write($0) }
+        #expect(spool.read(ContentSpool.Span(offset: 0, count: 6)) == Array("second".utf8))
+        #expect(spool.endOffset == 6)
+    }
+
+    @Test("clean entry names skip splitting", arguments: [
+        ("bag/data/a.txt", "bag", "data/a.txt"), ("bag/data/", "bag", "data"), ("bag", "bag", ""), ("bag/", "bag", ""),
+        ("data/a", "", "data/a"), ("a/...", "", "a/..."), ("a/.b", "", "a/.b"),
+        ("bag/./data", "bag", nil), ("bag//x", "bag", nil), ("/bag/x", "bag", nil), ("bag/../x", "bag", nil),
+        ("bagx/y", "bag", nil), ("a/..", "", nil), ("./a", "", nil), ("a//", "", nil), ("", "", nil),
+    ])
+    func cleanNames(path: String, folder: String, expected: String?) {
+        #expect(BagArchiveScanner.cleanRelativePath(path, folder: folder) == expected)
+    }
+}
