@@ -51,11 +51,12 @@ public struct BundleResult: Sendable {
 
 /// Writes the evidence bundle of a period: a BagIt 1.0 bag packed as a reproducible tar.
 ///
-/// The payload is generated twice inside one read transaction: once to count files and bytes
-/// for `Payload-Oxum` (bag-info.txt comes first in the archive), once to write. Evidence files
-/// go into the archive one at a time and manifests are spooled to temporary files, so memory
-/// does not grow with the size of the period. The archive is written to a temporary file
-/// beside the output and renamed into place once complete.
+/// The payload is generated once, inside one read transaction. bagit.txt comes first in the
+/// archive, then the payload, then the other tag files: bag-info.txt follows the payload
+/// because its `Payload-Oxum` counts the payload's files and bytes. Evidence files go into the
+/// archive one at a time and manifests are spooled to temporary files, so memory does not
+/// grow with the size of the period. The archive is written to a temporary file beside the
+/// output and renamed into place once complete.
 public struct BundleWriter {
     let store: SnapshotStore
     let changeReporter: ChangeReporting
@@ -82,17 +83,15 @@ public struct BundleWriter {
         return try store.withConsistentRead {
             let plan = try BundlePlan.make(store: store, period: request.period, expectedCadence: request.expectedCadence)
             let output = request.outputPath ?? "\(plan.bagName).tar"
-            // Controls are evaluated once, with each snapshot judged at its own capture time, and
-            // both payload passes reuse the results.
+            // Controls are evaluated before the payload, with each snapshot judged at its own
+            // capture time, because README.txt and index.html summarise them.
             let controls = try ControlEvidence.build(
                 store: store, policy: request.policy, policySource: request.policySource,
                 snapshots: plan.snapshots.map(\.info), periodStart: plan.period.startText)
             let generator = PayloadGenerator(
                 plan: plan, store: store, changeReporter: changeReporter, signingKey: signer?.keyDescription, controls: controls)
-            let measurer = PayloadMeasurer()
-            try generator.emit(to: measurer)
             let sink = try writeAtomically(to: output) { temporaryPath in
-                try writeArchive(at: temporaryPath, output: output, plan: plan, generator: generator, measurer: measurer, signer: signer)
+                try writeArchive(at: temporaryPath, output: output, plan: plan, generator: generator, signer: signer)
             }
             let (size, digest) = try Self.sizeAndDigest(of: output)
             return BundleResult(
@@ -110,8 +109,7 @@ public struct BundleWriter {
     }
 
     private func writeArchive(
-        at temporaryPath: String, output: String, plan: BundlePlan, generator: PayloadGenerator, measurer: PayloadMeasurer,
-        signer: BundleSigner?
+        at temporaryPath: String, output: String, plan: BundlePlan, generator: PayloadGenerator, signer: BundleSigner?
     ) throws -> ArchivePayloadSink {
         let compression = BundleCompression.forPath(output) ?? .uncompressed
         let writer = try ArchiveWriter(path: temporaryPath, compression: compression)
@@ -122,17 +120,14 @@ public struct BundleWriter {
         let root = plan.bagName
         let time = plan.entryTime
         try writer.addDirectory(root, modificationTime: time)
-        let bagInfo = BagItTags.bagInfo(plan: plan, payloadBytes: measurer.byteCount, payloadFiles: measurer.fileCount)
-        try writer.addFile("\(root)/\(BagLayout.bagInfo)", bytes: bagInfo, modificationTime: time)
         try writer.addFile("\(root)/\(BagLayout.bagDeclaration)", bytes: BagItTags.declaration, modificationTime: time)
 
         let sha256Spool = try ManifestSpool(fileName: BagLayout.sha256Manifest, folder: spoolFolder)
         let sha512Spool = try ManifestSpool(fileName: BagLayout.sha512Manifest, folder: spoolFolder)
         let sink = ArchivePayloadSink(writer: writer, root: root, modificationTime: time, sha256Manifest: sha256Spool, sha512Manifest: sha512Spool)
         try generator.emit(to: sink)
-        guard sink.fileCount == measurer.fileCount, sink.byteCount == measurer.byteCount else {
-            throw DocketError(.failure, "the bundle's payload changed between its two passes (\(measurer.fileCount) files and \(measurer.byteCount) bytes, then \(sink.fileCount) and \(sink.byteCount)); run the command again")
-        }
+        let bagInfo = BagItTags.bagInfo(plan: plan, payloadBytes: sink.byteCount, payloadFiles: sink.fileCount)
+        try writer.addFile("\(root)/\(BagLayout.bagInfo)", bytes: bagInfo, modificationTime: time)
 
         var tagFiles: [(name: String, sha256: String)] = [
             (BagLayout.bagInfo, Digest.sha256(bagInfo)), (BagLayout.bagDeclaration, Digest.sha256(BagItTags.declaration)),

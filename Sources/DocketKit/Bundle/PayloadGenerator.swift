@@ -1,7 +1,7 @@
 /// Produces a bag's payload, the files under `data/`, in bundle order, one file at a time.
 ///
-/// The writer runs it twice, first to measure and then to write, so it must produce the same
-/// files both times. It reads the store inside one read transaction.
+/// It reads the store inside one read transaction, so two runs over the same store produce
+/// the same files.
 struct PayloadGenerator {
     let plan: BundlePlan
     let store: SnapshotStore

@@ -9,44 +9,19 @@ protocol PayloadSink: AnyObject {
     func addStoredObject(_ path: String, objectDigest: String, render: () throws -> [UInt8]) throws
 }
 
-/// The first pass: counts payload files and bytes for `Payload-Oxum`, which bag-info.txt
-/// needs before the payload is written.
-final class PayloadMeasurer: PayloadSink {
-    private(set) var fileCount = 0
-    private(set) var byteCount: Int64 = 0
-    private var sizeByObject: [String: Int] = [:]
-
-    func addFile(_ path: String, bytes: [UInt8]) throws {
-        count(bytes.count)
-    }
-
-    func addStoredObject(_ path: String, objectDigest: String, render: () throws -> [UInt8]) throws {
-        if let size = sizeByObject[objectDigest] {
-            count(size)
-            return
-        }
-        let size = try render().count
-        sizeByObject[objectDigest] = size
-        count(size)
-    }
-
-    private func count(_ size: Int) {
-        fileCount += 1
-        byteCount += Int64(size)
-    }
-}
-
-/// The second pass: writes each payload file into the archive, or a hard link to the first
-/// file with the same bytes, and appends its line to both payload manifests.
+/// Writes each payload file into the archive, or a hard link to the first file with the same
+/// bytes, and appends its line to both payload manifests. Its counts give `Payload-Oxum`.
 ///
 /// Memory stays flat as snapshots repeat: the sink keeps one record per distinct content
 /// and per directory, and the manifest lines go to spool files.
 final class ArchivePayloadSink: PayloadSink {
+    /// The first file with some content: what a later identical file links to and lists.
     private struct ContentRecord {
-        let archivePath: String
+        /// The path relative to the bag, without the bag folder, which every entry shares.
+        let payloadPath: String
         let size: Int
-        let sha256: String
-        let sha512: String
+        let sha256: PackedSHA256
+        let sha512: PackedSHA512
     }
 
     private let writer: ArchiveWriter
@@ -54,8 +29,9 @@ final class ArchivePayloadSink: PayloadSink {
     private let modificationTime: Int64
     private let sha256Manifest: ManifestSpool
     private let sha512Manifest: ManifestSpool
-    private var byContent: [String: ContentRecord] = [:]
-    private var byObject: [String: ContentRecord] = [:]
+    private var byContent: [PackedSHA256: ContentRecord] = [:]
+    /// The content digest of each store object written, to find its record in `byContent`.
+    private var byObject: [PackedSHA256: PackedSHA256] = [:]
     private var writtenDirectories: Set<String> = []
     private var previousPath: String?
     private(set) var fileCount = 0
@@ -71,7 +47,7 @@ final class ArchivePayloadSink: PayloadSink {
     }
 
     func addFile(_ path: String, bytes: [UInt8]) throws {
-        let sha256 = Digest.sha256(bytes)
+        let sha256 = PackedSHA256(.sha256, of: bytes)
         if let first = byContent[sha256] {
             try link(path, to: first)
             return
@@ -81,34 +57,37 @@ final class ArchivePayloadSink: PayloadSink {
     }
 
     func addStoredObject(_ path: String, objectDigest: String, render: () throws -> [UInt8]) throws {
-        if let first = byObject[objectDigest] {
+        // A store digest is SHA-256 hex. Anything else is not remembered, so it is rendered each time.
+        let object = PackedSHA256(hex: objectDigest)
+        if let object, let content = byObject[object], let first = byContent[content] {
             try link(path, to: first)
             return
         }
         let bytes = try render()
-        let sha256 = Digest.sha256(bytes)
+        let sha256 = PackedSHA256(.sha256, of: bytes)
+        if let object {
+            byObject[object] = sha256
+        }
         if let first = byContent[sha256] {
-            byObject[objectDigest] = first
             try link(path, to: first)
             return
         }
         let record = try write(path, bytes: bytes, sha256: sha256)
         byContent[sha256] = record
-        byObject[objectDigest] = record
     }
 
-    private func write(_ path: String, bytes: [UInt8], sha256: String) throws -> ContentRecord {
+    private func write(_ path: String, bytes: [UInt8], sha256: PackedSHA256) throws -> ContentRecord {
         let payloadPath = try prepare(path)
-        let archivePath = "\(root)/\(payloadPath)"
-        try writer.addFile(archivePath, bytes: bytes, modificationTime: modificationTime)
-        let content = ContentRecord(archivePath: archivePath, size: bytes.count, sha256: sha256, sha512: Digest.sha512(bytes))
+        try writer.addFile("\(root)/\(payloadPath)", bytes: bytes, modificationTime: modificationTime)
+        let sha512 = PackedSHA512(.sha512, of: bytes)
+        let content = ContentRecord(payloadPath: payloadPath, size: bytes.count, sha256: sha256, sha512: sha512)
         try addManifestLines(payloadPath, content)
         return content
     }
 
     private func link(_ path: String, to first: ContentRecord) throws {
         let payloadPath = try prepare(path)
-        try writer.addHardLink("\(root)/\(payloadPath)", target: first.archivePath, modificationTime: modificationTime)
+        try writer.addHardLink("\(root)/\(payloadPath)", target: "\(root)/\(first.payloadPath)", modificationTime: modificationTime)
         linkCount += 1
         try addManifestLines(payloadPath, first)
     }
@@ -116,8 +95,8 @@ final class ArchivePayloadSink: PayloadSink {
     private func addManifestLines(_ payloadPath: String, _ content: ContentRecord) throws {
         fileCount += 1
         byteCount += Int64(content.size)
-        try sha256Manifest.append(digest: content.sha256, path: payloadPath)
-        try sha512Manifest.append(digest: content.sha512, path: payloadPath)
+        try sha256Manifest.append(digest: content.sha256.hex, path: payloadPath)
+        try sha512Manifest.append(digest: content.sha512.hex, path: payloadPath)
     }
 
     /// Checks the bundle order and writes the directory entries `path` needs; returns the
@@ -147,6 +126,10 @@ final class ManifestSpool {
     private let handle: FileHandle
     private let hasher = Hasher(.sha256)
     private(set) var size: Int64 = 0
+    /// Lines not yet written to the file. One write per line cost a system call per payload
+    /// file and manifest, so lines are written in blocks of `blockSize` bytes.
+    private var pending: [UInt8] = []
+    private static let blockSize = 256 * 1024
 
     /// Creates an empty spool file in `folder`, for the manifest named `fileName`.
     init(fileName: String, folder: URL) throws {
@@ -161,14 +144,23 @@ final class ManifestSpool {
     /// Appends `<digest>  <path>`, the line format of `sha256sum` and BagIt manifests.
     func append(digest: String, path: String) throws {
         let line = Array("\(digest)  \(BagLayout.manifestPath(path))\n".utf8)
-        try handle.write(contentsOf: line)
-        hasher.update(line)
+        pending += line
         size += Int64(line.count)
+        if pending.count >= Self.blockSize {
+            try writePending()
+        }
     }
 
-    /// Closes the spool and returns the SHA-256 of its contents.
+    /// Writes the pending lines, closes the spool and returns the SHA-256 of its contents.
     func finish() throws -> String {
+        try writePending()
         try handle.close()
         return hasher.finalizeHex()
+    }
+
+    private func writePending() throws {
+        try handle.write(contentsOf: pending)
+        pending.withUnsafeBytes { hasher.update($0) }
+        pending.removeAll(keepingCapacity: true)
     }
 }

@@ -1,8 +1,9 @@
 import Foundation
 
 /// The access history of a store: who had access in each snapshot and when each removal
-/// first showed, computed by walking the snapshots oldest first. Reads only tree entries, and remembers the state after every
-/// snapshot it walked, so evaluating each snapshot of a period in order walks each once.
+/// first showed, computed by walking the snapshots oldest first. Reads only tree entries, and
+/// remembers the state after the last snapshot it walked, so evaluating each snapshot of a
+/// period in order walks each once.
 struct AccessHistory {
     /// A team member or app collaborator as seen in one snapshot.
     struct Person: Hashable {
@@ -26,23 +27,27 @@ struct AccessHistory {
     }
 
     static let kinds = [ResourceKind.teamMember, ResourceKind.collaborator]
-    private var states: [String: State] = [:]
+    /// The last snapshot walked and the state after it. Only this state is kept, because a
+    /// state lists every person and keeping one per snapshot grew memory with the store.
+    private var last: (digest: String, state: State)?
 
     /// Returns the access state after `snapshot`: who is present, and every removal not
-    /// undone since.
+    /// undone since. The walk continues from the last state when that snapshot is an earlier
+    /// one, and starts from the store's first snapshot otherwise.
     mutating func state(after snapshot: SnapshotInfo, in store: SnapshotStore) throws -> State {
-        if let known = states[snapshot.digest] { return known }
+        if let last, last.digest == snapshot.digest { return last.state }
         let chain = try store.snapshots()
         guard let target = chain.firstIndex(where: { $0.digest == snapshot.digest }) else { return State() }
-        var start = target
-        while start > 0, states[chain[start - 1].digest] == nil {
-            start -= 1
+        var start = 0
+        var state = State()
+        if let last, let walked = chain[..<target].lastIndex(where: { $0.digest == last.digest }) {
+            start = walked + 1
+            state = last.state
         }
-        var state = start > 0 ? states[chain[start - 1].digest] ?? State() : State()
         for index in start...target {
             state = try advance(state, to: chain[index], in: store)
-            states[chain[index].digest] = state
         }
+        last = (snapshot.digest, state)
         return state
     }
 

@@ -30,6 +30,28 @@ struct ControlHistoryTests {
         }
     }
 
+    @Test("removal found in any evaluation order")
+    func removalInAnyOrder() throws {
+        let store = try F.makeStore()
+        let base = [F.team(), F.member("alice@acme.example")]
+        let first = try F.commit(store, base + [F.member("carol@acme.example")], at: Self.days[0])
+        let second = try F.commit(store, base, at: Self.days[1])
+        let third = try F.commit(store, base, at: Self.days[2])
+        let evaluator = ControlEvaluator(store: store)
+        // Latest first, then back to the start, then forward again: each step either
+        // continues the walk or starts it over.
+        for snapshot in [third, first, second, third, second] {
+            let results = try evaluator.evaluate(snapshot).results.filter { $0.controlID == "access-removal" }
+            if snapshot.digest == first.digest {
+                #expect(results.map(\.status) == [.notApplicable])
+                continue
+            }
+            let removal = try #require(results.first)
+            #expect(removal.status == .pass)
+            #expect(removal.message.contains("first absent in snapshot \(second.shortDigest)"))
+        }
+    }
+
     @Test("failed listing hides no one and removes no one")
     func notRecordedIsNotRemoval() throws {
         let store = try F.makeStore()

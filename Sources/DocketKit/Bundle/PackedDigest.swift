@@ -1,0 +1,45 @@
+/// A lowercase hex digest packed into 64-bit words. It is half the size of the hex text and
+/// stored inline, so the bundle's record of each distinct file needs no heap block per digest.
+struct PackedDigest<Words: SIMD>: Hashable where Words.Scalar == UInt64 {
+    private let words: Words
+
+    /// Packs `hex`, or returns nil unless it is exactly 16 lowercase hex digits per word.
+    init?(hex: String) {
+        guard hex.utf8.count == Words.scalarCount * 16 else { return nil }
+        var words = Words()
+        for (offset, digit) in hex.utf8.enumerated() {
+            let value: UInt8
+            switch digit {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): value = digit - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): value = digit - UInt8(ascii: "a") + 10
+            default: return nil
+            }
+            words[offset / 16] = words[offset / 16] << 4 | UInt64(value)
+        }
+        self.words = words
+    }
+
+    /// Hashes `bytes` with `algorithm`, whose digest must have this type's size.
+    init(_ algorithm: DigestAlgorithm, of bytes: [UInt8]) {
+        guard let packed = Self(hex: Digest.hex(algorithm, bytes)) else {
+            preconditionFailure("a \(algorithm) digest does not fit \(Words.scalarCount) words")
+        }
+        self = packed
+    }
+
+    /// The digest as lowercase hex, as it was packed.
+    var hex: String {
+        let digits = Array("0123456789abcdef".utf8)
+        var text: [UInt8] = []
+        text.reserveCapacity(Words.scalarCount * 16)
+        for index in 0..<Words.scalarCount {
+            for shift in stride(from: 60, through: 0, by: -4) {
+                text.append(digits[Int((words[index] >> UInt64(shift)) & 0xF)])
+            }
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
+}
+
+typealias PackedSHA256 = PackedDigest<SIMD4<UInt64>>
+typealias PackedSHA512 = PackedDigest<SIMD8<UInt64>>

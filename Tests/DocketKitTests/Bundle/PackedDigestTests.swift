@@ -1,0 +1,37 @@
+import Testing
+
+@testable import DocketKit
+
+@Suite("packed digests")
+struct PackedDigestTests {
+    @Test("hex round trip")
+    func roundTrip() throws {
+        let bytes = Array("evidence".utf8)
+        let sha256 = Digest.sha256(bytes)
+        let sha512 = Digest.sha512(bytes)
+        #expect(try #require(PackedSHA256(hex: sha256)).hex == sha256)
+        #expect(try #require(PackedSHA512(hex: sha512)).hex == sha512)
+        #expect(PackedSHA256(.sha256, of: bytes).hex == sha256)
+        #expect(PackedSHA512(.sha512, of: bytes).hex == sha512)
+    }
+
+    @Test("equal digests hash alike")
+    func equality() throws {
+        let first = PackedSHA256(.sha256, of: Array("a".utf8))
+        let second = PackedSHA256(.sha256, of: Array("a".utf8))
+        let other = PackedSHA256(.sha256, of: Array("b".utf8))
+        #expect(first == second)
+        #expect(first != other)
+        #expect(Set([first, second, other]).count == 2)
+    }
+
+    @Test("invalid hex is rejected")
+    func invalidHex() {
+        let valid = Digest.sha256(Array("a".utf8))
+        #expect(PackedSHA256(hex: String(valid.dropLast())) == nil)
+        #expect(PackedSHA256(hex: valid + "0") == nil)
+        #expect(PackedSHA256(hex: valid.uppercased()) == nil)
+        #expect(PackedSHA256(hex: String(valid.dropLast()) + "g") == nil)
+        #expect(PackedSHA512(hex: valid) == nil)
+    }
+}
