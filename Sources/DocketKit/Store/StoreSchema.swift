@@ -183,5 +183,14 @@ enum StoreSchema {
                 try database.execute("PRAGMA user_version = \(offset + 1)")
             }
         }
+        // A rebuilt table leaves the old one's pages free inside the file, which would
+        // otherwise keep the size of both until captures reuse them.
+        let rebuildsTables = migrations.dropFirst(version).contains {
+            if case .code = $0 { return true }
+            return false
+        }
+        if version > 0 && rebuildsTables {
+            try database.execute("VACUUM")
+        }
     }
 }

@@ -197,6 +197,7 @@ struct ObjectEncodingTests {
         let store = try SnapshotStore(path: path)
         #expect(try store.database.query("PRAGMA user_version").first?.int(0) == Int64(SnapshotStore.schemaVersion))
         #expect(try store.snapshots().map(\.digest) == expected)
+        #expect(try store.database.query("PRAGMA freelist_count").first?.int(0) == 0, "the upgrade reclaims the old tables' pages")
         let report = try StoreChecker(store: store).run()
         #expect(report.problems == [])
         #expect(report.objectsChecked == 342)
