@@ -15,6 +15,8 @@ public final class SnapshotStore {
     var verifiesObjectDigests = true
     /// Bases inflated most recently; see `SnapshotStore+ObjectEncoding`.
     var recentBases = RecentBases()
+    /// Tree leaves read most recently, parsed; see `SnapshotTree.entries`.
+    var recentLeaves = RecentLeaves()
 
     /// The newest schema version this Docket can read and write.
     public static let schemaVersion = StoreSchema.migrations.count
@@ -243,6 +245,7 @@ public final class SnapshotStore {
         } catch {
             // The rolled-back rows' ids will be given to other objects.
             recentBases = RecentBases()
+            recentLeaves = RecentLeaves()
             throw error
         }
     }

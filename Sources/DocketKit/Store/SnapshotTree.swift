@@ -57,7 +57,13 @@ enum SnapshotTree {
     }
 
     /// The entries of one kind's tree, sorted by key.
+    ///
+    /// Consecutive snapshots share most leaves, so a leaf read recently is taken from
+    /// `recentLeaves` instead of being read, inflated and parsed again.
     static func entries(kind: String, treeDigest: String, in store: SnapshotStore) throws -> [ResourceEntry] {
+        if let cached = store.recentLeaves.entries(of: treeDigest) {
+            return cached
+        }
         let tree = try store.object(treeDigest)
         if let buckets = tree["buckets"]?.objectValue {
             var result: [ResourceEntry] = []
@@ -69,12 +75,14 @@ enum SnapshotTree {
         guard let list = tree["entries"]?.arrayValue else {
             throw StoreError.corrupt("tree \(treeDigest) of kind \(kind) has neither entries nor buckets")
         }
-        return try list.map {
+        let entries = try list.map {
             guard let entry = ResourceEntry(kind: kind, treeValue: $0) else {
                 throw StoreError.corrupt("tree \(treeDigest) of kind \(kind) has a malformed entry")
             }
             return entry
         }
+        store.recentLeaves.insert(entries, digest: treeDigest)
+        return entries
     }
 
     /// The digest of every resource in `snapshot`, by kind and then key.
@@ -121,5 +129,36 @@ extension SnapshotStore {
             new += try newLeaves[prefix].map { try SnapshotTree.entries(kind: kind, treeDigest: $0, in: self) } ?? []
         }
         return (old.sorted { $0.key < $1.key }, new.sorted { $0.key < $1.key })
+    }
+}
+
+/// The parsed entries of the tree leaves a store read most recently, by digest. It holds at
+/// most `capacity` entries in all, dropping the oldest leaves first, so memory stays flat
+/// however many snapshots a command reads.
+struct RecentLeaves {
+    static let capacity = 65536
+    private var entriesByDigest: [String: [ResourceEntry]] = [:]
+    private var order: [String] = []
+    private var oldest = 0
+    private var count = 0
+
+    func entries(of digest: String) -> [ResourceEntry]? {
+        entriesByDigest[digest]
+    }
+
+    mutating func insert(_ entries: [ResourceEntry], digest: String) {
+        guard entriesByDigest[digest] == nil, entries.count <= Self.capacity else { return }
+        while count + entries.count > Self.capacity {
+            let evicted = order[oldest]
+            oldest += 1
+            count -= entriesByDigest.removeValue(forKey: evicted)?.count ?? 0
+        }
+        if oldest > 4096 {
+            order.removeFirst(oldest)
+            oldest = 0
+        }
+        order.append(digest)
+        entriesByDigest[digest] = entries
+        count += entries.count
     }
 }

@@ -29,6 +29,7 @@ public struct StoreChecker {
         defer { store.verifiesObjectDigests = true }
         // Every object is read from the file, not from what this process inflated before.
         store.recentBases = RecentBases()
+        store.recentLeaves = RecentLeaves()
         var problems: [CheckProblem] = []
         problems += try checkSQLite()
         let snapshots = try loadSnapshots()
