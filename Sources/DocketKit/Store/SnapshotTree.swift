@@ -132,7 +132,7 @@ extension SnapshotStore {
     }
 }
 
-/// The parsed entries of the tree leaves a store read most recently, by digest. It holds at
+/// The parsed entries of the tree leaves a store read most recently, by digest. It keeps at
 /// most `capacity` entries in all, dropping the oldest leaves first, so memory stays flat
 /// however many snapshots a command reads.
 struct RecentLeaves {
