@@ -137,8 +137,8 @@ extension SnapshotStore {
 /// It holds at most `capacity` objects and `byteLimit` bytes, dropping the oldest first, so
 /// memory stays flat however large the store.
 struct RecentBases {
-    static let capacity = 8192
-    static let byteLimit = 32 << 20
+    static let capacity = 4096
+    static let byteLimit = 8 << 20
     private var bytesByID: [Int64: [UInt8]] = [:]
     private var order: [Int64] = []
     private var oldest = 0

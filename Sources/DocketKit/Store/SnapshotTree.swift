@@ -136,7 +136,7 @@ extension SnapshotStore {
 /// most `capacity` entries in all, dropping the oldest leaves first, so memory stays flat
 /// however many snapshots a command reads.
 struct RecentLeaves {
-    static let capacity = 65536
+    static let capacity = 16384
     private var entriesByDigest: [String: [ResourceEntry]] = [:]
     private var order: [String] = []
     private var oldest = 0
