@@ -9,7 +9,12 @@ struct CSVTable {
     }
 
     mutating func append(_ fields: [String]) {
-        text += fields.map(Self.quote).joined(separator: ",") + "\r\n"
+        text += Self.line(fields)
+    }
+
+    /// Formats one record: quoted fields, comma-separated, ending in CRLF.
+    static func line(_ fields: [String]) -> String {
+        fields.map(quote).joined(separator: ",") + "\r\n"
     }
 
     var bytes: [UInt8] { Array(text.utf8) }

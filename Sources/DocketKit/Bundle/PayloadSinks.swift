@@ -7,6 +7,54 @@ protocol PayloadSink: AnyObject {
     /// Adds a file whose bytes are the rendering of the store object `objectDigest`; a sink
     /// that has seen the object calls `render` no more.
     func addStoredObject(_ path: String, objectDigest: String, render: () throws -> [UInt8]) throws
+    /// Creates an empty temporary file for a payload file too large to build in memory.
+    func makeSpool(named name: String) throws -> PayloadSpool
+    /// Adds a file whose bytes were written to `spool`, and removes the spool.
+    func addFile(_ path: String, spool: PayloadSpool) throws
+}
+
+/// A payload file built line by line in a temporary file instead of in memory, such as the
+/// change table of a long period.
+final class PayloadSpool {
+    let url: URL
+    private let handle: FileHandle
+    private var pending: [UInt8] = []
+    private(set) var size: Int64 = 0
+    private static let blockSize = 256 * 1024
+
+    init(url: URL) throws {
+        self.url = url
+        guard FileManager.default.createFile(atPath: url.path, contents: nil) else {
+            throw DocketError(.failure, "cannot create the temporary file \(url.path); check that the temporary folder is writable")
+        }
+        handle = try FileHandle(forWritingTo: url)
+    }
+
+    func append(_ text: String) throws {
+        let bytes = Array(text.utf8)
+        pending += bytes
+        size += Int64(bytes.count)
+        if pending.count >= Self.blockSize {
+            try handle.write(contentsOf: pending)
+            pending.removeAll(keepingCapacity: true)
+        }
+    }
+
+    /// Writes what is pending and closes the file for reading.
+    func finish() throws {
+        try handle.write(contentsOf: pending)
+        pending = []
+        try handle.close()
+    }
+
+    /// Calls `body` with the file's bytes in blocks, in order.
+    func readBlocks(_ body: (ArraySlice<UInt8>) throws -> Void) throws {
+        let reader = try FileHandle(forReadingFrom: url)
+        defer { try? reader.close() }
+        while let block = try reader.read(upToCount: Self.blockSize), !block.isEmpty {
+            try body(Array(block)[...])
+        }
+    }
 }
 
 /// Writes each payload file into the archive, or a hard link to the first file with the same
@@ -73,6 +121,36 @@ final class ArchivePayloadSink: PayloadSink {
             return
         }
         let record = try write(path, bytes: bytes, sha256: sha256)
+        byContent[sha256] = record
+    }
+
+    func makeSpool(named name: String) throws -> PayloadSpool {
+        try PayloadSpool(url: sha256Manifest.url.deletingLastPathComponent().appendingPathComponent("payload-\(name)"))
+    }
+
+    func addFile(_ path: String, spool: PayloadSpool) throws {
+        defer { try? FileManager.default.removeItem(at: spool.url) }
+        try spool.finish()
+        let sha256Hasher = Hasher(.sha256)
+        let sha512Hasher = Hasher(.sha512)
+        try spool.readBlocks { block in
+            block.withUnsafeBytes {
+                sha256Hasher.update($0)
+                sha512Hasher.update($0)
+            }
+        }
+        guard let sha256 = PackedSHA256(hex: sha256Hasher.finalizeHex()), let sha512 = PackedSHA512(hex: sha512Hasher.finalizeHex()) else {
+            preconditionFailure("SHA-256 and SHA-512 give 64 and 128 hex digits")
+        }
+        if let first = byContent[sha256] {
+            try link(path, to: first)
+            return
+        }
+        let payloadPath = try prepare(path)
+        try writer.beginFile("\(root)/\(payloadPath)", size: spool.size, modificationTime: modificationTime)
+        try spool.readBlocks { try writer.writeData($0) }
+        let record = ContentRecord(payloadPath: payloadPath, size: Int(spool.size), sha256: sha256, sha512: sha512)
+        try addManifestLines(payloadPath, record)
         byContent[sha256] = record
     }
 

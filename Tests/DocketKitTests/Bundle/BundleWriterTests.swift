@@ -37,6 +37,24 @@ struct BundleWriterTests {
         #expect(files.status == 0, "data/ and the manifest list different files: \(files.combined)")
     }
 
+    @Test("changes.csv has a row per change and a manifest line")
+    func changeTable() throws {
+        try ToolRunner.require("tar", package: "tar")
+        let fixture = try BundleFixture.make()
+        let bag = try fixture.extract(try fixture.writeBundle(), into: "changes")
+        let table = try String(contentsOf: bag.appendingPathComponent("data/changes/changes.csv"), encoding: .utf8)
+        let lines = table.components(separatedBy: "\r\n").dropLast()
+
+        #expect(lines.first == EvidenceTables.changesHeader.joined(separator: ","))
+        #expect(table.hasSuffix("\r\n"))
+        // Day 3 adds an app and day 4 removes a domain, each against the snapshot before.
+        #expect(lines.contains { $0.hasPrefix("2026-03-27T06:00:00Z,") && $0.contains(",app,") })
+        #expect(lines.contains { $0.hasPrefix("2026-03-28T06:00:00Z,") && $0.contains(",domain,") })
+        let manifest = try String(contentsOf: bag.appendingPathComponent("manifest-sha256.txt"), encoding: .utf8)
+        let digest = Digest.hex(.sha256, Array(table.utf8))
+        #expect(manifest.contains("\(digest)  data/changes/changes.csv\n"))
+    }
+
     @Test("bagit-python validates the extracted bag")
     func bagitPython() throws {
         let python = try ToolRunner.python()
