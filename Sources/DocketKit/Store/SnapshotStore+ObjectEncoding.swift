@@ -95,13 +95,13 @@ extension SnapshotStore {
     }
 
     private func decodedObject(id: Int64, depth: Int) throws -> [UInt8]? {
-        if let cached = recentBases.bytes(of: id) { return cached }
+        if let cached = recentBases[id] { return cached }
         guard let row = try database.query("SELECT body, base FROM objects WHERE id = ?", [.integer(id)]).first else {
             return nil
         }
         let stored = StoredObject(id: id, name: "the object in row \(id)", body: row.bytes(0) ?? [], base: row.int(1))
         let bytes = try decode(stored, depth: depth)
-        recentBases.insert(bytes, id: id)
+        recentBases.insert(bytes, for: id)
         return bytes
     }
 
@@ -130,37 +130,11 @@ extension SnapshotStore {
     }
 }
 
-/// The canonical bytes of the bases a store inflated most recently, by row id. Reading a
-/// version inflates its chain. The snapshot after it needs the same chain plus one step, and
-/// the two versions a diff compares usually share most of theirs.
-///
-/// It holds at most `capacity` objects and `byteLimit` bytes, dropping the oldest first, so
-/// memory stays flat however large the store.
-struct RecentBases {
-    static let capacity = 4096
-    static let byteLimit = 8 << 20
-    private var bytesByID: [Int64: [UInt8]] = [:]
-    private var order: [Int64] = []
-    private var oldest = 0
-    private var totalBytes = 0
-
-    func bytes(of id: Int64) -> [UInt8]? {
-        bytesByID[id]
-    }
-
-    mutating func insert(_ bytes: [UInt8], id: Int64) {
-        guard bytesByID[id] == nil, bytes.count <= Self.byteLimit else { return }
-        while bytesByID.count >= Self.capacity || totalBytes + bytes.count > Self.byteLimit {
-            let evicted = order[oldest]
-            oldest += 1
-            totalBytes -= bytesByID.removeValue(forKey: evicted)?.count ?? 0
-        }
-        if oldest > Self.capacity {
-            order.removeFirst(oldest)
-            oldest = 0
-        }
-        order.append(id)
-        bytesByID[id] = bytes
-        totalBytes += bytes.count
+extension SnapshotStore {
+    /// Creates the cache of the canonical bytes of the bases a store inflated most recently,
+    /// by row id. Reading a version inflates its chain. The snapshot after it needs the same
+    /// chain plus one step, and the two versions a diff compares usually share most of theirs.
+    static func makeBaseCache() -> RecentValues<Int64, [UInt8]> {
+        RecentValues(maximumCount: 4096, maximumCost: 8 << 20) { $0.count }
     }
 }

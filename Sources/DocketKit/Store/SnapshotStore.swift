@@ -14,9 +14,9 @@ public final class SnapshotStore {
     /// walks trees, because it reports altered objects itself, one problem each.
     var verifiesObjectDigests = true
     /// Bases inflated most recently; see `SnapshotStore+ObjectEncoding`.
-    var recentBases = RecentBases()
+    var recentBases = SnapshotStore.makeBaseCache()
     /// Tree leaves read most recently, parsed; see `SnapshotTree.entries`.
-    var recentLeaves = RecentLeaves()
+    var recentLeaves = SnapshotStore.makeLeafCache()
 
     /// The newest schema version this Docket can read and write.
     public static let schemaVersion = StoreSchema.migrations.count
@@ -131,6 +131,13 @@ public final class SnapshotStore {
 
     // MARK: - Objects
 
+    /// Empties the caches of inflated bases and parsed leaves, so the next reads come from
+    /// the file: after a rollback, whose row ids will be reused, and before a check.
+    func forgetRecentObjects() {
+        recentBases = Self.makeBaseCache()
+        recentLeaves = Self.makeLeafCache()
+    }
+
     /// Stores `bytes` under their SHA-256 unless already present, and returns the digest.
     ///
     /// `similarTo` names a stored object with similar content, such as the previous version
@@ -244,8 +251,7 @@ public final class SnapshotStore {
             return try writeSnapshot(resources: resources, notRecorded: notRecorded, capturedAt: capturedAt, runID: runID, account: account)
         } catch {
             // The rolled-back rows' ids will be given to other objects.
-            recentBases = RecentBases()
-            recentLeaves = RecentLeaves()
+            forgetRecentObjects()
             throw error
         }
     }

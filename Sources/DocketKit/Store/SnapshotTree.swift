@@ -61,7 +61,7 @@ enum SnapshotTree {
     /// Consecutive snapshots share most leaves, so a leaf read recently is taken from
     /// `recentLeaves` instead of being read, inflated and parsed again.
     static func entries(kind: String, treeDigest: String, in store: SnapshotStore) throws -> [ResourceEntry] {
-        if let cached = store.recentLeaves.entries(of: treeDigest) {
+        if let cached = store.recentLeaves[treeDigest] {
             return cached
         }
         let tree = try store.object(treeDigest)
@@ -81,7 +81,7 @@ enum SnapshotTree {
             }
             return entry
         }
-        store.recentLeaves.insert(entries, digest: treeDigest)
+        store.recentLeaves.insert(entries, for: treeDigest)
         return entries
     }
 
@@ -132,33 +132,10 @@ extension SnapshotStore {
     }
 }
 
-/// The parsed entries of the tree leaves a store read most recently, by digest. It keeps at
-/// most `capacity` entries in all, dropping the oldest leaves first, so memory stays flat
-/// however many snapshots a command reads.
-struct RecentLeaves {
-    static let capacity = 16384
-    private var entriesByDigest: [String: [ResourceEntry]] = [:]
-    private var order: [String] = []
-    private var oldest = 0
-    private var count = 0
-
-    func entries(of digest: String) -> [ResourceEntry]? {
-        entriesByDigest[digest]
-    }
-
-    mutating func insert(_ entries: [ResourceEntry], digest: String) {
-        guard entriesByDigest[digest] == nil, entries.count <= Self.capacity else { return }
-        while count + entries.count > Self.capacity {
-            let evicted = order[oldest]
-            oldest += 1
-            count -= entriesByDigest.removeValue(forKey: evicted)?.count ?? 0
-        }
-        if oldest > 4096 {
-            order.removeFirst(oldest)
-            oldest = 0
-        }
-        order.append(digest)
-        entriesByDigest[digest] = entries
-        count += entries.count
+extension SnapshotStore {
+    /// Creates the cache of the parsed entries of the tree leaves a store read most recently,
+    /// by digest, with room for 16,384 entries in all.
+    static func makeLeafCache() -> RecentValues<String, [ResourceEntry]> {
+        RecentValues(maximumCount: Int.max, maximumCost: 16384) { $0.count }
     }
 }

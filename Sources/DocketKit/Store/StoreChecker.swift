@@ -28,8 +28,7 @@ public struct StoreChecker {
         store.verifiesObjectDigests = false
         defer { store.verifiesObjectDigests = true }
         // Every object is read from the file, not from what this process inflated before.
-        store.recentBases = RecentBases()
-        store.recentLeaves = RecentLeaves()
+        store.forgetRecentObjects()
         var problems: [CheckProblem] = []
         problems += try checkSQLite()
         let snapshots = try loadSnapshots()
