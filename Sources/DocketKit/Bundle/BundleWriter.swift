@@ -148,12 +148,8 @@ public struct BundleWriter {
     }
 
     private func copy(_ spool: ManifestSpool, into writer: ArchiveWriter, path: String, time: Int64) throws {
-        try writer.beginFile(path, size: spool.size, modificationTime: time)
-        let handle = try FileHandle(forReadingFrom: spool.url)
-        defer { try? handle.close() }
-        while let chunk = try handle.read(upToCount: 256 * 1024), !chunk.isEmpty {
-            try writer.writeData([UInt8](chunk)[...])
-        }
+        try writer.beginFile(path, size: spool.file.size, modificationTime: time)
+        try spool.file.readBlocks { try writer.writeData($0) }
     }
 
     /// Runs `body` with a temporary path beside `output`, then flushes that file to disk and

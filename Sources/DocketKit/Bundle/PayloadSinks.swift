@@ -8,14 +8,14 @@ protocol PayloadSink: AnyObject {
     /// that has seen the object calls `render` no more.
     func addStoredObject(_ path: String, objectDigest: String, render: () throws -> [UInt8]) throws
     /// Creates an empty temporary file for a payload file too large to build in memory.
-    func makeSpool(named name: String) throws -> PayloadSpool
+    func makeSpool(named name: String) throws -> SpoolFile
     /// Adds a file whose bytes were written to `spool`, and removes the spool.
-    func addFile(_ path: String, spool: PayloadSpool) throws
+    func addFile(_ path: String, spool: SpoolFile) throws
 }
 
-/// A payload file built line by line in a temporary file instead of in memory, such as the
-/// change table of a long period.
-final class PayloadSpool {
+/// A file built piece by piece in a temporary folder instead of in memory, such as a
+/// manifest or the change table of a long period, and then copied into the archive.
+final class SpoolFile {
     let url: URL
     private let handle: FileHandle
     private var pending: [UInt8] = []
@@ -31,7 +31,12 @@ final class PayloadSpool {
     }
 
     func append(_ text: String) throws {
-        let bytes = Array(text.utf8)
+        try append(Array(text.utf8))
+    }
+
+    /// Appends `bytes`, writing them to the file in blocks of `blockSize` bytes, because one
+    /// write per line cost a system call per payload file.
+    func append(_ bytes: [UInt8]) throws {
         pending += bytes
         size += Int64(bytes.count)
         if pending.count >= Self.blockSize {
@@ -124,11 +129,11 @@ final class ArchivePayloadSink: PayloadSink {
         byContent[sha256] = record
     }
 
-    func makeSpool(named name: String) throws -> PayloadSpool {
-        try PayloadSpool(url: sha256Manifest.url.deletingLastPathComponent().appendingPathComponent("payload-\(name)"))
+    func makeSpool(named name: String) throws -> SpoolFile {
+        try SpoolFile(url: sha256Manifest.file.url.deletingLastPathComponent().appendingPathComponent("payload-\(name)"))
     }
 
-    func addFile(_ path: String, spool: PayloadSpool) throws {
+    func addFile(_ path: String, spool: SpoolFile) throws {
         defer { try? FileManager.default.removeItem(at: spool.url) }
         try spool.finish()
         let sha256Hasher = Hasher(.sha256)
@@ -196,49 +201,29 @@ final class ArchivePayloadSink: PayloadSink {
     }
 }
 
-/// A payload manifest written line by line to a temporary file, hashed on the way, so a
-/// bundle of any size needs no manifest in memory.
+/// A payload manifest written line by line to a spool file, hashed on the way, so a bundle
+/// of any size needs no manifest in memory.
 final class ManifestSpool {
     let fileName: String
-    let url: URL
-    private let handle: FileHandle
+    let file: SpoolFile
     private let hasher = Hasher(.sha256)
-    private(set) var size: Int64 = 0
-    /// Lines not yet written to the file. One write per line cost a system call per payload
-    /// file and manifest, so lines are written in blocks of `blockSize` bytes.
-    private var pending: [UInt8] = []
-    private static let blockSize = 256 * 1024
 
     /// Creates an empty spool file in `folder`, for the manifest named `fileName`.
     init(fileName: String, folder: URL) throws {
         self.fileName = fileName
-        url = folder.appendingPathComponent(fileName)
-        guard FileManager.default.createFile(atPath: url.path, contents: nil) else {
-            throw DocketError(.failure, "cannot create the temporary file \(url.path); check that the temporary folder is writable")
-        }
-        handle = try FileHandle(forWritingTo: url)
+        file = try SpoolFile(url: folder.appendingPathComponent(fileName))
     }
 
     /// Appends `<digest>  <path>`, the line format of `sha256sum` and BagIt manifests.
     func append(digest: String, path: String) throws {
         let line = Array("\(digest)  \(BagLayout.manifestPath(path))\n".utf8)
-        pending += line
-        size += Int64(line.count)
-        if pending.count >= Self.blockSize {
-            try writePending()
-        }
+        line.withUnsafeBytes { hasher.update($0) }
+        try file.append(line)
     }
 
-    /// Writes the pending lines, closes the spool and returns the SHA-256 of its contents.
+    /// Closes the spool and returns the SHA-256 of its contents.
     func finish() throws -> String {
-        try writePending()
-        try handle.close()
+        try file.finish()
         return hasher.finalizeHex()
-    }
-
-    private func writePending() throws {
-        try handle.write(contentsOf: pending)
-        pending.withUnsafeBytes { hasher.update($0) }
-        pending.removeAll(keepingCapacity: true)
     }
 }
