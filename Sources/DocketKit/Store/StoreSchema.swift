@@ -138,10 +138,10 @@ enum StoreSchema {
     }
 
     private static func binaryDigest(_ hex: String?) throws -> SQLiteValue {
-        guard let hex, Digest.isSHA256Hex(hex), let bytes = bytes(fromHex: hex) else {
+        guard let hex, let key = SnapshotStore.digestKey(hex) else {
             throw StoreError.corrupt("object key \(hex ?? "NULL") is not a SHA-256 hex digest, so the store cannot be upgraded")
         }
-        return .blob(bytes)
+        return key
     }
 
     /// The page size of a new store. Bodies of 1 to 4 KB, such as certificates, left most of
