@@ -11,13 +11,19 @@ private typealias F = ControlFixtures
 struct ControlHistoryTests {
     static let days = (1...4).map { String(format: "2026-03-%02dT06:00:00Z", 24 + $0) }
 
-    @Test("removal is listed with the snapshot that first shows it")
-    func removalListed() throws {
+    /// Commits three snapshots of a team whose member carol is gone from the second on.
+    static func carolRemovedOnDayTwo() throws -> (SnapshotStore, SnapshotInfo, SnapshotInfo, SnapshotInfo) {
         let store = try F.makeStore()
         let base = [F.team(), F.member("alice@acme.example")]
         let first = try F.commit(store, base + [F.member("carol@acme.example")], at: Self.days[0])
         let second = try F.commit(store, base, at: Self.days[1])
         let third = try F.commit(store, base, at: Self.days[2])
+        return (store, first, second, third)
+    }
+
+    @Test("removal is listed with the snapshot that first shows it")
+    func removalListed() throws {
+        let (store, first, second, third) = try Self.carolRemovedOnDayTwo()
         let evaluator = ControlEvaluator(store: store)
         #expect(try evaluator.evaluate(first).results.first { $0.controlID == "access-removal" }?.status == .notApplicable)
         for snapshot in [second, third] {
@@ -32,11 +38,7 @@ struct ControlHistoryTests {
 
     @Test("removal found in any evaluation order")
     func removalInAnyOrder() throws {
-        let store = try F.makeStore()
-        let base = [F.team(), F.member("alice@acme.example")]
-        let first = try F.commit(store, base + [F.member("carol@acme.example")], at: Self.days[0])
-        let second = try F.commit(store, base, at: Self.days[1])
-        let third = try F.commit(store, base, at: Self.days[2])
+        let (store, first, second, third) = try Self.carolRemovedOnDayTwo()
         let evaluator = ControlEvaluator(store: store)
         // Latest first, then back to the start, then forward again: each step either
         // continues the walk or starts it over.
