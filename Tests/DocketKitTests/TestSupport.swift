@@ -27,8 +27,8 @@ enum TestPaths {
 }
 
 extension SQLiteValue {
-    /// The `objects.digest` key of a hex digest, for tests that alter stored rows directly;
-    /// NULL, which matches no row, for text that is not a digest.
+    /// Converts a hex digest to its `object_digests` key, for tests that alter stored rows
+    /// directly. Returns NULL, which matches no row, for text that is not a digest.
     static func objectKey(_ digest: String) -> SQLiteValue {
         SnapshotStore.digestKey(digest) ?? .null
     }

@@ -119,7 +119,7 @@ struct BadInputEndToEndTests {
         #expect(try Data(contentsOf: URL(fileURLWithPath: store)) == before)
     }
 
-    @Test("store from Docket 0.1.0 is upgraded by a read command and reads the same")
+    @Test("read command upgrades a 0.1.0 store")
     func olderStoreUpgraded() throws {
         let folder = Repository.temporaryDirectory()
         let store = folder.appendingPathComponent("store.sqlite").path

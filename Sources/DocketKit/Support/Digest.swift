@@ -112,8 +112,8 @@ public enum Digest {
     }
 }
 
-/// The bytes a lowercase or uppercase hex string spells, or nil when it has an odd length
-/// or a character that is not a hex digit.
+/// Decodes a lowercase or uppercase hex string. Returns nil when it has an odd length or a
+/// character that is not a hex digit.
 func bytes(fromHex text: String) -> [UInt8]? {
     let digits = Array(text.utf8)
     guard digits.count % 2 == 0 else { return nil }

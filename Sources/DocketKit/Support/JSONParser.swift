@@ -177,8 +177,8 @@ public struct JSONParser {
         return .number(value)
     }
 
-    /// The value of an integer lexeme of at most 15 digits, which a double represents exactly, so
-    /// it equals what `Double(lexeme)` returns; nil for any other lexeme.
+    /// Computes the value of an integer lexeme of at most 15 digits. A double represents such
+    /// an integer exactly, so the result equals `Double(lexeme)`. Returns nil for other lexemes.
     private func smallInteger(_ range: Range<Int>) -> Double? {
         let isNegative = bytes[range.lowerBound] == UInt8(ascii: "-")
         let digits = (isNegative ? range.lowerBound + 1 : range.lowerBound)..<range.upperBound

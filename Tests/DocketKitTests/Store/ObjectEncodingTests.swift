@@ -105,7 +105,7 @@ struct ObjectEncodingTests {
         #expect(try store.objectBytes(new) == canonical)
     }
 
-    @Test("versions chain to the previous one until the chain is as long as allowed")
+    @Test("delta chains stop at the maximum depth")
     func chainsAreBounded() throws {
         let (store, _) = try StoreFixtures.makeStore()
         let days = SnapshotStore.maximumChainDepth + 3

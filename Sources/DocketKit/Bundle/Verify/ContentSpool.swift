@@ -72,8 +72,8 @@ final class ContentSpool {
         defer { buffer.deallocate() }
         var done = 0
         while done < span.count {
-            let wanted = min(buffer.count, span.count - done)
-            let result = pread(descriptor, buffer.baseAddress!, wanted, off_t(span.offset) + off_t(done))
+            let requested = min(buffer.count, span.count - done)
+            let result = pread(descriptor, buffer.baseAddress!, requested, off_t(span.offset) + off_t(done))
             // The spool is this process's own file: a short read means the disk failed, and
             // the checks then see a truncated manifest and report its missing lines.
             guard result > 0 else { return }

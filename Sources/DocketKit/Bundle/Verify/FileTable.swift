@@ -126,7 +126,7 @@ final class FileTable {
 
     // MARK: - Lookups
 
-    /// The entry stored under `path`, compared by canonical equivalence.
+    /// Finds the entry stored under `path`, compared by canonical equivalence.
     func entry(_ path: String) -> Int32? {
         if let id = index[Self.key(path)], matches(id, path) {
             return id
@@ -146,20 +146,20 @@ final class FileTable {
         entries[Int(id)].content
     }
 
-    /// The path exactly as the archive spells it.
+    /// Returns the path exactly as the archive spells it.
     func path(ofEntry id: Int32) -> String {
         let folder = folders[Int(entries[Int(id)].folder)]
         let name = String(decoding: name(ofEntry: id), as: UTF8.self)
         return folder.isEmpty ? name : "\(folder)/\(name)"
     }
 
-    /// The UTF-8 bytes of the entry's last path component.
+    /// Returns the UTF-8 bytes of the entry's last path component.
     func name(ofEntry id: Int32) -> ArraySlice<UInt8> {
         let entry = entries[Int(id)]
         return nameBlocks[Int(entry.nameBlock)][Int(entry.nameStart)..<Int(entry.nameStart + entry.nameLength)]
     }
 
-    /// The folder the entry is in, as stored; empty at the bag's top.
+    /// Returns the folder the entry is in, as stored, or an empty string at the bag's top.
     func folder(ofEntry id: Int32) -> String {
         folders[Int(entries[Int(id)].folder)]
     }
@@ -234,7 +234,7 @@ final class FileTable {
 
     // MARK: - Marks the checks set
 
-    /// The ordinal of the last manifest that listed the entry, or -1.
+    /// Returns the ordinal of the last manifest that listed the entry, or -1.
     func listedIn(_ id: Int32) -> Int32 {
         entries[Int(id)].listedIn
     }
@@ -259,7 +259,7 @@ final class FileTable {
         return self.path(ofEntry: id) == path
     }
 
-    /// A hash of the path that canonically equivalent spellings share, as Swift hashes strings.
+    /// Hashes the path as Swift hashes strings, so canonically equivalent spellings share it.
     private static func key(_ path: String) -> UInt64 {
         var hasher = Swift.Hasher()
         hasher.combine(path)
