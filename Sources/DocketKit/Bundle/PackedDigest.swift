@@ -29,15 +29,12 @@ struct PackedDigest<Words: SIMD>: Hashable where Words.Scalar == UInt64 {
 
     /// The digest as lowercase hex, as it was packed.
     var hex: String {
-        let digits = Array("0123456789abcdef".utf8)
-        var text: [UInt8] = []
-        text.reserveCapacity(Words.scalarCount * 16)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(Words.scalarCount * 8)
         for index in 0..<Words.scalarCount {
-            for shift in stride(from: 60, through: 0, by: -4) {
-                text.append(digits[Int((words[index] >> UInt64(shift)) & 0xF)])
-            }
+            withUnsafeBytes(of: words[index].bigEndian) { bytes += $0 }
         }
-        return String(decoding: text, as: UTF8.self)
+        return hexString(bytes)
     }
 }
 
