@@ -10,7 +10,7 @@ struct ObjectCompressionTests {
     @Test("round trip without dictionary")
     func roundTrip() throws {
         let stream = try ObjectCompression.compress(Self.text)
-        #expect(stream.first == ObjectCompression.streamMarker)
+        #expect(stream.first == ObjectCompression.packedMarker)
         #expect(stream.count < Self.text.count)
         #expect(try ObjectCompression.decompress(stream) == Self.text)
     }
@@ -31,11 +31,47 @@ struct ObjectCompressionTests {
         #expect(try ObjectCompression.decompress(delta, dictionary: previous) == next)
     }
 
-    @Test("missing or different dictionary is rejected")
+    @Test("delta needs its own dictionary")
     func wrongDictionary() throws {
-        let delta = try ObjectCompression.compress(Self.text, dictionary: Array("base one".utf8))
+        let previous = Array(#"{"id":"0f6c","name":"postgresql-curved-12345","plan":"standard-0"}"#.utf8)
+        let other = Array(#"{"id":"9a1b","name":"redis-angular-67890","plan":"premium-0"}"#.utf8)
+        let next = Array(#"{"id":"0f6c","name":"postgresql-curved-12345","plan":"standard-2"}"#.utf8)
+        let delta = try ObjectCompression.compress(next, dictionary: previous)
+        // The stream copies from before its start, which only a dictionary provides.
         #expect(throws: ZlibError.self) { try ObjectCompression.decompress(delta) }
-        #expect(throws: ZlibError.self) { try ObjectCompression.decompress(delta, dictionary: Array("base two".utf8)) }
+        // A raw stream cannot tell other bytes from its dictionary; the store's digest
+        // check rejects what comes out.
+        #expect((try? ObjectCompression.decompress(delta, dictionary: other)) != next)
+    }
+
+    // zlib streams as schema 3 and earlier wrote them, made with Python's zlib module:
+    // zlib.compress(text, 6), and a compressobj with zdict=base.
+    static let zlibText = Array(#"{"name":"acme-api","region":"eu","stack":"heroku-24"}"#.utf8)
+    static let zlibBase = Array(#"{"name":"acme-api","region":"us","stack":"heroku-22"}"#.utf8)
+    static let zlibStream: [UInt8] = [
+        120, 156, 171, 86, 202, 75, 204, 77, 85, 178, 82, 74, 76, 206, 77, 213, 77, 44, 200, 84, 210, 81, 42, 74, 77, 207, 204,
+        207, 3, 138, 165, 150, 2, 121, 197, 37, 137, 201, 217, 64, 78, 70, 106, 81, 126, 118, 169, 174, 145, 137, 82, 45, 0, 201,
+        117, 16, 202,
+    ]
+    static let zlibDelta: [UInt8] = [120, 187, 202, 193, 16, 214, 171, 198, 167, 41, 181, 20, 139, 38, 19, 165, 90, 0, 201, 117, 16, 202]
+
+    @Test("older zlib streams still inflate")
+    func zlibStreamsRead() throws {
+        #expect(ObjectCompression.isCompressed(Self.zlibStream))
+        #expect(try ObjectCompression.decompress(Self.zlibStream) == Self.zlibText)
+        #expect(try ObjectCompression.decompress(Self.zlibDelta, dictionary: Self.zlibBase) == Self.zlibText)
+        #expect(throws: ZlibError.self) { try ObjectCompression.decompress(Self.zlibDelta) }
+        #expect(throws: ZlibError.self) { try ObjectCompression.decompress(Self.zlibDelta, dictionary: Self.zlibText) }
+    }
+
+    @Test("packed stream omits the zlib wrapper")
+    func packedIsShorter() throws {
+        let packed = try ObjectCompression.compress(Self.zlibText)
+        let packedDelta = try ObjectCompression.compress(Self.zlibText, dictionary: Self.zlibBase)
+        // 2 header bytes and 4 Adler-32 bytes, plus 4 for the dictionary id, less the marker.
+        #expect(packed.count == Self.zlibStream.count - 5)
+        #expect(packedDelta.count == Self.zlibDelta.count - 9)
+        #expect(try ObjectCompression.decompress(packedDelta, dictionary: Self.zlibBase) == Self.zlibText)
     }
 
     @Test("truncated or trailing bytes are rejected")
@@ -83,7 +119,7 @@ struct ObjectEncodingTests {
         let digest = try Self.digest(of: ResourceKind.postgres, in: snapshot, store)
         let canonical = CanonicalJSON.encode(Self.database(day: 1).body)
         let stored = try Self.row(store, digest)
-        #expect(stored.body.first == ObjectCompression.streamMarker)
+        #expect(stored.body.first == ObjectCompression.packedMarker)
         #expect(stored.body.count < canonical.count)
         #expect(stored.base == nil)
         #expect(try store.objectBytes(digest) == canonical)
@@ -105,25 +141,55 @@ struct ObjectEncodingTests {
         #expect(try store.objectBytes(new) == canonical)
     }
 
-    @Test("delta chains stop at the maximum depth")
-    func chainsAreBounded() throws {
-        let (store, _) = try StoreFixtures.makeStore()
-        let days = SnapshotStore.maximumChainDepth + 3
+    /// Commits one snapshot a day holding `resource(day)`, and returns the resource's digest
+    /// of each day.
+    static func commitDays(_ days: Int, to store: SnapshotStore, _ resource: (Int) -> CapturedResource) throws -> [String] {
         var digests: [String] = []
         for day in 1...days {
             let date = Timestamp.format(Date(timeIntervalSince1970: 1_774_000_000 + Double(day) * 86400))
-            let snapshot = try StoreFixtures.commit(store, [Self.database(day: day)], at: date)
+            let snapshot = try StoreFixtures.commit(store, [resource(day)], at: date)
             digests.append(try Self.digest(of: ResourceKind.postgres, in: snapshot, store))
         }
+        return digests
+    }
+
+    @Test("full chain branches from its start")
+    func chainsAreBounded() throws {
+        let (store, _) = try StoreFixtures.makeStore()
+        let maximum = SnapshotStore.maximumChainDepth
+        let digests = try Self.commitDays(2 * maximum + 3, to: store, Self.database(day:))
         for (index, digest) in digests.enumerated() {
-            // The first version and the one after a full chain stand alone.
-            let startsChain = index == 0 || index == SnapshotStore.maximumChainDepth + 1
-            #expect(try Self.row(store, digest).base == (startsChain ? nil : digests[index - 1]))
+            let expectedBase: String? =
+                switch index {
+                case 0: nil
+                // After each full chain, the next version branches from the first one.
+                case maximum + 1, 2 * maximum + 1: digests[0]
+                default: digests[index - 1]
+                }
+            #expect(try Self.row(store, digest).base == expectedBase, "day \(index + 1)")
             #expect(try store.objectBytes(digest) == CanonicalJSON.encode(Self.database(day: index + 1).body))
         }
         let deepest = try store.database.query("SELECT max(depth) FROM objects").first?.int(0)
-        #expect(deepest == Int64(SnapshotStore.maximumChainDepth))
+        #expect(deepest == Int64(maximum))
         #expect(try StoreChecker(store: store).run().problems == [])
+    }
+
+    @Test("drifted full chain starts anew")
+    func fullChainOfDriftedResourceStandsAlone() throws {
+        let (store, _) = try StoreFixtures.makeStore()
+        let maximum = SnapshotStore.maximumChainDepth
+        // Each day adds a digest, which does not compress, so the resource drifts a little
+        // each day and far from its first version over a full chain.
+        func growing(day: Int) -> CapturedResource {
+            var resource = Self.database(day: 1)
+            resource.body = ["addon_id": "6e1b7b1c-38a2-4a34-8d3a-1ba1a1f0b0c1",
+                             "notes": .array((0..<(4 * day)).map { .string(Digest.sha256("note \($0)")) })]
+            return resource
+        }
+        let digests = try Self.commitDays(maximum + 2, to: store, growing(day:))
+        #expect(try Self.row(store, digests[maximum]).base == digests[maximum - 1])
+        #expect(try Self.row(store, digests[maximum + 1]).base == nil)
+        #expect(try store.objectBytes(digests[maximum + 1]) == CanonicalJSON.encode(growing(day: maximum + 2).body))
     }
 
     @Test("drifted resource starts a new base")
@@ -182,6 +248,23 @@ struct ObjectEncodingTests {
         let columns = try store.database.query("SELECT name FROM pragma_table_info('objects')").compactMap { $0.string(0) }
         #expect(columns.contains("base"))
         #expect(columns.contains("depth"))
+    }
+
+    @Test("schema 3 store read as is")
+    func readsSchemaThreeAsItIs() throws {
+        let (store, path) = try StoreFixtures.makeStore()
+        let snapshot = try StoreFixtures.commit(store, [Self.database(day: 1)], at: "2026-03-25T06:00:00Z")
+        try store.database.execute("PRAGMA user_version = \(StoreSchema.oldestReadableSchema)")
+        try store.database.close()
+
+        let reader = try SnapshotStore(path: path, readOnly: true)
+        let digest = try Self.digest(of: ResourceKind.postgres, in: snapshot, reader)
+        #expect(try reader.objectBytes(digest) == CanonicalJSON.encode(Self.database(day: 1).body))
+        #expect(try reader.database.query("PRAGMA user_version").first?.int(0) == Int64(StoreSchema.oldestReadableSchema))
+        try reader.database.close()
+
+        let writer = try SnapshotStore(path: path)
+        #expect(try writer.database.query("PRAGMA user_version").first?.int(0) == Int64(SnapshotStore.schemaVersion))
     }
 
     @Test("store written by Docket 0.1.0 is upgraded, reads the same and passes check")
