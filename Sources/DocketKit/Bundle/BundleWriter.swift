@@ -124,7 +124,9 @@ public struct BundleWriter {
 
         let sha256Spool = try ManifestSpool(fileName: BagLayout.sha256Manifest, folder: spoolFolder)
         let sha512Spool = try ManifestSpool(fileName: BagLayout.sha512Manifest, folder: spoolFolder)
-        let sink = ArchivePayloadSink(writer: writer, root: root, modificationTime: time, sha256Manifest: sha256Spool, sha512Manifest: sha512Spool)
+        let sink = try ArchivePayloadSink(
+            writer: writer, root: root, modificationTime: time, sha256Manifest: sha256Spool, sha512Manifest: sha512Spool,
+            indexPath: spoolFolder.appendingPathComponent("payload-index.sqlite"))
         try generator.emit(to: sink)
         let bagInfo = BagItTags.bagInfo(plan: plan, payloadBytes: sink.byteCount, payloadFiles: sink.fileCount)
         try writer.addFile("\(root)/\(BagLayout.bagInfo)", bytes: bagInfo, modificationTime: time)

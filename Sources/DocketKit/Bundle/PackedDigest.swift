@@ -27,15 +27,28 @@ struct PackedDigest<Words: SIMD>: Hashable where Words.Scalar == UInt64 {
         self = packed
     }
 
-    /// The digest as lowercase hex, as it was packed.
-    var hex: String {
+    /// Unpacks the raw digest `bytes`, or returns nil unless there are exactly 8 per word.
+    init?(bytes: [UInt8]) {
+        guard bytes.count == Words.scalarCount * 8 else { return nil }
+        var words = Words()
+        for (offset, byte) in bytes.enumerated() {
+            words[offset / 8] = words[offset / 8] << 8 | UInt64(byte)
+        }
+        self.words = words
+    }
+
+    /// The raw digest, as many bytes as the hash function outputs.
+    var bytes: [UInt8] {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(Words.scalarCount * 8)
         for index in 0..<Words.scalarCount {
             withUnsafeBytes(of: words[index].bigEndian) { bytes += $0 }
         }
-        return hexString(bytes)
+        return bytes
     }
+
+    /// The digest as lowercase hex, as it was packed.
+    var hex: String { hexString(bytes) }
 }
 
 typealias PackedSHA256 = PackedDigest<SIMD4<UInt64>>

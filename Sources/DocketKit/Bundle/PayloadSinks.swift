@@ -65,68 +65,66 @@ final class SpoolFile {
 /// Writes each payload file into the archive, or a hard link to the first file with the same
 /// bytes, and appends its line to both payload manifests. Its counts give `Payload-Oxum`.
 ///
-/// Memory stays flat as snapshots repeat: the sink keeps one record per distinct content
-/// and per directory, and the manifest lines go to spool files.
+/// Memory does not grow with the period. The record of each distinct content and of each
+/// store object goes to a `PayloadContentIndex` file, and the manifest lines go to spool
+/// files. Of the directories, only those of the previous file are remembered.
 final class ArchivePayloadSink: PayloadSink {
-    /// The first file with some content: what a later identical file links to and lists.
-    private struct ContentRecord {
-        /// The path relative to the bag, without the bag folder, which every entry shares.
-        let payloadPath: String
-        let size: Int
-        let sha256: PackedSHA256
-        let sha512: PackedSHA512
-    }
+    private typealias ContentRecord = PayloadContentIndex.Record
 
     private let writer: ArchiveWriter
     private let root: String
     private let modificationTime: Int64
     private let sha256Manifest: ManifestSpool
     private let sha512Manifest: ManifestSpool
-    private var byContent: [PackedSHA256: ContentRecord] = [:]
-    /// The content digest of each store object written, to find its record in `byContent`.
-    private var byObject: [PackedSHA256: PackedSHA256] = [:]
-    private var writtenDirectories: Set<String> = []
+    private let index: PayloadContentIndex
+    /// The folders of the previous payload path, outermost first, each already written.
+    private var openDirectories: [String] = []
     private var previousPath: String?
     private(set) var fileCount = 0
     private(set) var byteCount: Int64 = 0
     private(set) var linkCount = 0
 
-    init(writer: ArchiveWriter, root: String, modificationTime: Int64, sha256Manifest: ManifestSpool, sha512Manifest: ManifestSpool) {
+    /// Creates a sink whose content index is a new file `indexPath`, which the caller removes.
+    init(
+        writer: ArchiveWriter, root: String, modificationTime: Int64, sha256Manifest: ManifestSpool, sha512Manifest: ManifestSpool,
+        indexPath: URL
+    ) throws {
         self.writer = writer
         self.root = root
         self.modificationTime = modificationTime
         self.sha256Manifest = sha256Manifest
         self.sha512Manifest = sha512Manifest
+        index = try PayloadContentIndex(path: indexPath)
     }
 
     func addFile(_ path: String, bytes: [UInt8]) throws {
         let sha256 = PackedSHA256(.sha256, of: bytes)
-        if let first = byContent[sha256] {
+        if let first = try index.record(content: sha256) {
             try link(path, to: first)
             return
         }
         let record = try write(path, bytes: bytes, sha256: sha256)
-        byContent[sha256] = record
+        try index.add(record)
     }
 
     func addStoredObject(_ path: String, objectDigest: String, render: () throws -> [UInt8]) throws {
         // A store digest is SHA-256 hex. Anything else is not remembered, so it is rendered each time.
         let object = PackedSHA256(hex: objectDigest)
-        if let object, let content = byObject[object], let first = byContent[content] {
+        if let object, let first = try index.record(object: object) {
             try link(path, to: first)
             return
         }
         let bytes = try render()
         let sha256 = PackedSHA256(.sha256, of: bytes)
         if let object {
-            byObject[object] = sha256
+            try index.add(object: object, content: sha256)
         }
-        if let first = byContent[sha256] {
+        if let first = try index.record(content: sha256) {
             try link(path, to: first)
             return
         }
         let record = try write(path, bytes: bytes, sha256: sha256)
-        byContent[sha256] = record
+        try index.add(record)
     }
 
     func makeSpool(named name: String) throws -> SpoolFile {
@@ -147,7 +145,7 @@ final class ArchivePayloadSink: PayloadSink {
         guard let sha256 = PackedSHA256(hex: sha256Hasher.finalizeHex()), let sha512 = PackedSHA512(hex: sha512Hasher.finalizeHex()) else {
             preconditionFailure("SHA-256 and SHA-512 give 64 and 128 hex digits")
         }
-        if let first = byContent[sha256] {
+        if let first = try index.record(content: sha256) {
             try link(path, to: first)
             return
         }
@@ -156,7 +154,7 @@ final class ArchivePayloadSink: PayloadSink {
         try spool.readBlocks { try writer.writeData($0) }
         let record = ContentRecord(payloadPath: payloadPath, size: Int(spool.size), sha256: sha256, sha512: sha512)
         try addManifestLines(payloadPath, record)
-        byContent[sha256] = record
+        try index.add(record)
     }
 
     private func write(_ path: String, bytes: [UInt8], sha256: PackedSHA256) throws -> ContentRecord {
@@ -184,19 +182,27 @@ final class ArchivePayloadSink: PayloadSink {
 
     /// Checks the bundle order and writes the directory entries `path` needs; returns the
     /// path relative to the bag.
+    ///
+    /// In bundle order every path under a folder comes between the folder and the next path
+    /// outside it, so a folder of `path` was written exactly when it is also a folder of the
+    /// previous path.
     private func prepare(_ path: String) throws -> String {
         if let previousPath {
             precondition(BagLayout.precedes(previousPath, path), "payload out of order: \(path) after \(previousPath)")
         }
         previousPath = path
         let payloadPath = "\(BagLayout.payloadFolder)/\(path)"
+        var folders: [String] = []
         var folder = ""
         for component in payloadPath.split(separator: "/").dropLast() {
             folder += folder.isEmpty ? String(component) : "/\(component)"
-            if writtenDirectories.insert(folder).inserted {
-                try writer.addDirectory("\(root)/\(folder)", modificationTime: modificationTime)
-            }
+            folders.append(folder)
         }
+        let shared = zip(folders, openDirectories).prefix { $0 == $1 }.count
+        for newFolder in folders[shared...] {
+            try writer.addDirectory("\(root)/\(newFolder)", modificationTime: modificationTime)
+        }
+        openDirectories = folders
         return payloadPath
     }
 }

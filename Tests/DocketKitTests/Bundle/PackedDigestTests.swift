@@ -15,6 +15,19 @@ struct PackedDigestTests {
         #expect(PackedSHA512(.sha512, of: bytes).hex == sha512)
     }
 
+    @Test("raw bytes round trip")
+    func bytesRoundTrip() throws {
+        let bytes = Array("evidence".utf8)
+        let sha256 = PackedSHA256(.sha256, of: bytes)
+        let sha512 = PackedSHA512(.sha512, of: bytes)
+        #expect(hexString(sha256.bytes) == Digest.sha256(bytes))
+        #expect(hexString(sha512.bytes) == Digest.sha512(bytes))
+        #expect(PackedSHA256(bytes: sha256.bytes) == sha256)
+        #expect(PackedSHA512(bytes: sha512.bytes) == sha512)
+        #expect(PackedSHA256(bytes: sha512.bytes) == nil)
+        #expect(PackedSHA512(bytes: sha256.bytes) == nil)
+    }
+
     @Test("equal digests hash alike")
     func equality() throws {
         let first = PackedSHA256(.sha256, of: Array("a".utf8))
