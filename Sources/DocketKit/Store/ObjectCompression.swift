@@ -66,59 +66,116 @@ enum ObjectCompression {
     /// - Throws: `ZlibError` when the stream is damaged or truncated, has bytes after its end,
     ///   or needs a dictionary that is missing or different.
     static func decompress(_ compressed: [UInt8], dictionary: [UInt8]? = nil) throws -> [UInt8] {
-        var stream = z_stream()
-        try check(docket_inflate_init(&stream), &stream, "starting inflate")
-        defer { inflateEnd(&stream) }
-        var input = compressed
-        return try input.withUnsafeMutableBufferPointer { inputBuffer in
-            stream.next_in = inputBuffer.baseAddress
-            stream.avail_in = uInt(inputBuffer.count)
-            return try inflateAll(&stream, dictionary: dictionary)
+        try Inflater().decompress(compressed, dictionary: dictionary)
+    }
+
+    /// An inflate stream and output buffer kept for many objects. Reading one version of an
+    /// object inflates its whole delta chain, and setting up a stream allocates zlib's state
+    /// and its 32 KiB window. `inflateReset` keeps both, so one `Inflater` serves every
+    /// stream a store reads. It is not safe to share between threads.
+    final class Inflater {
+        /// zlib keeps a pointer back to the stream, so it must not move while in use.
+        private let stream: UnsafeMutablePointer<z_stream>
+        private var output: UnsafeMutableBufferPointer<UInt8>
+
+        /// The largest output buffer kept between objects. A larger object grows the buffer,
+        /// which is released after that object, so the memory kept stays bounded.
+        static let keptOutputCapacity = 1 << 20
+
+        init() throws {
+            let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
+            stream.initialize(to: z_stream())
+            let code = docket_inflate_init(stream)
+            guard code == Z_OK else {
+                let error = ZlibError(code: code, message: ObjectCompression.message(of: &stream.pointee), context: "starting inflate")
+                stream.deallocate()
+                throw error
+            }
+            self.stream = stream
+            output = .allocate(capacity: 64 << 10)
+        }
+
+        deinit {
+            inflateEnd(stream)
+            stream.deallocate()
+            output.deallocate()
+        }
+
+        /// Inflates one zlib stream, as `ObjectCompression.decompress` describes.
+        func decompress(_ compressed: [UInt8], dictionary: [UInt8]?) throws -> [UInt8] {
+            try ObjectCompression.check(inflateReset(stream), &stream.pointee, "resetting inflate")
+            defer { shrinkOutput() }
+            return try compressed.withUnsafeBufferPointer { input in
+                // zlib reads through next_in but never writes to it.
+                stream.pointee.next_in = UnsafeMutablePointer(mutating: input.baseAddress)
+                stream.pointee.avail_in = uInt(input.count)
+                // A version is usually about as long as its base, and a standalone stream
+                // expands a few times.
+                reserveOutput(max(dictionary?.count ?? 0, input.count * 4) + 256)
+                return try inflateAll(dictionary: dictionary)
+            }
+        }
+
+        /// Runs inflate until the end of the stream, supplying the dictionary when zlib
+        /// requests it, and returns a copy of the output.
+        private func inflateAll(dictionary: [UInt8]?) throws -> [UInt8] {
+            var isDictionarySet = false
+            while true {
+                if stream.pointee.avail_out == 0 {
+                    reserveOutput(output.count * 2)
+                }
+                let code = inflate(stream, Z_NO_FLUSH)
+                switch code {
+                case Z_STREAM_END:
+                    guard stream.pointee.avail_in == 0 else {
+                        throw ZlibError(code: code, message: "\(stream.pointee.avail_in) bytes follow the end of the stream", context: "inflating")
+                    }
+                    return Array(output[..<Int(stream.pointee.total_out)])
+                case Z_NEED_DICT:
+                    guard let dictionary, !isDictionarySet else {
+                        throw ZlibError(code: code, message: "the stream needs a dictionary and none was given", context: "inflating")
+                    }
+                    let set = dictionary.withUnsafeBufferPointer { inflateSetDictionary(stream, $0.baseAddress, uInt($0.count)) }
+                    try ObjectCompression.check(set, &stream.pointee, "setting the inflate dictionary (Z_DATA_ERROR: not the dictionary the stream was written with)")
+                    isDictionarySet = true
+                case Z_OK:
+                    continue
+                case Z_BUF_ERROR where stream.pointee.avail_in == 0:
+                    throw ZlibError(code: code, message: "the stream ends before its end marker", context: "inflating")
+                default:
+                    throw ZlibError(code: code, message: ObjectCompression.message(of: &stream.pointee), context: "inflating")
+                }
+            }
+        }
+
+        /// Makes the output buffer hold at least `capacity` bytes, keeping what inflate wrote,
+        /// and points the stream past that output.
+        private func reserveOutput(_ capacity: Int) {
+            let written = Int(stream.pointee.total_out)
+            if capacity > output.count {
+                let larger = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: capacity)
+                _ = larger.initialize(from: output[..<written])
+                output.deallocate()
+                output = larger
+            }
+            stream.pointee.next_out = output.baseAddress! + written
+            stream.pointee.avail_out = uInt(clamping: output.count - written)
+        }
+
+        private func shrinkOutput() {
+            guard output.count > Self.keptOutputCapacity else { return }
+            output.deallocate()
+            output = .allocate(capacity: 64 << 10)
         }
     }
 
-    /// Runs inflate until the end of the stream, supplying the dictionary when zlib asks.
-    private static func inflateAll(_ stream: inout z_stream, dictionary: [UInt8]?) throws -> [UInt8] {
-        var output: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: max(4096, Int(stream.avail_in) * 8))
-        var isDictionarySet = false
-        while true {
-            let code = chunk.withUnsafeMutableBufferPointer { buffer in
-                stream.next_out = buffer.baseAddress
-                stream.avail_out = uInt(buffer.count)
-                return inflate(&stream, Z_NO_FLUSH)
-            }
-            output += chunk[..<(chunk.count - Int(stream.avail_out))]
-            switch code {
-            case Z_STREAM_END:
-                guard stream.avail_in == 0 else {
-                    throw ZlibError(code: code, message: "\(stream.avail_in) bytes follow the end of the stream", context: "inflating")
-                }
-                return output
-            case Z_NEED_DICT:
-                guard let dictionary, !isDictionarySet else {
-                    throw ZlibError(code: code, message: "the stream needs a dictionary and none was given", context: "inflating")
-                }
-                let set = dictionary.withUnsafeBufferPointer { inflateSetDictionary(&stream, $0.baseAddress, uInt($0.count)) }
-                try check(set, &stream, "setting the inflate dictionary (Z_DATA_ERROR: not the dictionary the stream was written with)")
-                isDictionarySet = true
-            case Z_OK:
-                continue
-            case Z_BUF_ERROR where stream.avail_in == 0:
-                throw ZlibError(code: code, message: "the stream ends before its end marker", context: "inflating")
-            default:
-                throw ZlibError(code: code, message: message(of: &stream), context: "inflating")
-            }
-        }
-    }
-
-    private static func check(_ code: Int32, _ stream: inout z_stream, _ context: String) throws {
+    fileprivate static func check(_ code: Int32, _ stream: inout z_stream, _ context: String) throws {
         guard code == Z_OK else {
             throw ZlibError(code: code, message: message(of: &stream), context: context)
         }
     }
 
-    private static func message(of stream: inout z_stream) -> String {
+    fileprivate static func message(of stream: inout z_stream) -> String {
         stream.msg.map { String(cString: $0) } ?? "no message"
     }
 }

@@ -44,6 +44,30 @@ struct ObjectCompressionTests {
         #expect(throws: ZlibError.self) { try ObjectCompression.decompress(Array(stream.dropLast(3))) }
         #expect(throws: ZlibError.self) { try ObjectCompression.decompress(stream + [0]) }
     }
+
+    @Test("one inflater reads many streams in a row")
+    func inflaterReuse() throws {
+        let previous = Array(#"{"id":"0f6c","plan":"standard-0","info":[{"name":"Data Size","values":["1.2 GB"]}]}"#.utf8)
+        let next = Array(#"{"id":"0f6c","plan":"standard-0","info":[{"name":"Data Size","values":["1.3 GB"]}]}"#.utf8)
+        // Over a megabyte of distinct lines, so the output buffer grows past the size it keeps.
+        let large = Array((0..<100_000).map { "{\"line\":\($0)}\n" }.joined().utf8)
+        #expect(large.count > ObjectCompression.Inflater.keptOutputCapacity)
+        let delta = try ObjectCompression.compress(next, dictionary: previous)
+        let standalone = try ObjectCompression.compress(Self.text)
+        let largeStream = try ObjectCompression.compress(large)
+        var damaged = delta
+        damaged[damaged.count / 2] ^= 0xFF
+
+        let inflater = try ObjectCompression.Inflater()
+        #expect(try inflater.decompress(delta, dictionary: previous) == next)
+        #expect(try inflater.decompress(standalone, dictionary: nil) == Self.text)
+        #expect(try inflater.decompress(largeStream, dictionary: nil) == large)
+        #expect(throws: ZlibError.self) { try inflater.decompress(damaged, dictionary: previous) }
+        #expect(throws: ZlibError.self) { try inflater.decompress(delta, dictionary: nil) }
+        #expect(throws: ZlibError.self) { try inflater.decompress(Array(standalone.dropLast(3)), dictionary: nil) }
+        #expect(try inflater.decompress(delta, dictionary: previous) == next)
+        #expect(try inflater.decompress(standalone, dictionary: nil) == Self.text)
+    }
 }
 
 @Suite("object encoding")
@@ -233,6 +257,23 @@ struct ObjectEncodingTests {
         #expect(report.problems.count == 1)
         #expect(report.problems.first?.subject == "object \(digest)")
         #expect(throws: StoreError.self) { try store.objectBytes(digest) }
+    }
+
+    @Test("damaged delta read after good objects")
+    func damagedAfterGoodReads() throws {
+        let (store, _) = try StoreFixtures.makeStore()
+        let first = try StoreFixtures.commit(store, [Self.database(day: 1)], at: "2026-03-25T06:00:00Z")
+        let second = try StoreFixtures.commit(store, [Self.database(day: 2)], at: "2026-03-26T06:00:00Z")
+        let base = try Self.digest(of: ResourceKind.postgres, in: first, store)
+        let delta = try Self.digest(of: ResourceKind.postgres, in: second, store)
+        var body = try Self.row(store, delta).body
+        body[body.count / 2] ^= 0xFF
+        try store.database.query("UPDATE objects SET body = ? WHERE id = (SELECT id FROM object_digests WHERE digest = ?)", [.blob(body), .objectKey(delta)])
+
+        #expect(try store.objectBytes(base) == CanonicalJSON.encode(Self.database(day: 1).body))
+        let error = try #require(throws: StoreError.self) { try store.object(delta) }
+        #expect("\(error)".contains("object \(delta), stored compressed against its base, cannot be decompressed"))
+        #expect(try store.object(base) == Self.database(day: 1).body)
     }
 
     @Test("altered base names the base and the delta")
