@@ -8,18 +8,22 @@
 /// A daily capture changes a few fields of a few thousand resources, and the tree leaves
 /// and kind trees that list them. Stored against its previous version, each costs about the
 /// bytes that changed since the day before. Versions form a chain back to a standalone
-/// object, and `depth` counts the steps. A version whose chain would exceed
-/// `maximumChainDepth` is stored standalone and starts a new chain, so a read inflates at
-/// most that many streams plus one. git packs objects in chains the same way.
+/// object, and `depth` counts the steps, so a read inflates at most `maximumChainDepth`
+/// streams plus one. When the previous version is already that deep, the next one is stored
+/// against the standalone object the chain starts from, at depth 1: fields that move every
+/// day differ from that first version by about as many bytes as from the day before, and
+/// the chain never pays for a standalone copy again until the resource drifts. git packs
+/// objects in chains the same way, and its chains branch too: several versions may share
+/// one base.
 ///
 /// An object that serves as a base must never be deleted while another refers to it; the
 /// `base` column's foreign key makes SQLite refuse that.
 extension SnapshotStore {
-    /// The maximum chain a writer builds. A longer chain stores fewer standalone versions but
-    /// makes every read of a frequently changing resource inflate more streams. git's default
-    /// is 50. On the benchmark's quick account, kind trees took 15 kB a day in chains, against
-    /// 20 kB on day 3 and 31 kB on day 12 as deltas against one fixed base, which grew with
-    /// every day since the base.
+    /// The maximum chain a writer builds. A longer chain makes every read of a frequently
+    /// changing resource inflate more streams. git's default is 50. On the benchmark's
+    /// quick account, kind trees took 15 kB a day in chains, against 20 kB on day 3 and
+    /// 31 kB on day 12 as deltas against one fixed base, which grew with every day since the
+    /// base.
     static let maximumChainDepth = 16
 
     /// The maximum chain a read follows before it reports the store as damaged, so that a
@@ -43,9 +47,10 @@ extension SnapshotStore {
     }
 
     /// Chooses the smallest of three forms of `bytes`: as is, deflated, or deflated against
-    /// the object `hint` names. The delta is taken only when it is at most half the deflated
-    /// size and the chain stays within `maximumChainDepth`. Otherwise the object starts a
-    /// new chain, because a larger delta means the resource has drifted from its past.
+    /// the object `hint` names, or against the start of its chain when that chain is full.
+    /// The delta is taken only when it is at most half the deflated size. Otherwise the
+    /// object starts a new chain, because a larger delta means the resource has drifted from
+    /// its past.
     func encodeObject(_ bytes: [UInt8], similarTo hint: String?) throws -> EncodedObject {
         // Bytes that start like a zlib stream are never stored as is, or a read would take
         // them for one.
@@ -54,7 +59,7 @@ extension SnapshotStore {
         if standalone.count < best.body.count || ObjectCompression.isCompressed(bytes) {
             best = EncodedObject(body: standalone, base: nil, depth: 0)
         }
-        guard let hint, let base = try chainHead(hint) else { return best }
+        guard let hint, let base = try deltaBase(for: hint) else { return best }
         let delta = try ObjectCompression.compress(bytes, dictionary: base.bytes)
         if delta.count * 2 <= standalone.count && delta.count < best.body.count {
             best = EncodedObject(body: delta, base: base.id, depth: base.depth + 1)
@@ -62,18 +67,38 @@ extension SnapshotStore {
         return best
     }
 
-    /// The object `hint` names as a base for the next version, or nil when the store has
-    /// no such object or its chain is already as long as a chain may be.
-    private func chainHead(_ hint: String) throws -> (id: Int64, depth: Int, bytes: [UInt8])? {
+    /// The base for the next version of the object `hint` names: that object while its
+    /// chain is shorter than `maximumChainDepth`, else the standalone object its chain starts
+    /// from. Returns nil when the store has no such object.
+    private func deltaBase(for hint: String) throws -> (id: Int64, depth: Int, bytes: [UInt8])? {
         guard let key = Self.digestKey(hint),
             let row = try database.query(
                 "SELECT o.id, o.depth FROM object_digests d JOIN objects o ON o.id = d.id WHERE d.digest = ?", [key]
             ).first,
-            let id = row.int(0)
+            var id = row.int(0)
         else { return nil }
-        let depth = Int(row.int(1) ?? 0)
-        guard depth < Self.maximumChainDepth, let bytes = try decodedObject(id: id, depth: 0) else { return nil }
+        var depth = Int(row.int(1) ?? 0)
+        if depth >= Self.maximumChainDepth {
+            guard let start = try chainStart(from: id) else { return nil }
+            (id, depth) = (start, 0)
+        }
+        guard let bytes = try decodedObject(id: id, depth: 0) else { return nil }
         return (id, depth, bytes)
+    }
+
+    /// The row of the standalone object that the chain through row `id` starts from. Returns
+    /// nil when the chain is longer than a read follows, which only a damaged store has;
+    /// `docket check` reports it.
+    private func chainStart(from id: Int64) throws -> Int64? {
+        var current = id
+        for _ in 0...Self.maximumBaseDepth {
+            guard let row = try database.query("SELECT base FROM objects WHERE id = ?", [.integer(current)]).first else {
+                return nil
+            }
+            guard let base = row.int(0) else { return current }
+            current = base
+        }
+        return nil
     }
 
     /// Converts a hex digest to its `object_digests` key, its 32 bytes. Returns nil for text

@@ -129,25 +129,55 @@ struct ObjectEncodingTests {
         #expect(try store.objectBytes(new) == canonical)
     }
 
-    @Test("delta chains stop at the maximum depth")
-    func chainsAreBounded() throws {
-        let (store, _) = try StoreFixtures.makeStore()
-        let days = SnapshotStore.maximumChainDepth + 3
+    /// Commits one snapshot a day holding `resource(day)`, and returns the resource's digest
+    /// of each day.
+    static func commitDays(_ days: Int, to store: SnapshotStore, _ resource: (Int) -> CapturedResource) throws -> [String] {
         var digests: [String] = []
         for day in 1...days {
             let date = Timestamp.format(Date(timeIntervalSince1970: 1_774_000_000 + Double(day) * 86400))
-            let snapshot = try StoreFixtures.commit(store, [Self.database(day: day)], at: date)
+            let snapshot = try StoreFixtures.commit(store, [resource(day)], at: date)
             digests.append(try Self.digest(of: ResourceKind.postgres, in: snapshot, store))
         }
+        return digests
+    }
+
+    @Test("full delta chain continues from its first version")
+    func chainsAreBounded() throws {
+        let (store, _) = try StoreFixtures.makeStore()
+        let maximum = SnapshotStore.maximumChainDepth
+        let digests = try Self.commitDays(2 * maximum + 3, to: store, Self.database(day:))
         for (index, digest) in digests.enumerated() {
-            // The first version and the one after a full chain stand alone.
-            let startsChain = index == 0 || index == SnapshotStore.maximumChainDepth + 1
-            #expect(try Self.row(store, digest).base == (startsChain ? nil : digests[index - 1]))
+            let expectedBase: String? =
+                switch index {
+                case 0: nil
+                // After each full chain, the next version branches from the first one.
+                case maximum + 1, 2 * maximum + 1: digests[0]
+                default: digests[index - 1]
+                }
+            #expect(try Self.row(store, digest).base == expectedBase, "day \(index + 1)")
             #expect(try store.objectBytes(digest) == CanonicalJSON.encode(Self.database(day: index + 1).body))
         }
         let deepest = try store.database.query("SELECT max(depth) FROM objects").first?.int(0)
-        #expect(deepest == Int64(SnapshotStore.maximumChainDepth))
+        #expect(deepest == Int64(maximum))
         #expect(try StoreChecker(store: store).run().problems == [])
+    }
+
+    @Test("full chain whose first version has drifted starts a new chain")
+    func fullChainOfDriftedResourceStandsAlone() throws {
+        let (store, _) = try StoreFixtures.makeStore()
+        let maximum = SnapshotStore.maximumChainDepth
+        // Each day adds a digest, which does not compress, so the resource drifts a little
+        // each day and far from its first version over a full chain.
+        func growing(day: Int) -> CapturedResource {
+            var resource = Self.database(day: 1)
+            resource.body = ["addon_id": "6e1b7b1c-38a2-4a34-8d3a-1ba1a1f0b0c1",
+                             "notes": .array((0..<(4 * day)).map { .string(Digest.sha256("note \($0)")) })]
+            return resource
+        }
+        let digests = try Self.commitDays(maximum + 2, to: store, growing(day:))
+        #expect(try Self.row(store, digests[maximum]).base == digests[maximum - 1])
+        #expect(try Self.row(store, digests[maximum + 1]).base == nil)
+        #expect(try store.objectBytes(digests[maximum + 1]) == CanonicalJSON.encode(growing(day: maximum + 2).body))
     }
 
     @Test("drifted resource starts a new base")
