@@ -168,7 +168,7 @@ extension SnapshotStore {
     /// Raises the connection's page cache to `readCacheKibibytes` for a command that reads
     /// many objects. The cache fills only as pages are read and stays at that bound, however
     /// many snapshots the store has.
-    public func reservePageCacheForReading() throws {
+    func reservePageCacheForReading() throws {
         try database.execute("PRAGMA cache_size = -\(Self.readCacheKibibytes)")
     }
 }
