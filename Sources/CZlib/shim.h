@@ -9,3 +9,9 @@ static inline int docket_deflate_init(z_streamp stream, int level) {
 static inline int docket_inflate_init(z_streamp stream) {
     return inflateInit(stream);
 }
+
+// A raw deflate stream, without the zlib header and trailer, for a caller that checks them
+// itself.
+static inline int docket_inflate_init_raw(z_streamp stream) {
+    return inflateInit2(stream, -MAX_WBITS);
+}

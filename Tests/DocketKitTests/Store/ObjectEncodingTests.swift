@@ -58,15 +58,47 @@ struct ObjectCompressionTests {
         var damaged = delta
         damaged[damaged.count / 2] ^= 0xFF
 
+        let base = ObjectCompression.ChecksummedBytes(previous)
         let inflater = try ObjectCompression.Inflater()
-        #expect(try inflater.decompress(delta, dictionary: previous) == next)
-        #expect(try inflater.decompress(standalone, dictionary: nil) == Self.text)
-        #expect(try inflater.decompress(largeStream, dictionary: nil) == large)
-        #expect(throws: ZlibError.self) { try inflater.decompress(damaged, dictionary: previous) }
+        #expect(try inflater.decompress(delta, dictionary: base).bytes == next)
+        #expect(try inflater.decompress(delta, dictionary: base).adler32 == ObjectCompression.adler32(next))
+        #expect(try inflater.decompress(standalone, dictionary: nil).bytes == Self.text)
+        #expect(try inflater.decompress(largeStream, dictionary: nil).bytes == large)
+        #expect(throws: ZlibError.self) { try inflater.decompress(damaged, dictionary: base) }
         #expect(throws: ZlibError.self) { try inflater.decompress(delta, dictionary: nil) }
         #expect(throws: ZlibError.self) { try inflater.decompress(Array(standalone.dropLast(3)), dictionary: nil) }
-        #expect(try inflater.decompress(delta, dictionary: previous) == next)
-        #expect(try inflater.decompress(standalone, dictionary: nil) == Self.text)
+        #expect(try inflater.decompress(delta, dictionary: base).bytes == next)
+        #expect(try inflater.decompress(standalone, dictionary: nil).bytes == Self.text)
+    }
+
+    @Test("damaged streams named as zlib names them")
+    func damagedStreamMessages() throws {
+        let stream = try ObjectCompression.compress(Self.text)
+        let last = stream.count - 1
+        // Each damage, and the message zlib's own header and trailer checks give for it.
+        let cases: [(damage: String, stream: [UInt8], message: String)] = [
+            ("header check", [stream[0], stream[1] ^ 0x01] + stream.dropFirst(2), "incorrect header check (zlib code -3)"),
+            ("method", [0x79, 0x18] + stream.dropFirst(2), "unknown compression method (zlib code -3)"),
+            ("window size", [0x88, 0x1C] + stream.dropFirst(2), "invalid window size (zlib code -3)"),
+            ("checksum", stream.dropLast() + [stream[last] ^ 0x01], "incorrect data check (zlib code -3)"),
+            ("trailing byte", stream + [0], "1 bytes follow the end of the stream (zlib code 1)"),
+            ("truncated trailer", Array(stream.dropLast(2)), "the stream ends before its end marker (zlib code -5)"),
+            ("truncated header", Array(stream.prefix(1)), "the stream ends before its end marker (zlib code -5)"),
+        ]
+        for (damage, damaged, message) in cases {
+            let error = try #require(throws: ZlibError.self, "damage: \(damage)") { try ObjectCompression.decompress(damaged) }
+            #expect(error.description == "inflating: " + message, "damage: \(damage)")
+        }
+    }
+
+    @Test("dictionary errors keep their messages")
+    func dictionaryMessages() throws {
+        let delta = try ObjectCompression.compress(Self.text, dictionary: Array("base one".utf8))
+        let missing = try #require(throws: ZlibError.self) { try ObjectCompression.decompress(delta) }
+        #expect(missing.description == "inflating: the stream needs a dictionary and none was given (zlib code 2)")
+        let different = try #require(throws: ZlibError.self) { try ObjectCompression.decompress(delta, dictionary: Array("base two".utf8)) }
+        #expect(different.code == -3)
+        #expect(different.context == "setting the inflate dictionary (Z_DATA_ERROR: not the dictionary the stream was written with)")
     }
 }
 
