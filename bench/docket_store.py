@@ -9,8 +9,9 @@ SnapshotStore+ObjectEncoding.swift define:
 - `snapshots(digest, captured_at, header)`: the header is canonical JSON with `tree`, the
   root tree digest;
 - `object_digests(digest, id)` maps the 32 bytes of each SHA-256 to a row of
-  `objects(id, base, depth, body)`; a body is canonical JSON, or a zlib stream of it (first
-  byte 0x78), deflated against the canonical bytes of the object in row `base` when that is
+  `objects(id, base, depth, body)`; a body is canonical JSON, or a deflate stream of it:
+  byte 0x01 and a raw deflate stream (schema 4), or a zlib stream (first byte 0x78, schema 3
+  and earlier), deflated against the canonical bytes of the object in row `base` when that is
   set;
 - root tree `{"kinds": {kind: tree}}`; a kind tree is `{"entries": [...]}` or
   `{"buckets": {prefix: leaf}}`, and each entry has `key`, `name`, `digest`, and optionally
@@ -22,6 +23,7 @@ import json
 import sqlite3
 import zlib
 
+PACKED_MARKER = 0x01
 ZLIB_MARKER = 0x78
 
 
@@ -69,11 +71,14 @@ class DocketStore:
 
     def _decode(self, object_id, body, base):
         body = bytes(body)
-        if not body or body[0] != ZLIB_MARKER:
+        if not body or body[0] not in (PACKED_MARKER, ZLIB_MARKER):
             return body
-        if base is None:
-            return zlib.decompress(body)
-        inflater = zlib.decompressobj(zdict=self._object_bytes_by_id(base))
+        options = {} if base is None else {"zdict": self._object_bytes_by_id(base)}
+        if body[0] == PACKED_MARKER:
+            inflater = zlib.decompressobj(-zlib.MAX_WBITS, **options)
+            body = body[1:]
+        else:
+            inflater = zlib.decompressobj(**options)
         return inflater.decompress(body) + inflater.flush()
 
     def object(self, digest):

@@ -10,8 +10,11 @@ static inline int docket_inflate_init(z_streamp stream) {
     return inflateInit(stream);
 }
 
-// A raw deflate stream, without the zlib header and trailer, for a caller that checks them
-// itself.
+// Raw deflate (RFC 1951): no zlib header, dictionary id or Adler-32 trailer.
+static inline int docket_deflate_init_raw(z_streamp stream, int level) {
+    return deflateInit2(stream, level, Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
+}
+
 static inline int docket_inflate_init_raw(z_streamp stream) {
     return inflateInit2(stream, -MAX_WBITS);
 }

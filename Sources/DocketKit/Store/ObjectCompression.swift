@@ -9,62 +9,75 @@ public struct ZlibError: Error, CustomStringConvertible, Sendable {
     public var description: String { "\(context): \(message) (zlib code \(code))" }
 }
 
-/// zlib streams (RFC 1950) of store objects, either standalone or deflated against a preset
+/// Deflate streams of store objects, either standalone or deflated against a preset
 /// dictionary.
 ///
 /// The dictionary is the canonical bytes of a similar object, such as the previous version of
 /// the same resource. Deflate then copies unchanged runs from it, so a resource whose
 /// counters moved costs about as many bytes as the fields that changed. Deflate looks back
 /// at most 32 KiB, so only the last 32 KiB of a dictionary can help.
+///
+/// A body is written as `packedMarker` followed by a raw deflate stream (RFC 1951). Stores
+/// before schema 4 hold zlib streams (RFC 1950), which start with `zlibMarker`; both read.
+/// The zlib wrapper added 10 bytes to every object (a header, the dictionary's Adler-32 and
+/// the output's Adler-32) and checked nothing that the SHA-256 of every read does not check
+/// again: `SnapshotStore.objectBytes` re-hashes what it returns, and `docket check` re-hashes
+/// every object. On the benchmark's large account a daily capture writes about 4,000 objects.
+/// Canonical JSON starts with neither marker, so a stored body shows by itself whether it is
+/// compressed.
 enum ObjectCompression {
-    /// The first byte of every stream this type writes (deflate with a 32 KiB window).
-    /// Canonical JSON never starts with it, so a stored body shows by itself whether it is
-    /// compressed.
-    static let streamMarker: UInt8 = 0x78
+    /// The first byte of every body this type writes: a raw deflate stream follows.
+    static let packedMarker: UInt8 = 0x01
+
+    /// The first byte of a zlib stream with a 32 KiB window, as schema 3 and earlier wrote.
+    static let zlibMarker: UInt8 = 0x78
 
     /// zlib's default level: on Docket's objects, level 9 saves under 1 % more and costs
     /// about twice the time.
     static let level: Int32 = 6
 
     static func isCompressed(_ body: [UInt8]) -> Bool {
-        body.first == streamMarker
+        body.first == packedMarker || body.first == zlibMarker
     }
 
-    /// Deflates `bytes` into one zlib stream, using `dictionary` as preset dictionary when
-    /// given; `decompress` then needs the same dictionary.
+    /// Deflates `bytes` into `packedMarker` and a raw deflate stream, using `dictionary` as
+    /// preset dictionary when given; `decompress` then needs the same dictionary.
     /// - Throws: `ZlibError` when zlib fails, which only happens when it runs out of memory.
     static func compress(_ bytes: [UInt8], dictionary: [UInt8]? = nil) throws -> [UInt8] {
         var stream = z_stream()
-        try check(docket_deflate_init(&stream, level), &stream, "starting deflate")
+        try check(docket_deflate_init_raw(&stream, level), &stream, "starting deflate")
         defer { deflateEnd(&stream) }
         if let dictionary, !dictionary.isEmpty {
             let code = dictionary.withUnsafeBufferPointer { deflateSetDictionary(&stream, $0.baseAddress, uInt($0.count)) }
             try check(code, &stream, "setting the deflate dictionary")
         }
 
-        // deflateBound covers the dictionary id in the header; the margin is for older zlibs.
-        var output = [UInt8](repeating: 0, count: Int(deflateBound(&stream, uLong(bytes.count))) + 16)
+        // The margin is for older zlibs, whose bound was looser.
+        var output = [UInt8](repeating: 0, count: Int(deflateBound(&stream, uLong(bytes.count))) + 17)
+        output[0] = packedMarker
         var input = bytes
         let code = input.withUnsafeMutableBufferPointer { inputBuffer in
             output.withUnsafeMutableBufferPointer { outputBuffer in
                 stream.next_in = inputBuffer.baseAddress
                 stream.avail_in = uInt(inputBuffer.count)
-                stream.next_out = outputBuffer.baseAddress
-                stream.avail_out = uInt(outputBuffer.count)
+                stream.next_out = outputBuffer.baseAddress! + 1
+                stream.avail_out = uInt(outputBuffer.count - 1)
                 return deflate(&stream, Z_FINISH)
             }
         }
         guard code == Z_STREAM_END else {
             throw ZlibError(code: code, message: message(of: &stream), context: "deflating \(bytes.count) bytes")
         }
-        output.removeSubrange(Int(stream.total_out)...)
+        output.removeSubrange((1 + Int(stream.total_out))...)
         return output
     }
 
-    /// Inflates one zlib stream. A stream written with a dictionary needs the same bytes as
-    /// `dictionary`, which are checked against the Adler-32 the stream records.
+    /// Inflates one body that `isCompressed` accepts. A stream written with a dictionary needs
+    /// the same bytes as `dictionary`. A zlib stream's dictionary is checked against the
+    /// Adler-32 the stream records; a raw stream inflated against other bytes fails or
+    /// returns other bytes, which the caller's digest check rejects.
     /// - Throws: `ZlibError` when the stream is damaged or truncated, has bytes after its end,
-    ///   or needs a dictionary that is missing or different.
+    ///   or needs a dictionary that is missing or different (as far as zlib can tell).
     static func decompress(_ compressed: [UInt8], dictionary: [UInt8]? = nil) throws -> [UInt8] {
         try Inflater().decompress(compressed, dictionary: dictionary.map(ChecksummedBytes.init)).bytes
     }
@@ -75,22 +88,24 @@ enum ObjectCompression {
         bytes.withUnsafeBufferPointer { UInt32(truncatingIfNeeded: CZlib.adler32(1, $0.baseAddress, uInt($0.count))) }
     }
 
-    /// Bytes and their Adler-32. Inflating a version yields the checksum of its bytes, and
-    /// the next version in the chain records the same checksum for its dictionary, so the
-    /// dictionary is checked without being summed again.
+    /// Bytes and, when known, their Adler-32. Inflating a zlib stream yields the checksum of
+    /// its bytes, and the next version in the chain records the same checksum for its
+    /// dictionary, so the dictionary is checked without being summed again. A raw stream
+    /// records no checksum, so its bytes are summed only if a zlib stream uses them.
     struct ChecksummedBytes {
         var bytes: [UInt8]
-        var adler32: UInt32
+        var knownAdler32: UInt32?
 
         init(_ bytes: [UInt8]) {
             self.bytes = bytes
-            adler32 = ObjectCompression.adler32(bytes)
         }
 
         init(bytes: [UInt8], adler32: UInt32) {
             self.bytes = bytes
-            self.adler32 = adler32
+            knownAdler32 = adler32
         }
+
+        var adler32: UInt32 { knownAdler32 ?? ObjectCompression.adler32(bytes) }
     }
 
     /// The zlib header of a stream (RFC 1950, section 2.2): two bytes, then the Adler-32 of
@@ -128,9 +143,10 @@ enum ObjectCompression {
     /// and its 32 KiB window. `inflateReset` keeps both, so one `Inflater` serves every
     /// stream a store reads. It is not safe to share between threads.
     ///
-    /// zlib inflates the deflate data raw, and `Inflater` checks the header and the Adler-32
-    /// trailer itself. zlib would otherwise sum every dictionary again to compare it with the
-    /// header, while the caller already has that sum from inflating the dictionary.
+    /// zlib inflates the deflate data raw. For a zlib stream `Inflater` checks the header and
+    /// the Adler-32 trailer itself, because zlib would otherwise sum every dictionary again to
+    /// compare it with the header, while the caller already has that sum from inflating the
+    /// dictionary.
     final class Inflater {
         /// zlib keeps a pointer back to the stream, so it must not move while in use.
         private let stream: UnsafeMutablePointer<z_stream>
@@ -164,20 +180,36 @@ enum ObjectCompression {
         func decompress(_ compressed: [UInt8], dictionary: ChecksummedBytes?) throws -> ChecksummedBytes {
             try ObjectCompression.check(inflateReset(stream), &stream.pointee, "resetting inflate")
             defer { shrinkOutput() }
-            let header = try StreamHeader(compressed)
-            if let dictionaryID = header.dictionaryID {
-                try setDictionary(dictionary, recordedID: dictionaryID)
+            let isPacked = compressed.first == packedMarker
+            var headerCount = 1
+            if isPacked {
+                // A raw stream records no dictionary id, so the dictionary is set unchecked.
+                if let dictionary, !dictionary.bytes.isEmpty {
+                    let code = dictionary.bytes.withUnsafeBufferPointer { inflateSetDictionary(stream, $0.baseAddress, uInt($0.count)) }
+                    try ObjectCompression.check(code, &stream.pointee, "setting the inflate dictionary")
+                }
+            } else {
+                let header = try StreamHeader(compressed)
+                if let dictionaryID = header.dictionaryID {
+                    try setDictionary(dictionary, recordedID: dictionaryID)
+                }
+                headerCount = header.count
             }
             return try compressed.withUnsafeBufferPointer { input in
                 // zlib reads through next_in but never writes to it.
-                stream.pointee.next_in = UnsafeMutablePointer(mutating: input.baseAddress! + header.count)
-                stream.pointee.avail_in = uInt(input.count - header.count)
+                stream.pointee.next_in = UnsafeMutablePointer(mutating: input.baseAddress! + headerCount)
+                stream.pointee.avail_in = uInt(input.count - headerCount)
                 // A version is usually about as long as its base, and a standalone stream
                 // expands a few times.
                 reserveOutput(max(dictionary?.bytes.count ?? 0, input.count * 4) + 256)
                 try inflateAll()
                 let bytes = Array(output[..<Int(stream.pointee.total_out)])
-                return try checkTrailer(of: bytes, in: input)
+                guard isPacked else { return try checkTrailer(of: bytes, in: input) }
+                let remaining = Int(stream.pointee.avail_in)
+                guard remaining == 0 else {
+                    throw ZlibError(code: Z_STREAM_END, message: "\(remaining) bytes follow the end of the stream", context: "inflating")
+                }
+                return ChecksummedBytes(bytes)
             }
         }
 

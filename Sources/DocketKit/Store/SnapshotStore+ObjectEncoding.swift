@@ -1,6 +1,6 @@
 /// The storage form of objects. `object_digests` maps the 32 bytes of each digest to a row
 /// of `objects`, which contains the body. A body is either the canonical bytes themselves, or a
-/// zlib stream of them. The stream is standalone, or deflated against the canonical bytes of the
+/// deflate stream of them (see `ObjectCompression`). The stream is standalone, or deflated against the canonical bytes of the
 /// object in the `base` column, the previous version of the same resource or tree. The
 /// digest always covers the canonical bytes, and every read decompresses, so callers only
 /// see those bytes.
@@ -52,8 +52,8 @@ extension SnapshotStore {
     /// object starts a new chain, because a larger delta means the resource has drifted from
     /// its past.
     func encodeObject(_ bytes: [UInt8], similarTo hint: String?) throws -> EncodedObject {
-        // Bytes that start like a zlib stream are never stored as is, or a read would take
-        // them for one.
+        // Bytes that start like a compressed body are never stored as is, or a read would
+        // take them for one.
         var best = EncodedObject(body: bytes, base: nil, depth: 0)
         let standalone = try ObjectCompression.compress(bytes)
         if standalone.count < best.body.count || ObjectCompression.isCompressed(bytes) {
@@ -86,9 +86,9 @@ extension SnapshotStore {
         return (id, depth, bytes)
     }
 
-    /// The row of the standalone object that the chain through row `id` starts from. Returns
-    /// nil when the chain is longer than a read follows, which only a damaged store has;
-    /// `docket check` reports it.
+    /// Finds the row of the standalone object that the chain through row `id` starts from.
+    /// Returns nil when the chain is longer than a read follows, which only happens in a
+    /// damaged store, and `docket check` reports it.
     private func chainStart(from id: Int64) throws -> Int64? {
         var current = id
         for _ in 0...Self.maximumBaseDepth {

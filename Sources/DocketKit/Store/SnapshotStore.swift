@@ -93,7 +93,7 @@ public final class SnapshotStore {
         } catch is SQLiteError {
             return
         }
-        guard version > 0, version < StoreSchema.migrations.count else { return }
+        guard version > 0, version < StoreSchema.oldestReadableSchema else { return }
         do {
             _ = try SnapshotStore(path: path)
         } catch StoreError.notWritable(_, let reason) {
@@ -166,10 +166,17 @@ public final class SnapshotStore {
         try putObject(CanonicalJSON.encode(value), similarTo: hint)
     }
 
-    /// The canonical bytes of object `digest`, or nil when the store has no such object.
-    /// - Throws: `StoreError.corrupt` when the stored body cannot be decompressed.
+    /// The canonical bytes of object `digest`, or nil when the store has no such object,
+    /// after checking that they still hash to `digest`, so that no command shows altered
+    /// evidence as if it were genuine.
+    /// - Throws: `StoreError.corrupt` when the stored body cannot be decompressed or no
+    ///   longer matches its digest.
     public func objectBytes(_ digest: String) throws -> [UInt8]? {
-        try decodedObject(digest)
+        guard let bytes = try decodedObject(digest) else { return nil }
+        guard !verifiesObjectDigests || Digest.sha256(bytes) == digest else {
+            throw StoreError.corrupt("object \(digest) no longer matches its digest, so it was altered after it was stored")
+        }
+        return bytes
     }
 
     /// Whether the store has object `digest`, without reading its body.
@@ -178,15 +185,11 @@ public final class SnapshotStore {
         return try !database.query("SELECT 1 FROM object_digests WHERE digest = ?", [key]).isEmpty
     }
 
-    /// The object `digest` parsed as JSON, after checking that its bytes still hash to
-    /// `digest`, so that no command shows altered evidence as if it were genuine.
+    /// The object `digest` parsed as JSON, checked as `objectBytes` checks it.
     /// - Throws: `StoreError.corrupt` when the object is missing, altered or not JSON.
     public func object(_ digest: String) throws -> JSONValue {
         guard let bytes = try objectBytes(digest) else {
             throw StoreError.corrupt("object \(digest) is missing")
-        }
-        guard !verifiesObjectDigests || Digest.sha256(bytes) == digest else {
-            throw StoreError.corrupt("object \(digest) no longer matches its digest, so it was altered after it was stored")
         }
         do {
             return try JSONParser.parse(bytes: bytes)

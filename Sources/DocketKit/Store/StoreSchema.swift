@@ -72,7 +72,16 @@ enum StoreSchema {
         ALTER TABLE objects ADD COLUMN base TEXT REFERENCES objects(digest);
         """),
         .code(keyObjectsByRowID),
+        // New bodies are raw deflate streams (ObjectCompression.packedMarker). The tables do
+        // not change, but a Docket that reads only zlib streams must reject the store instead
+        // of reporting these bodies as altered.
+        .sql("-- bodies may be raw deflate streams"),
     ]
+
+    /// The oldest schema a read-only command reads without upgrading it. The migrations
+    /// after it change only how new objects are written, and this version reads both forms,
+    /// so a user who may not write the store can still read it.
+    static let oldestReadableSchema = 3
 
     /// Splits objects into bodies appended by row id, with bases named by row id and the
     /// length of each object's delta chain, and an index from the 32 bytes of each digest
@@ -166,7 +175,7 @@ enum StoreSchema {
             // Set before the first table exists; it cannot change later without a VACUUM.
             try database.execute("PRAGMA page_size = \(pageSize)")
         }
-        guard version < migrations.count else { return }
+        guard version < migrations.count, !(readOnly && version >= oldestReadableSchema) else { return }
         guard !readOnly else { throw StoreError.notAStore(path: path, reason: "its schema is not initialised") }
         // Rebuilding a table drops the old one, which foreign keys would reject. SQLite only
         // switches them outside a transaction, so each step checks them before it commits.

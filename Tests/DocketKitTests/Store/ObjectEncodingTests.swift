@@ -10,7 +10,7 @@ struct ObjectCompressionTests {
     @Test("round trip without dictionary")
     func roundTrip() throws {
         let stream = try ObjectCompression.compress(Self.text)
-        #expect(stream.first == ObjectCompression.streamMarker)
+        #expect(stream.first == ObjectCompression.packedMarker)
         #expect(stream.count < Self.text.count)
         #expect(try ObjectCompression.decompress(stream) == Self.text)
     }
@@ -31,11 +31,47 @@ struct ObjectCompressionTests {
         #expect(try ObjectCompression.decompress(delta, dictionary: previous) == next)
     }
 
-    @Test("missing or different dictionary is rejected")
+    @Test("delta needs its own dictionary")
     func wrongDictionary() throws {
-        let delta = try ObjectCompression.compress(Self.text, dictionary: Array("base one".utf8))
+        let previous = Array(#"{"id":"0f6c","name":"postgresql-curved-12345","plan":"standard-0"}"#.utf8)
+        let other = Array(#"{"id":"9a1b","name":"redis-angular-67890","plan":"premium-0"}"#.utf8)
+        let next = Array(#"{"id":"0f6c","name":"postgresql-curved-12345","plan":"standard-2"}"#.utf8)
+        let delta = try ObjectCompression.compress(next, dictionary: previous)
+        // The stream copies from before its start, which only a dictionary provides.
         #expect(throws: ZlibError.self) { try ObjectCompression.decompress(delta) }
-        #expect(throws: ZlibError.self) { try ObjectCompression.decompress(delta, dictionary: Array("base two".utf8)) }
+        // A raw stream cannot tell other bytes from its dictionary; the store's digest
+        // check rejects what comes out.
+        #expect((try? ObjectCompression.decompress(delta, dictionary: other)) != next)
+    }
+
+    // zlib streams as schema 3 and earlier wrote them, made with Python's zlib module:
+    // zlib.compress(text, 6), and a compressobj with zdict=base.
+    static let zlibText = Array(#"{"name":"acme-api","region":"eu","stack":"heroku-24"}"#.utf8)
+    static let zlibBase = Array(#"{"name":"acme-api","region":"us","stack":"heroku-22"}"#.utf8)
+    static let zlibStream: [UInt8] = [
+        120, 156, 171, 86, 202, 75, 204, 77, 85, 178, 82, 74, 76, 206, 77, 213, 77, 44, 200, 84, 210, 81, 42, 74, 77, 207, 204,
+        207, 3, 138, 165, 150, 2, 121, 197, 37, 137, 201, 217, 64, 78, 70, 106, 81, 126, 118, 169, 174, 145, 137, 82, 45, 0, 201,
+        117, 16, 202,
+    ]
+    static let zlibDelta: [UInt8] = [120, 187, 202, 193, 16, 214, 171, 198, 167, 41, 181, 20, 139, 38, 19, 165, 90, 0, 201, 117, 16, 202]
+
+    @Test("older zlib streams still inflate")
+    func zlibStreamsRead() throws {
+        #expect(ObjectCompression.isCompressed(Self.zlibStream))
+        #expect(try ObjectCompression.decompress(Self.zlibStream) == Self.zlibText)
+        #expect(try ObjectCompression.decompress(Self.zlibDelta, dictionary: Self.zlibBase) == Self.zlibText)
+        #expect(throws: ZlibError.self) { try ObjectCompression.decompress(Self.zlibDelta) }
+        #expect(throws: ZlibError.self) { try ObjectCompression.decompress(Self.zlibDelta, dictionary: Self.zlibText) }
+    }
+
+    @Test("packed stream omits the zlib wrapper")
+    func packedIsShorter() throws {
+        let packed = try ObjectCompression.compress(Self.zlibText)
+        let packedDelta = try ObjectCompression.compress(Self.zlibText, dictionary: Self.zlibBase)
+        // 2 header bytes and 4 Adler-32 bytes, plus 4 for the dictionary id, less the marker.
+        #expect(packed.count == Self.zlibStream.count - 5)
+        #expect(packedDelta.count == Self.zlibDelta.count - 9)
+        #expect(try ObjectCompression.decompress(packedDelta, dictionary: Self.zlibBase) == Self.zlibText)
     }
 
     @Test("truncated or trailing bytes are rejected")
@@ -71,9 +107,32 @@ struct ObjectCompressionTests {
         #expect(try inflater.decompress(standalone, dictionary: nil).bytes == Self.text)
     }
 
+    /// Wraps a body that `compress` wrote as the zlib stream (RFC 1950) that schema 3 and
+    /// earlier stored: a header, the dictionary's Adler-32, the deflate data and the Adler-32
+    /// of `bytes`.
+    static func zlibStream(_ packed: [UInt8], of bytes: [UInt8], dictionary: [UInt8]? = nil) -> [UInt8] {
+        func bigEndian(_ value: UInt32) -> [UInt8] {
+            [24, 16, 8, 0].map { UInt8(truncatingIfNeeded: value >> $0) }
+        }
+        var stream: [UInt8] = dictionary == nil ? [0x78, 0x9C] : [0x78, 0xBB]
+        if let dictionary {
+            stream += bigEndian(ObjectCompression.adler32(dictionary))
+        }
+        return stream + packed.dropFirst() + bigEndian(ObjectCompression.adler32(bytes))
+    }
+
+    @Test("zlib stream of schema 3 reads")
+    func zlibStreamReads() throws {
+        let base = Array("base one".utf8)
+        let standalone = Self.zlibStream(try ObjectCompression.compress(Self.text), of: Self.text)
+        let delta = Self.zlibStream(try ObjectCompression.compress(Self.text, dictionary: base), of: Self.text, dictionary: base)
+        #expect(try ObjectCompression.decompress(standalone) == Self.text)
+        #expect(try ObjectCompression.decompress(delta, dictionary: base) == Self.text)
+    }
+
     @Test("damaged streams named as zlib names them")
     func damagedStreamMessages() throws {
-        let stream = try ObjectCompression.compress(Self.text)
+        let stream = Self.zlibStream(try ObjectCompression.compress(Self.text), of: Self.text)
         let last = stream.count - 1
         // Each damage, and the message zlib's own header and trailer checks give for it.
         let cases: [(damage: String, stream: [UInt8], message: String)] = [
@@ -93,7 +152,8 @@ struct ObjectCompressionTests {
 
     @Test("dictionary errors keep their messages")
     func dictionaryMessages() throws {
-        let delta = try ObjectCompression.compress(Self.text, dictionary: Array("base one".utf8))
+        let base = Array("base one".utf8)
+        let delta = Self.zlibStream(try ObjectCompression.compress(Self.text, dictionary: base), of: Self.text, dictionary: base)
         let missing = try #require(throws: ZlibError.self) { try ObjectCompression.decompress(delta) }
         #expect(missing.description == "inflating: the stream needs a dictionary and none was given (zlib code 2)")
         let different = try #require(throws: ZlibError.self) { try ObjectCompression.decompress(delta, dictionary: Array("base two".utf8)) }
@@ -139,7 +199,7 @@ struct ObjectEncodingTests {
         let digest = try Self.digest(of: ResourceKind.postgres, in: snapshot, store)
         let canonical = CanonicalJSON.encode(Self.database(day: 1).body)
         let stored = try Self.row(store, digest)
-        #expect(stored.body.first == ObjectCompression.streamMarker)
+        #expect(stored.body.first == ObjectCompression.packedMarker)
         #expect(stored.body.count < canonical.count)
         #expect(stored.base == nil)
         #expect(try store.objectBytes(digest) == canonical)
@@ -173,7 +233,7 @@ struct ObjectEncodingTests {
         return digests
     }
 
-    @Test("full delta chain continues from its first version")
+    @Test("full chain branches from its start")
     func chainsAreBounded() throws {
         let (store, _) = try StoreFixtures.makeStore()
         let maximum = SnapshotStore.maximumChainDepth
@@ -194,7 +254,7 @@ struct ObjectEncodingTests {
         #expect(try StoreChecker(store: store).run().problems == [])
     }
 
-    @Test("full chain whose first version has drifted starts a new chain")
+    @Test("drifted full chain starts anew")
     func fullChainOfDriftedResourceStandsAlone() throws {
         let (store, _) = try StoreFixtures.makeStore()
         let maximum = SnapshotStore.maximumChainDepth
@@ -268,6 +328,23 @@ struct ObjectEncodingTests {
         let columns = try store.database.query("SELECT name FROM pragma_table_info('objects')").compactMap { $0.string(0) }
         #expect(columns.contains("base"))
         #expect(columns.contains("depth"))
+    }
+
+    @Test("schema 3 store read as is")
+    func readsSchemaThreeAsItIs() throws {
+        let (store, path) = try StoreFixtures.makeStore()
+        let snapshot = try StoreFixtures.commit(store, [Self.database(day: 1)], at: "2026-03-25T06:00:00Z")
+        try store.database.execute("PRAGMA user_version = \(StoreSchema.oldestReadableSchema)")
+        try store.database.close()
+
+        let reader = try SnapshotStore(path: path, readOnly: true)
+        let digest = try Self.digest(of: ResourceKind.postgres, in: snapshot, reader)
+        #expect(try reader.objectBytes(digest) == CanonicalJSON.encode(Self.database(day: 1).body))
+        #expect(try reader.database.query("PRAGMA user_version").first?.int(0) == Int64(StoreSchema.oldestReadableSchema))
+        try reader.database.close()
+
+        let writer = try SnapshotStore(path: path)
+        #expect(try writer.database.query("PRAGMA user_version").first?.int(0) == Int64(SnapshotStore.schemaVersion))
     }
 
     @Test("store written by Docket 0.1.0 is upgraded, reads the same and passes check")
