@@ -74,7 +74,7 @@ enum ObjectCompression {
 
     /// Inflates one body that `isCompressed` accepts. A stream written with a dictionary needs
     /// the same bytes as `dictionary`. A zlib stream's dictionary is checked against the
-    /// Adler-32 the stream records; a raw stream inflated against other bytes fails or
+    /// Adler-32 the stream records. A raw stream inflated against other bytes fails or
     /// returns other bytes, which the caller's digest check rejects.
     /// - Throws: `ZlibError` when the stream is damaged or truncated, has bytes after its end,
     ///   or needs a dictionary that is missing or different (as far as zlib can tell).
