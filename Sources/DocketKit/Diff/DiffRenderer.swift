@@ -114,8 +114,11 @@ public enum DiffRenderer {
         let text = CanonicalJSON.encodeString(value)
         // A string has at most as many characters as UTF-8 bytes, so most values are known
         // to fit without counting their characters.
-        guard text.utf8.count > limit, text.count > limit else { return text }
-        return String(text.prefix(limit)) + "… (\(text.count) characters)"
+        guard text.utf8.count > limit else { return text }
+        // Counting characters walks the whole string, so it is done once.
+        let characterCount = text.count
+        guard characterCount > limit else { return text }
+        return String(text.prefix(limit)) + "… (\(characterCount) characters)"
     }
 
     /// `1 added, 2 changed`, listing only the kinds of change that occur, or `no differences`.

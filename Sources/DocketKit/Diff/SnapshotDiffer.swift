@@ -22,13 +22,15 @@ public struct SnapshotDiffer {
             from: from, to: to, filter: filter, includesVolatile: includeVolatile, policy: policy, changes: [],
             hiddenFieldCount: 0, hiddenResourceCount: 0, bodiesLoaded: 0)
         guard from.treeDigest != to.treeDigest else { return result }
+        try store.reservePageCacheForReading()
 
         let oldTrees = try store.kindTrees(of: from)
         let newTrees = try store.kindTrees(of: to)
         let kinds = Set(oldTrees.keys).union(newTrees.keys).filter(filter.includes(kind:))
         for kind in kinds.sorted() where oldTrees[kind] != newTrees[kind] {
-            let (old, new) = try store.differingEntries(kind: kind, oldTree: oldTrees[kind], newTree: newTrees[kind])
-            try compare(old: old, new: new, filter: filter, into: &result)
+            try forEachDifferingLeaf(kind: kind, oldTree: oldTrees[kind], newTree: newTrees[kind]) { old, new in
+                try compare(old: old, new: new, filter: filter, into: &result)
+            }
         }
 
         // Each change's kind position is looked up once, not at every comparison.
@@ -51,16 +53,55 @@ public struct SnapshotDiffer {
         }
     }
 
+    /// Calls `body` with the entries of each pair of leaves that differ between two trees of
+    /// one kind, each list sorted by key. When both trees are split into buckets, a bucket's
+    /// leaves cover the same keys on both sides, so leaves with equal digests are skipped
+    /// without being read. Otherwise one pair contains every entry of each tree.
+    private func forEachDifferingLeaf(
+        kind: String, oldTree: String?, newTree: String?, _ body: ([ResourceEntry], [ResourceEntry]) throws -> Void
+    ) throws {
+        let oldLeaves = try oldTree.map { try SnapshotTree.leaves(treeDigest: $0, in: store) } ?? [:]
+        let newLeaves = try newTree.map { try SnapshotTree.leaves(treeDigest: $0, in: store) } ?? [:]
+        let isBucketed = !oldLeaves.keys.contains("") && !newLeaves.keys.contains("")
+        guard isBucketed else {
+            let old = try oldTree.map { try SnapshotTree.entries(kind: kind, treeDigest: $0, in: store) } ?? []
+            let new = try newTree.map { try SnapshotTree.entries(kind: kind, treeDigest: $0, in: store) } ?? []
+            try body(old, new)
+            return
+        }
+        for prefix in Set(oldLeaves.keys).union(newLeaves.keys).sorted() where oldLeaves[prefix] != newLeaves[prefix] {
+            let old = try oldLeaves[prefix].map { try SnapshotTree.entries(kind: kind, treeDigest: $0, in: store) } ?? []
+            let new = try newLeaves[prefix].map { try SnapshotTree.entries(kind: kind, treeDigest: $0, in: store) } ?? []
+            try body(old, new)
+        }
+    }
+
+    /// Compares two lists of entries of one kind by walking both in key order, so that only
+    /// entries whose digests differ cost more than a string comparison. A key listed twice on
+    /// one side, which Docket never writes, counts once, with its first entry.
     private func compare(
         old: [ResourceEntry], new: [ResourceEntry], filter: DiffFilter, into result: inout SnapshotDiff
     ) throws {
-        let oldByKey = Dictionary(old.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
-        let newByKey = Dictionary(new.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
-        for key in Set(oldByKey.keys).union(newByKey.keys) {
-            let oldEntry = oldByKey[key]
-            let newEntry = newByKey[key]
+        let old = Self.sortedByKey(old)
+        let new = Self.sortedByKey(new)
+        var oldIndex = 0
+        var newIndex = 0
+        while oldIndex < old.count || newIndex < new.count {
+            var oldEntry = oldIndex < old.count ? old[oldIndex] : nil
+            var newEntry = newIndex < new.count ? new[newIndex] : nil
+            if let oldKey = oldEntry?.key, let newKey = newEntry?.key, oldKey != newKey {
+                // The smaller key is absent from the other side.
+                if oldKey < newKey { newEntry = nil } else { oldEntry = nil }
+            }
+            if let oldEntry {
+                oldIndex = Self.index(after: oldIndex, skippingKey: oldEntry.key, in: old)
+            }
+            if let newEntry {
+                newIndex = Self.index(after: newIndex, skippingKey: newEntry.key, in: new)
+            }
             guard oldEntry?.digest != newEntry?.digest else { continue }
-            guard [oldEntry, newEntry].contains(where: { $0.map(filter.includes) ?? false }) else { continue }
+            let isIncluded = (oldEntry.map(filter.includes) ?? false) || (newEntry.map(filter.includes) ?? false)
+            guard isIncluded else { continue }
             if let oldEntry, let newEntry {
                 try compareBodies(oldEntry, newEntry, into: &result)
             } else if let oldEntry {
@@ -71,6 +112,23 @@ public struct SnapshotDiffer {
                 result.changes.append(change(nil, newEntry, isUnknown ? .notRecorded : .added))
             }
         }
+    }
+
+    /// Returns `entries` sorted by key. Trees are stored sorted, so this only checks them,
+    /// and the sort keeps entries with the same key in their order.
+    private static func sortedByKey(_ entries: [ResourceEntry]) -> [ResourceEntry] {
+        let isSorted = zip(entries, entries.dropFirst()).allSatisfy { $0.key <= $1.key }
+        guard !isSorted else { return entries }
+        return entries.enumerated().sorted { ($0.element.key, $0.offset) < ($1.element.key, $1.offset) }.map(\.element)
+    }
+
+    /// Returns the index of the first entry after `index` whose key is not `key`.
+    private static func index(after index: Int, skippingKey key: String, in entries: [ResourceEntry]) -> Int {
+        var next = index + 1
+        while next < entries.count && entries[next].key == key {
+            next += 1
+        }
+        return next
     }
 
     private func compareBodies(_ oldEntry: ResourceEntry, _ newEntry: ResourceEntry, into result: inout SnapshotDiff) throws {

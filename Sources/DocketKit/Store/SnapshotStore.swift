@@ -15,6 +15,8 @@ public final class SnapshotStore {
     var verifiesObjectDigests = true
     /// Bases inflated most recently; see `SnapshotStore+ObjectEncoding`.
     var recentBases = SnapshotStore.makeBaseCache()
+    /// The inflate stream that every read of a compressed object reuses, made on first use.
+    var inflater: ObjectCompression.Inflater?
     /// Tree leaves read most recently, parsed; see `SnapshotTree.entries`.
     var recentLeaves = SnapshotStore.makeLeafCache()
 

@@ -161,6 +161,50 @@ struct SnapshotDifferTests {
         #expect(diff.bodiesLoaded == 2)
     }
 
+    @Test("bucketed kind: changes in many leaves")
+    func bucketedChanges() throws {
+        let fixture = try DiffTestStore()
+        var apps = (0..<600).map { Sample.app("app-\($0)", name: "app\($0)") }
+        let day1 = try fixture.commit(day: 1, apps)
+        for index in stride(from: 0, to: 600, by: 7) {
+            apps[index] = Sample.app("app-\(index)", name: "app\(index)", stack: "heroku-22")
+        }
+        let removed = Set(stride(from: 3, to: 600, by: 50).map { "app-\($0)" })
+        apps.removeAll { removed.contains($0.key) }
+        apps += (600..<640).map { Sample.app("app-\($0)", name: "app\($0)") }
+        let day2 = try fixture.commit(day: 2, apps)
+
+        let diff = try SnapshotDiffer(store: fixture.store).diff(from: day1, to: day2)
+
+        let changed = Set(stride(from: 0, to: 600, by: 7).map { "app-\($0)" }).subtracting(removed)
+        let added = Set((600..<640).map { "app-\($0)" })
+        #expect(Set(diff.changes.filter { $0.change == .changed }.map(\.key)) == changed)
+        #expect(Set(diff.changes.filter { $0.change == .removed }.map(\.key)) == removed)
+        #expect(Set(diff.changes.filter { $0.change == .added }.map(\.key)) == added)
+        #expect(diff.changes.count == changed.count + removed.count + added.count)
+        #expect(diff.bodiesLoaded == 2 * changed.count)
+    }
+
+    @Test("kind growing past one leaf")
+    func kindCrossesLeafLimit() throws {
+        let fixture = try DiffTestStore()
+        let count = SnapshotTree.leafLimit - 10
+        var domains = (0..<count).map { Sample.domain("dom-\($0)", hostname: "d\($0).example.com", app: "app-1") }
+        let day1 = try fixture.commit(day: 1, domains)
+        domains[5] = Sample.domain("dom-5", hostname: "renamed.example.com", app: "app-1")
+        domains += (count..<(count + 40)).map { Sample.domain("dom-\($0)", hostname: "d\($0).example.com", app: "app-1") }
+        let day2 = try fixture.commit(day: 2, domains)
+
+        let forward = try SnapshotDiffer(store: fixture.store).diff(from: day1, to: day2)
+        #expect(forward.changes.filter { $0.change == .changed }.map(\.key) == ["dom-5"])
+        #expect(forward.count(.added) == 40)
+        #expect(forward.changes.count == 41)
+
+        let backward = try SnapshotDiffer(store: fixture.store).diff(from: day2, to: day1)
+        #expect(backward.count(.removed) == 40)
+        #expect(backward.count(.changed) == 1)
+    }
+
     @Test("json-patch output applied by jsonpatch gives the new bodies")
     func jsonPatchOutput() throws {
         let fixture = try DiffTestStore()

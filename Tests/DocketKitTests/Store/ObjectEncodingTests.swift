@@ -80,6 +80,86 @@ struct ObjectCompressionTests {
         #expect(throws: ZlibError.self) { try ObjectCompression.decompress(Array(stream.dropLast(3))) }
         #expect(throws: ZlibError.self) { try ObjectCompression.decompress(stream + [0]) }
     }
+
+    @Test("one inflater reads many streams in a row")
+    func inflaterReuse() throws {
+        let previous = Array(#"{"id":"0f6c","plan":"standard-0","info":[{"name":"Data Size","values":["1.2 GB"]}]}"#.utf8)
+        let next = Array(#"{"id":"0f6c","plan":"standard-0","info":[{"name":"Data Size","values":["1.3 GB"]}]}"#.utf8)
+        // Over a megabyte of distinct lines, so the output buffer grows past the size it keeps.
+        let large = Array((0..<100_000).map { "{\"line\":\($0)}\n" }.joined().utf8)
+        #expect(large.count > ObjectCompression.Inflater.keptOutputCapacity)
+        let delta = try ObjectCompression.compress(next, dictionary: previous)
+        let standalone = try ObjectCompression.compress(Self.text)
+        let largeStream = try ObjectCompression.compress(large)
+        var damaged = delta
+        damaged[damaged.count / 2] ^= 0xFF
+
+        let base = ObjectCompression.ChecksummedBytes(previous)
+        let inflater = try ObjectCompression.Inflater()
+        #expect(try inflater.decompress(delta, dictionary: base).bytes == next)
+        #expect(try inflater.decompress(delta, dictionary: base).adler32 == ObjectCompression.adler32(next))
+        #expect(try inflater.decompress(standalone, dictionary: nil).bytes == Self.text)
+        #expect(try inflater.decompress(largeStream, dictionary: nil).bytes == large)
+        #expect(throws: ZlibError.self) { try inflater.decompress(damaged, dictionary: base) }
+        #expect(throws: ZlibError.self) { try inflater.decompress(delta, dictionary: nil) }
+        #expect(throws: ZlibError.self) { try inflater.decompress(Array(standalone.dropLast(3)), dictionary: nil) }
+        #expect(try inflater.decompress(delta, dictionary: base).bytes == next)
+        #expect(try inflater.decompress(standalone, dictionary: nil).bytes == Self.text)
+    }
+
+    /// Wraps a body that `compress` wrote as the zlib stream (RFC 1950) that schema 3 and
+    /// earlier stored: a header, the dictionary's Adler-32, the deflate data and the Adler-32
+    /// of `bytes`.
+    static func zlibStream(_ packed: [UInt8], of bytes: [UInt8], dictionary: [UInt8]? = nil) -> [UInt8] {
+        func bigEndian(_ value: UInt32) -> [UInt8] {
+            [24, 16, 8, 0].map { UInt8(truncatingIfNeeded: value >> $0) }
+        }
+        var stream: [UInt8] = dictionary == nil ? [0x78, 0x9C] : [0x78, 0xBB]
+        if let dictionary {
+            stream += bigEndian(ObjectCompression.adler32(dictionary))
+        }
+        return stream + packed.dropFirst() + bigEndian(ObjectCompression.adler32(bytes))
+    }
+
+    @Test("zlib stream of schema 3 reads")
+    func zlibStreamReads() throws {
+        let base = Array("base one".utf8)
+        let standalone = Self.zlibStream(try ObjectCompression.compress(Self.text), of: Self.text)
+        let delta = Self.zlibStream(try ObjectCompression.compress(Self.text, dictionary: base), of: Self.text, dictionary: base)
+        #expect(try ObjectCompression.decompress(standalone) == Self.text)
+        #expect(try ObjectCompression.decompress(delta, dictionary: base) == Self.text)
+    }
+
+    @Test("damaged streams named as zlib names them")
+    func damagedStreamMessages() throws {
+        let stream = Self.zlibStream(try ObjectCompression.compress(Self.text), of: Self.text)
+        let last = stream.count - 1
+        // Each damage, and the message zlib's own header and trailer checks give for it.
+        let cases: [(damage: String, stream: [UInt8], message: String)] = [
+            ("header check", [stream[0], stream[1] ^ 0x01] + stream.dropFirst(2), "incorrect header check (zlib code -3)"),
+            ("method", [0x79, 0x18] + stream.dropFirst(2), "unknown compression method (zlib code -3)"),
+            ("window size", [0x88, 0x1C] + stream.dropFirst(2), "invalid window size (zlib code -3)"),
+            ("checksum", stream.dropLast() + [stream[last] ^ 0x01], "incorrect data check (zlib code -3)"),
+            ("trailing byte", stream + [0], "1 bytes follow the end of the stream (zlib code 1)"),
+            ("truncated trailer", Array(stream.dropLast(2)), "the stream ends before its end marker (zlib code -5)"),
+            ("truncated header", Array(stream.prefix(1)), "the stream ends before its end marker (zlib code -5)"),
+        ]
+        for (damage, damaged, message) in cases {
+            let error = try #require(throws: ZlibError.self, "damage: \(damage)") { try ObjectCompression.decompress(damaged) }
+            #expect(error.description == "inflating: " + message, "damage: \(damage)")
+        }
+    }
+
+    @Test("dictionary errors keep their messages")
+    func dictionaryMessages() throws {
+        let base = Array("base one".utf8)
+        let delta = Self.zlibStream(try ObjectCompression.compress(Self.text, dictionary: base), of: Self.text, dictionary: base)
+        let missing = try #require(throws: ZlibError.self) { try ObjectCompression.decompress(delta) }
+        #expect(missing.description == "inflating: the stream needs a dictionary and none was given (zlib code 2)")
+        let different = try #require(throws: ZlibError.self) { try ObjectCompression.decompress(delta, dictionary: Array("base two".utf8)) }
+        #expect(different.code == -3)
+        #expect(different.context == "setting the inflate dictionary (Z_DATA_ERROR: not the dictionary the stream was written with)")
+    }
 }
 
 @Suite("object encoding")
@@ -316,6 +396,23 @@ struct ObjectEncodingTests {
         #expect(report.problems.count == 1)
         #expect(report.problems.first?.subject == "object \(digest)")
         #expect(throws: StoreError.self) { try store.objectBytes(digest) }
+    }
+
+    @Test("damaged delta read after good objects")
+    func damagedAfterGoodReads() throws {
+        let (store, _) = try StoreFixtures.makeStore()
+        let first = try StoreFixtures.commit(store, [Self.database(day: 1)], at: "2026-03-25T06:00:00Z")
+        let second = try StoreFixtures.commit(store, [Self.database(day: 2)], at: "2026-03-26T06:00:00Z")
+        let base = try Self.digest(of: ResourceKind.postgres, in: first, store)
+        let delta = try Self.digest(of: ResourceKind.postgres, in: second, store)
+        var body = try Self.row(store, delta).body
+        body[body.count / 2] ^= 0xFF
+        try store.database.query("UPDATE objects SET body = ? WHERE id = (SELECT id FROM object_digests WHERE digest = ?)", [.blob(body), .objectKey(delta)])
+
+        #expect(try store.objectBytes(base) == CanonicalJSON.encode(Self.database(day: 1).body))
+        let error = try #require(throws: StoreError.self) { try store.object(delta) }
+        #expect("\(error)".contains("object \(delta), stored compressed against its base, cannot be decompressed"))
+        #expect(try store.object(base) == Self.database(day: 1).body)
     }
 
     @Test("altered base names the base and the delta")
