@@ -39,6 +39,7 @@ enum DiffCommand: Command {
         let format = try outputFormat(context)
         let kinds = try kindFilter(context)
         let store = try context.openStore()
+        try store.reservePageCacheForReading()
         // One read transaction: every lookup reads the same state of the store, even while a
         // capture commits, and SQLite takes its locks once instead of once per object.
         let (diff, output) = try store.withConsistentRead {

@@ -22,13 +22,12 @@ public struct SnapshotDiffer {
             from: from, to: to, filter: filter, includesVolatile: includeVolatile, policy: policy, changes: [],
             hiddenFieldCount: 0, hiddenResourceCount: 0, bodiesLoaded: 0)
         guard from.treeDigest != to.treeDigest else { return result }
-        try store.reservePageCacheForReading()
 
         let oldTrees = try store.kindTrees(of: from)
         let newTrees = try store.kindTrees(of: to)
         let kinds = Set(oldTrees.keys).union(newTrees.keys).filter(filter.includes(kind:))
         for kind in kinds.sorted() where oldTrees[kind] != newTrees[kind] {
-            try forEachDifferingLeaf(kind: kind, oldTree: oldTrees[kind], newTree: newTrees[kind]) { old, new in
+            try store.forEachDifferingLeaf(kind: kind, oldTree: oldTrees[kind], newTree: newTrees[kind]) { old, new in
                 try compare(old: old, new: new, filter: filter, into: &result)
             }
         }
@@ -50,29 +49,6 @@ public struct SnapshotDiffer {
             change.isVolatile =
                 policy.isVolatile(kind: kind, path: change.path) || policy.isReferenceRename(change.path, old: old, new: new)
             return change
-        }
-    }
-
-    /// Calls `body` with the entries of each pair of leaves that differ between two trees of
-    /// one kind, each list sorted by key. When both trees are split into buckets, a bucket's
-    /// leaves cover the same keys on both sides, so leaves with equal digests are skipped
-    /// without being read. Otherwise one pair contains every entry of each tree.
-    private func forEachDifferingLeaf(
-        kind: String, oldTree: String?, newTree: String?, _ body: ([ResourceEntry], [ResourceEntry]) throws -> Void
-    ) throws {
-        let oldLeaves = try oldTree.map { try SnapshotTree.leaves(treeDigest: $0, in: store) } ?? [:]
-        let newLeaves = try newTree.map { try SnapshotTree.leaves(treeDigest: $0, in: store) } ?? [:]
-        let isBucketed = !oldLeaves.keys.contains("") && !newLeaves.keys.contains("")
-        guard isBucketed else {
-            let old = try oldTree.map { try SnapshotTree.entries(kind: kind, treeDigest: $0, in: store) } ?? []
-            let new = try newTree.map { try SnapshotTree.entries(kind: kind, treeDigest: $0, in: store) } ?? []
-            try body(old, new)
-            return
-        }
-        for prefix in Set(oldLeaves.keys).union(newLeaves.keys).sorted() where oldLeaves[prefix] != newLeaves[prefix] {
-            let old = try oldLeaves[prefix].map { try SnapshotTree.entries(kind: kind, treeDigest: $0, in: store) } ?? []
-            let new = try newLeaves[prefix].map { try SnapshotTree.entries(kind: kind, treeDigest: $0, in: store) } ?? []
-            try body(old, new)
         }
     }
 

@@ -179,9 +179,10 @@ extension SnapshotStore {
     static let readCacheKibibytes = 16384
 
     /// Raises the connection's page cache to `readCacheKibibytes` for a command that reads
-    /// many objects. The cache fills only as pages are read and stays at that bound, however
-    /// many snapshots the store has.
-    func reservePageCacheForReading() throws {
+    /// many objects once, such as `docket diff`. The cache fills only as pages are read and
+    /// stays at that bound, however many snapshots the store has. A bundle does not use it:
+    /// it diffs each snapshot against the one before, whose objects its own caches hold.
+    public func reservePageCacheForReading() throws {
         try database.execute("PRAGMA cache_size = -\(Self.readCacheKibibytes)")
     }
 }

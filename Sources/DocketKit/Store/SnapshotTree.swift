@@ -110,25 +110,28 @@ enum SnapshotTree {
 }
 
 extension SnapshotStore {
-    /// The entries of one kind that may differ between two trees: leaves with equal digests
-    /// are skipped without being read, so a diff loads only what changed.
-    public func differingEntries(kind: String, oldTree: String?, newTree: String?) throws -> (old: [ResourceEntry], new: [ResourceEntry]) {
-        if oldTree == newTree { return ([], []) }
+    /// Calls `body` with the entries of each pair of leaves that differ between two trees of
+    /// one kind, each list sorted by key. When both trees are split into buckets, a bucket's
+    /// leaves cover the same keys on both sides, so leaves with equal digests are skipped
+    /// without being read. Otherwise one pair contains every entry of each tree.
+    func forEachDifferingLeaf(
+        kind: String, oldTree: String?, newTree: String?, _ body: ([ResourceEntry], [ResourceEntry]) throws -> Void
+    ) throws {
+        if oldTree == newTree { return }
         let oldLeaves = try oldTree.map { try SnapshotTree.leaves(treeDigest: $0, in: self) } ?? [:]
         let newLeaves = try newTree.map { try SnapshotTree.leaves(treeDigest: $0, in: self) } ?? [:]
-        let bothBucketed = !oldLeaves.keys.contains("") && !newLeaves.keys.contains("")
-        guard bothBucketed else {
+        let isBucketed = !oldLeaves.keys.contains("") && !newLeaves.keys.contains("")
+        guard isBucketed else {
             let old = try oldTree.map { try SnapshotTree.entries(kind: kind, treeDigest: $0, in: self) } ?? []
             let new = try newTree.map { try SnapshotTree.entries(kind: kind, treeDigest: $0, in: self) } ?? []
-            return (old, new)
+            try body(old, new)
+            return
         }
-        var old: [ResourceEntry] = []
-        var new: [ResourceEntry] = []
-        for prefix in Set(oldLeaves.keys).union(newLeaves.keys) where oldLeaves[prefix] != newLeaves[prefix] {
-            old += try oldLeaves[prefix].map { try SnapshotTree.entries(kind: kind, treeDigest: $0, in: self) } ?? []
-            new += try newLeaves[prefix].map { try SnapshotTree.entries(kind: kind, treeDigest: $0, in: self) } ?? []
+        for prefix in Set(oldLeaves.keys).union(newLeaves.keys).sorted() where oldLeaves[prefix] != newLeaves[prefix] {
+            let old = try oldLeaves[prefix].map { try SnapshotTree.entries(kind: kind, treeDigest: $0, in: self) } ?? []
+            let new = try newLeaves[prefix].map { try SnapshotTree.entries(kind: kind, treeDigest: $0, in: self) } ?? []
+            try body(old, new)
         }
-        return (old.sorted { $0.key < $1.key }, new.sorted { $0.key < $1.key })
     }
 }
 

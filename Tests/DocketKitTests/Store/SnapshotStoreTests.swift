@@ -53,7 +53,7 @@ struct SnapshotStoreTests {
     }
 
     @Test("changing one resource leaves other leaves untouched")
-    func differingEntriesSkipsEqualLeaves() throws {
+    func differingLeavesSkipEqualOnes() throws {
         let (store, _) = try StoreFixtures.makeStore()
         var apps = (0..<300).map { StoreFixtures.app(id: String(format: "app-%04d", $0), name: "app\($0)") }
         let first = try StoreFixtures.commit(store, apps, at: "2026-03-25T06:00:00Z")
@@ -61,7 +61,12 @@ struct SnapshotStoreTests {
         let second = try StoreFixtures.commit(store, apps, at: "2026-03-26T06:00:00Z")
         let old = try store.kindTrees(of: first)[ResourceKind.app]
         let new = try store.kindTrees(of: second)[ResourceKind.app]
-        let (oldEntries, newEntries) = try store.differingEntries(kind: ResourceKind.app, oldTree: old, newTree: new)
+        var oldEntries: [ResourceEntry] = []
+        var newEntries: [ResourceEntry] = []
+        try store.forEachDifferingLeaf(kind: ResourceKind.app, oldTree: old, newTree: new) {
+            oldEntries += $0
+            newEntries += $1
+        }
         #expect(newEntries.contains { $0.name == "renamed" })
         #expect(oldEntries.count < 20)
         #expect(newEntries.count == oldEntries.count)
