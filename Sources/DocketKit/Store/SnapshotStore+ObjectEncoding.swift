@@ -10,9 +10,9 @@
 /// bytes that changed since the day before. Versions form a chain back to a standalone
 /// object, and `depth` counts the steps, so a read inflates at most `maximumChainDepth`
 /// streams plus one. When the previous version is already that deep, the next one is stored
-/// against the standalone object the chain starts from, at depth 1: fields that move every
-/// day differ from that first version by about as many bytes as from the day before, and
-/// the chain never pays for a standalone copy again until the resource drifts. git packs
+/// against the standalone object the chain starts from, at depth 1. Fields that move every
+/// day differ from that first version by about as many bytes as from the day before. So the
+/// chain needs no new standalone copy until the resource drifts. git packs
 /// objects in chains the same way, and its chains branch too: several versions may share
 /// one base.
 ///
