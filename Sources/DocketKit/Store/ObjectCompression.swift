@@ -73,80 +73,20 @@ enum ObjectCompression {
     }
 
     /// Inflates one body that `isCompressed` accepts. A stream written with a dictionary needs
-    /// the same bytes as `dictionary`. A zlib stream's dictionary is checked against the
+    /// the same bytes as `dictionary`. zlib checks a zlib stream's dictionary against the
     /// Adler-32 the stream records. A raw stream inflated against other bytes fails or
     /// returns other bytes, which the caller's digest check rejects.
     /// - Throws: `ZlibError` when the stream is damaged or truncated, has bytes after its end,
     ///   or needs a dictionary that is missing or different (as far as zlib can tell).
     static func decompress(_ compressed: [UInt8], dictionary: [UInt8]? = nil) throws -> [UInt8] {
-        try Inflater().decompress(compressed, dictionary: dictionary.map(ChecksummedBytes.init)).bytes
-    }
-
-    /// Returns the Adler-32 of `bytes`, the checksum a zlib stream records for its output and
-    /// for its dictionary.
-    static func adler32(_ bytes: [UInt8]) -> UInt32 {
-        bytes.withUnsafeBufferPointer { UInt32(truncatingIfNeeded: CZlib.adler32(1, $0.baseAddress, uInt($0.count))) }
-    }
-
-    /// Bytes and, when known, their Adler-32. Inflating a zlib stream yields the checksum of
-    /// its bytes, and the next version in the chain records the same checksum for its
-    /// dictionary, so the dictionary is checked without being summed again. A raw stream
-    /// records no checksum, so its bytes are summed only if a zlib stream uses them.
-    struct ChecksummedBytes {
-        var bytes: [UInt8]
-        var knownAdler32: UInt32?
-
-        init(_ bytes: [UInt8]) {
-            self.bytes = bytes
-        }
-
-        init(bytes: [UInt8], adler32: UInt32) {
-            self.bytes = bytes
-            knownAdler32 = adler32
-        }
-
-        var adler32: UInt32 { knownAdler32 ?? ObjectCompression.adler32(bytes) }
-    }
-
-    /// The zlib header of a stream (RFC 1950, section 2.2): two bytes, then the Adler-32 of
-    /// the preset dictionary when the stream was written with one.
-    struct StreamHeader {
-        var count: Int
-        var dictionaryID: UInt32?
-
-        /// Parses and checks the header as zlib's inflate does, with zlib's messages.
-        init(_ stream: [UInt8]) throws {
-            guard stream.count >= 2 else { throw Self.truncated }
-            let method = stream[0]
-            let flags = stream[1]
-            guard (UInt16(method) << 8 | UInt16(flags)) % 31 == 0 else { throw Self.invalid("incorrect header check") }
-            guard Int32(method & 0x0F) == Z_DEFLATED else { throw Self.invalid("unknown compression method") }
-            guard method >> 4 <= 7 else { throw Self.invalid("invalid window size") }
-            guard flags & 0x20 != 0 else {
-                count = 2
-                return
-            }
-            guard stream.count >= 6 else { throw Self.truncated }
-            count = 6
-            dictionaryID = stream[2..<6].reduce(0) { $0 << 8 | UInt32($1) }
-        }
-
-        static let truncated = ZlibError(code: Z_BUF_ERROR, message: "the stream ends before its end marker", context: "inflating")
-
-        static func invalid(_ message: String) -> ZlibError {
-            ZlibError(code: Z_DATA_ERROR, message: message, context: "inflating")
-        }
+        try Inflater().decompress(compressed, dictionary: dictionary)
     }
 
     /// An inflate stream and output buffer kept for many objects. Reading one version of an
     /// object inflates its whole delta chain, and setting up a stream allocates zlib's state
-    /// and its 32 KiB window. `inflateReset` keeps both, so one `Inflater` serves every
-    /// stream a store reads. It is not safe to share between threads.
-    ///
-    /// zlib inflates the deflate data raw. For a zlib stream `Inflater` checks the header and
-    /// the Adler-32 trailer itself, because zlib would otherwise sum every dictionary again to
-    /// compare it with the header, while the caller already has that sum from inflating the
-    /// dictionary.
+    /// and its 32 KiB window. `inflateReset2` keeps both and switches between raw and zlib
+    /// streams, so one `Inflater` serves every stream a store reads. It is not safe to share
+    /// between threads.
     final class Inflater {
         /// zlib keeps a pointer back to the stream, so it must not move while in use.
         private let stream: UnsafeMutablePointer<z_stream>
@@ -175,59 +115,47 @@ enum ObjectCompression {
             output.deallocate()
         }
 
-        /// Inflates one zlib stream, as `ObjectCompression.decompress` describes, and returns
-        /// the bytes with their Adler-32.
-        func decompress(_ compressed: [UInt8], dictionary: ChecksummedBytes?) throws -> ChecksummedBytes {
-            try ObjectCompression.check(inflateReset(stream), &stream.pointee, "resetting inflate")
-            defer { shrinkOutput() }
+        /// Inflates one body, as `ObjectCompression.decompress` describes.
+        func decompress(_ compressed: [UInt8], dictionary: [UInt8]?) throws -> [UInt8] {
+            guard !compressed.isEmpty else { throw Self.truncated }
             let isPacked = compressed.first == packedMarker
-            var headerCount = 1
-            if isPacked {
-                // A raw stream records no dictionary id, so the dictionary is set unchecked.
-                if let dictionary, !dictionary.bytes.isEmpty {
-                    let code = dictionary.bytes.withUnsafeBufferPointer { inflateSetDictionary(stream, $0.baseAddress, uInt($0.count)) }
-                    try ObjectCompression.check(code, &stream.pointee, "setting the inflate dictionary")
-                }
-            } else {
-                let header = try StreamHeader(compressed)
-                if let dictionaryID = header.dictionaryID {
-                    try setDictionary(dictionary, recordedID: dictionaryID)
-                }
-                headerCount = header.count
+            let windowBits = isPacked ? -MAX_WBITS : MAX_WBITS
+            try ObjectCompression.check(inflateReset2(stream, windowBits), &stream.pointee, "resetting inflate")
+            defer { shrinkOutput() }
+            if isPacked, let dictionary, !dictionary.isEmpty {
+                // A raw stream records no dictionary id, so zlib never requests the dictionary
+                // and it is set before the first call.
+                try setDictionary(dictionary)
             }
+            let skipped = isPacked ? 1 : 0
             return try compressed.withUnsafeBufferPointer { input in
                 // zlib reads through next_in but never writes to it.
-                stream.pointee.next_in = UnsafeMutablePointer(mutating: input.baseAddress! + headerCount)
-                stream.pointee.avail_in = uInt(input.count - headerCount)
+                stream.pointee.next_in = UnsafeMutablePointer(mutating: input.baseAddress! + skipped)
+                stream.pointee.avail_in = uInt(input.count - skipped)
                 // A version is usually about as long as its base, and a standalone stream
                 // expands a few times.
-                reserveOutput(max(dictionary?.bytes.count ?? 0, input.count * 4) + 256)
-                try inflateAll()
-                let bytes = Array(output[..<Int(stream.pointee.total_out)])
-                guard isPacked else { return try checkTrailer(of: bytes, in: input) }
+                reserveOutput(max(dictionary?.count ?? 0, input.count * 4) + 256)
+                try inflateAll(dictionary: isPacked ? nil : dictionary)
                 let remaining = Int(stream.pointee.avail_in)
                 guard remaining == 0 else {
                     throw ZlibError(code: Z_STREAM_END, message: "\(remaining) bytes follow the end of the stream", context: "inflating")
                 }
-                return ChecksummedBytes(bytes)
+                return Array(output[..<Int(stream.pointee.total_out)])
             }
         }
 
-        /// Gives zlib the dictionary after checking it against the Adler-32 in the header.
-        private func setDictionary(_ dictionary: ChecksummedBytes?, recordedID: UInt32) throws {
-            guard let dictionary else {
-                throw ZlibError(code: Z_NEED_DICT, message: "the stream needs a dictionary and none was given", context: "inflating")
-            }
-            let context = "setting the inflate dictionary (Z_DATA_ERROR: not the dictionary the stream was written with)"
-            guard dictionary.adler32 == recordedID else {
-                throw ZlibError(code: Z_DATA_ERROR, message: ObjectCompression.message(of: &stream.pointee), context: context)
-            }
-            let code = dictionary.bytes.withUnsafeBufferPointer { inflateSetDictionary(stream, $0.baseAddress, uInt($0.count)) }
-            try ObjectCompression.check(code, &stream.pointee, context)
+        static let truncated = ZlibError(code: Z_BUF_ERROR, message: "the stream ends before its end marker", context: "inflating")
+
+        private func setDictionary(_ dictionary: [UInt8]) throws {
+            let code = dictionary.withUnsafeBufferPointer { inflateSetDictionary(stream, $0.baseAddress, uInt($0.count)) }
+            try ObjectCompression.check(
+                code, &stream.pointee, "setting the inflate dictionary (Z_DATA_ERROR: not the dictionary the stream was written with)")
         }
 
-        /// Runs inflate until the end of the deflate data.
-        private func inflateAll() throws {
+        /// Runs inflate until the end of the stream, giving a zlib stream `dictionary` when
+        /// zlib requests it.
+        private func inflateAll(dictionary: [UInt8]?) throws {
+            var isDictionarySet = false
             while true {
                 if stream.pointee.avail_out == 0 {
                     reserveOutput(output.count * 2)
@@ -238,27 +166,18 @@ enum ObjectCompression {
                     return
                 case Z_OK:
                     continue
+                case Z_NEED_DICT:
+                    guard let dictionary, !isDictionarySet else {
+                        throw ZlibError(code: code, message: "the stream needs a dictionary and none was given", context: "inflating")
+                    }
+                    try setDictionary(dictionary)
+                    isDictionarySet = true
                 case Z_BUF_ERROR where stream.pointee.avail_in == 0:
-                    throw StreamHeader.truncated
+                    throw Self.truncated
                 default:
                     throw ZlibError(code: code, message: ObjectCompression.message(of: &stream.pointee), context: "inflating")
                 }
             }
-        }
-
-        /// Checks the four bytes after the deflate data, the Adler-32 of `bytes`, and that
-        /// nothing follows them, in the order zlib's inflate checks them.
-        private func checkTrailer(of bytes: [UInt8], in input: UnsafeBufferPointer<UInt8>) throws -> ChecksummedBytes {
-            let remaining = Int(stream.pointee.avail_in)
-            guard remaining >= 4 else { throw StreamHeader.truncated }
-            let trailerStart = input.count - remaining
-            let recorded = input[trailerStart..<(trailerStart + 4)].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
-            let checksum = ObjectCompression.adler32(bytes)
-            guard recorded == checksum else { throw StreamHeader.invalid("incorrect data check") }
-            guard remaining == 4 else {
-                throw ZlibError(code: Z_STREAM_END, message: "\(remaining - 4) bytes follow the end of the stream", context: "inflating")
-            }
-            return ChecksummedBytes(bytes: bytes, adler32: checksum)
         }
 
         /// Makes the output buffer hold at least `capacity` bytes, keeping what inflate wrote,

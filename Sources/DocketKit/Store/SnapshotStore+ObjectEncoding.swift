@@ -120,20 +120,14 @@ extension SnapshotStore {
     }
 
     private func decodedObject(id: Int64, depth: Int) throws -> [UInt8]? {
-        try decodedBase(id: id, depth: depth)?.bytes
-    }
-
-    /// Reads the canonical bytes of the object in row `id` with their Adler-32, from
-    /// `recentBases` when it was inflated recently.
-    private func decodedBase(id: Int64, depth: Int) throws -> ObjectCompression.ChecksummedBytes? {
         if let cached = recentBases[id] { return cached }
         guard let row = try database.query("SELECT body, base FROM objects WHERE id = ?", [.integer(id)]).first else {
             return nil
         }
         let stored = StoredObject(id: id, name: "the object in row \(id)", body: row.bytes(0) ?? [], base: row.int(1))
-        let decoded = try decodeWithChecksum(stored, depth: depth)
-        recentBases.insert(decoded, for: id)
-        return decoded
+        let bytes = try decode(stored, depth: depth)
+        recentBases.insert(bytes, for: id)
+        return bytes
     }
 
     /// Returns the canonical bytes of a stored body: the body itself, or the body inflated
@@ -142,19 +136,12 @@ extension SnapshotStore {
     ///   base is missing, damaged or too deep.
     func decode(_ stored: StoredObject, depth: Int = 0) throws -> [UInt8] {
         guard ObjectCompression.isCompressed(stored.body) else { return stored.body }
-        return try decodeWithChecksum(stored, depth: depth).bytes
-    }
-
-    /// Decodes as `decode` does, and returns the Adler-32 of the bytes too, for when they
-    /// serve as the dictionary of the next version.
-    private func decodeWithChecksum(_ stored: StoredObject, depth: Int) throws -> ObjectCompression.ChecksummedBytes {
-        guard ObjectCompression.isCompressed(stored.body) else { return ObjectCompression.ChecksummedBytes(stored.body) }
-        var dictionary: ObjectCompression.ChecksummedBytes?
+        var dictionary: [UInt8]?
         if let base = stored.base {
             guard depth < Self.maximumBaseDepth else {
                 throw StoreError.corrupt("\(stored.name) lies behind more than \(Self.maximumBaseDepth) delta bases")
             }
-            guard let baseBytes = try decodedBase(id: base, depth: depth + 1) else {
+            guard let baseBytes = try decodedObject(id: base, depth: depth + 1) else {
                 throw StoreError.corrupt("\(stored.name) is stored as a delta against the object in row \(base), which is missing")
             }
             dictionary = baseBytes
@@ -191,7 +178,7 @@ extension SnapshotStore {
     /// Creates the cache of the canonical bytes of the bases a store inflated most recently,
     /// by row id. Reading a version inflates its chain. The snapshot after it needs the same
     /// chain plus one step, and the two versions a diff compares usually share most of theirs.
-    static func makeBaseCache() -> RecentValues<Int64, ObjectCompression.ChecksummedBytes> {
-        RecentValues(maximumCount: 4096, maximumCost: 8 << 20) { $0.bytes.count }
+    static func makeBaseCache() -> RecentValues<Int64, [UInt8]> {
+        RecentValues(maximumCount: 4096, maximumCost: 8 << 20) { $0.count }
     }
 }
