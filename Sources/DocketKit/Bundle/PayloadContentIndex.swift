@@ -21,17 +21,17 @@ final class PayloadContentIndex {
 
     /// The page cache limit of the index database, in KiB.
     static let cacheKibibytes = 2048
-    /// The number of object lookups `recentObjects` keeps before it becomes `olderObjects`.
-    static let recentObjectLimit = 4096
+    /// The number of object records `recentObjects` keeps.
+    static let recentObjectLimit = 8192
 
     private let database: SQLiteDatabase
-    /// The records of the objects looked up most recently, in two generations, so that most
-    /// files repeated from the snapshot before are found without a query. Each snapshot of a
-    /// period repeats most objects of the one before. Without this cache, queries that missed
-    /// SQLite's page cache took about 16% more CPU time over a 90-day bundle of the small
-    /// account. The two generations hold at most twice `recentObjectLimit` records.
-    private var recentObjects: [PackedSHA256: Record] = [:]
-    private var olderObjects: [PackedSHA256: Record] = [:]
+    /// The records of the objects looked up most recently, so that most files repeated from
+    /// the snapshot before are found without a query. Each snapshot of a period repeats most
+    /// objects of the one before. Without this cache, queries that missed SQLite's page cache
+    /// took about 16% more CPU time over a 90-day bundle of the small account.
+    private var recentObjects = RecentValues<PackedSHA256, Record>(
+        maximumCount: recentObjectLimit, maximumCost: recentObjectLimit
+    ) { _ in 1 }
 
     /// Creates an empty index in a new database file at `path`, which the caller removes.
     /// - Throws: `SQLiteError` when the file cannot be created.
@@ -66,17 +66,13 @@ final class PayloadContentIndex {
         if let record = recentObjects[digest] {
             return record
         }
-        if let record = olderObjects[digest] {
-            remember(record, object: digest)
-            return record
-        }
         let rows = try database.query(
             """
             SELECT content.sha256, content.sha512, content.size, content.path
             FROM object JOIN content ON content.sha256 = object.content WHERE object.digest = ?
             """, [.blob(digest.bytes)])
         guard let record = try rows.first.map(Self.record) else { return nil }
-        remember(record, object: digest)
+        recentObjects.insert(record, for: digest)
         return record
     }
 
@@ -89,19 +85,9 @@ final class PayloadContentIndex {
 
     /// Records that the store object `digest` renders to the content `sha256`.
     func add(object digest: PackedSHA256, content sha256: PackedSHA256) throws {
-        recentObjects[digest] = nil
-        olderObjects[digest] = nil
+        recentObjects.removeValue(for: digest)
         try database.query(
             "INSERT OR REPLACE INTO object (digest, content) VALUES (?, ?)", [.blob(digest.bytes), .blob(sha256.bytes)])
-    }
-
-    private func remember(_ record: Record, object digest: PackedSHA256) {
-        if recentObjects.count >= Self.recentObjectLimit {
-            olderObjects = recentObjects
-            recentObjects = [:]
-            recentObjects.reserveCapacity(Self.recentObjectLimit)
-        }
-        recentObjects[digest] = record
     }
 
     private static func record(_ row: SQLiteRow) throws -> Record {

@@ -39,4 +39,10 @@ struct RecentValues<Key: Hashable, Value> {
         values[key] = value
         totalCost += valueCost
     }
+
+    /// Forgets the value under `key`, so that a later `insert` for it is kept.
+    mutating func removeValue(for key: Key) {
+        // The key stays in `order`, where eviction finds nothing under it.
+        totalCost -= values.removeValue(forKey: key).map(cost) ?? 0
+    }
 }

@@ -58,7 +58,7 @@ struct PayloadContentIndexTests {
     func manyRecords() throws {
         let index = try Self.makeIndex()
         // More records than SQLite's page cache and the recent objects hold, so lookups read
-        // spilled pages and objects pass through both generations of the cache.
+        // spilled pages and objects that the cache dropped.
         let count = 3 * PayloadContentIndex.recentObjectLimit
         let records = (0..<count).map { Self.record("content \($0)", path: "data/snapshots/s/app/file-\($0).json") }
         let objects = (0..<count).map { PackedSHA256(.sha256, of: Array("object \($0)".utf8)) }

@@ -35,6 +35,18 @@ struct RecentValuesTests {
         #expect(cache[1] == [1])
     }
 
+    @Test("removed value can be kept again")
+    func removal() {
+        var cache = RecentValues<Int, [UInt8]>(maximumCount: 2, maximumCost: 100) { $0.count }
+        cache.insert([1], for: 1)
+        cache.removeValue(for: 1)
+        #expect(cache[1] == nil)
+        cache.insert([9], for: 1)
+        #expect(cache[1] == [9])
+        cache.insert([2], for: 2)
+        #expect(cache[2] == [2])
+    }
+
     @Test("long use keeps the newest values")
     func longUse() {
         var cache = RecentValues<Int, [UInt8]>(maximumCount: 3, maximumCost: 100) { $0.count }
