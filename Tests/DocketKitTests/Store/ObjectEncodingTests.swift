@@ -160,6 +160,12 @@ struct ObjectEncodingTests {
         return (row.bytes(0) ?? [], row.bytes(1).map { hexString($0) })
     }
 
+    /// Overwrites the stored body of object `digest`, as damage to the file would.
+    static func replaceBody(of digest: String, with body: [UInt8], in store: SnapshotStore) throws {
+        try store.database.query(
+            "UPDATE objects SET body = ? WHERE id = (SELECT id FROM object_digests WHERE digest = ?)", [.blob(body), .objectKey(digest)])
+    }
+
     static func digest(of kind: String, in snapshot: SnapshotInfo, _ store: SnapshotStore) throws -> String {
         try #require(try store.entries(of: snapshot, kind: kind).first?.digest)
     }
@@ -182,10 +188,8 @@ struct ObjectEncodingTests {
     @Test("changed resource is stored against its previous version")
     func deltaAgainstPrevious() throws {
         let (store, _) = try StoreFixtures.makeStore()
-        let first = try StoreFixtures.commit(store, [Self.database(day: 1)], at: "2026-03-25T06:00:00Z")
-        let second = try StoreFixtures.commit(store, [Self.database(day: 2)], at: "2026-03-26T06:00:00Z")
-        let old = try Self.digest(of: ResourceKind.postgres, in: first, store)
-        let new = try Self.digest(of: ResourceKind.postgres, in: second, store)
+        let digests = try Self.commitDays(2, to: store, Self.database(day:))
+        let (old, new) = (digests[0], digests[1])
         let stored = try Self.row(store, new)
         let canonical = CanonicalJSON.encode(Self.database(day: 2).body)
         #expect(stored.base == old)
@@ -357,12 +361,10 @@ struct ObjectEncodingTests {
     @Test("damaged compressed body is named by check")
     func damagedBodyNamed() throws {
         let (store, _) = try StoreFixtures.makeStore()
-        try StoreFixtures.commit(store, [Self.database(day: 1)], at: "2026-03-25T06:00:00Z")
-        let latest = try StoreFixtures.commit(store, [Self.database(day: 2)], at: "2026-03-26T06:00:00Z")
-        let digest = try Self.digest(of: ResourceKind.postgres, in: latest, store)
+        let digest = try Self.commitDays(2, to: store, Self.database(day:))[1]
         var body = try Self.row(store, digest).body
         body[body.count / 2] ^= 0xFF
-        try store.database.query("UPDATE objects SET body = ? WHERE id = (SELECT id FROM object_digests WHERE digest = ?)", [.blob(body), .objectKey(digest)])
+        try Self.replaceBody(of: digest, with: body, in: store)
 
         let report = try StoreChecker(store: store).run()
         #expect(report.problems.count == 1)
@@ -373,13 +375,11 @@ struct ObjectEncodingTests {
     @Test("damaged delta read after good objects")
     func damagedAfterGoodReads() throws {
         let (store, _) = try StoreFixtures.makeStore()
-        let first = try StoreFixtures.commit(store, [Self.database(day: 1)], at: "2026-03-25T06:00:00Z")
-        let second = try StoreFixtures.commit(store, [Self.database(day: 2)], at: "2026-03-26T06:00:00Z")
-        let base = try Self.digest(of: ResourceKind.postgres, in: first, store)
-        let delta = try Self.digest(of: ResourceKind.postgres, in: second, store)
+        let digests = try Self.commitDays(2, to: store, Self.database(day:))
+        let (base, delta) = (digests[0], digests[1])
         var body = try Self.row(store, delta).body
         body[body.count / 2] ^= 0xFF
-        try store.database.query("UPDATE objects SET body = ? WHERE id = (SELECT id FROM object_digests WHERE digest = ?)", [.blob(body), .objectKey(delta)])
+        try Self.replaceBody(of: delta, with: body, in: store)
 
         #expect(try store.objectBytes(base) == CanonicalJSON.encode(Self.database(day: 1).body))
         let error = try #require(throws: StoreError.self) { try store.object(delta) }
@@ -390,11 +390,9 @@ struct ObjectEncodingTests {
     @Test("altered base names the base and the delta")
     func alteredBaseNamesBoth() throws {
         let (store, _) = try StoreFixtures.makeStore()
-        let first = try StoreFixtures.commit(store, [Self.database(day: 1)], at: "2026-03-25T06:00:00Z")
-        let second = try StoreFixtures.commit(store, [Self.database(day: 2)], at: "2026-03-26T06:00:00Z")
-        let base = try Self.digest(of: ResourceKind.postgres, in: first, store)
-        let delta = try Self.digest(of: ResourceKind.postgres, in: second, store)
-        try store.database.query("UPDATE objects SET body = ? WHERE id = (SELECT id FROM object_digests WHERE digest = ?)", [.blob(Array(#"{"plan":"altered"}"#.utf8)), .objectKey(base)])
+        let digests = try Self.commitDays(2, to: store, Self.database(day:))
+        let (base, delta) = (digests[0], digests[1])
+        try Self.replaceBody(of: base, with: Array(#"{"plan":"altered"}"#.utf8), in: store)
 
         let report = try StoreChecker(store: store).run()
         let subjects = Set(report.problems.map(\.subject))
