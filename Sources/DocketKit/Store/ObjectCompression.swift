@@ -18,7 +18,7 @@ public struct ZlibError: Error, CustomStringConvertible, Sendable {
 /// at most 32 KiB, so only the last 32 KiB of a dictionary can help.
 ///
 /// A body is written as `packedMarker` followed by a raw deflate stream (RFC 1951). Stores
-/// before schema 4 hold zlib streams (RFC 1950), which start with `zlibMarker`; both read.
+/// before schema 4 hold zlib streams (RFC 1950), which start with `zlibMarker`. Both forms read.
 /// The zlib wrapper added 10 bytes to every object (a header, the dictionary's Adler-32 and
 /// the output's Adler-32) and checked nothing that the SHA-256 of every read does not check
 /// again: `SnapshotStore.objectBytes` re-hashes what it returns, and `docket check` re-hashes

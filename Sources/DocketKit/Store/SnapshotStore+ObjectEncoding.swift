@@ -67,9 +67,9 @@ extension SnapshotStore {
         return best
     }
 
-    /// The base for the next version of the object `hint` names: that object while its
-    /// chain is shorter than `maximumChainDepth`, else the standalone object its chain starts
-    /// from. Returns nil when the store has no such object.
+    /// Returns the base for the next version of the object `hint` names: that object while
+    /// its chain is shorter than `maximumChainDepth`, else the standalone object its chain
+    /// starts from. Returns nil when the store has no such object.
     private func deltaBase(for hint: String) throws -> (id: Int64, depth: Int, bytes: [UInt8])? {
         guard let key = Self.digestKey(hint),
             let row = try database.query(
@@ -162,7 +162,7 @@ extension SnapshotStore {
     /// chain is a row written on another day, so it lies on another page. With SQLite's
     /// default cache of about 2 MB, `docket diff` of day 90 against day 60 of the large
     /// account that bench/run.py builds (59,360 resources) read 25,000 objects with 73,000
-    /// reads of 16 KiB pages from the file. With 16 MiB it made 20,000 reads.
+    /// reads of 16 KiB pages from the file. With 16 MiB it made 23,000 reads.
     static let readCacheKibibytes = 16384
 
     /// Raises the connection's page cache to `readCacheKibibytes` for a command that reads
