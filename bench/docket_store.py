@@ -8,8 +8,10 @@ SnapshotStore+ObjectEncoding.swift define:
 
 - `snapshots(digest, captured_at, header)`: the header is canonical JSON with `tree`, the
   root tree digest;
-- `object_digests(digest, id)` maps the 32 bytes of each SHA-256 to a row of
-  `objects(id, base, depth, body)`; a body is canonical JSON, or a deflate stream of it:
+- `object_keys(prefix, id)` maps the first 8 bytes of each SHA-256 to the rows of
+  `objects(id, base, depth, body)` whose digests start with them; the row whose canonical
+  bytes hash to the whole digest is the object (schema 3 and 4 stores have
+  `object_digests(digest, id)`, keyed by all 32 bytes, instead); a body is canonical JSON, or a deflate stream of it:
   byte 0x01 and a raw deflate stream (schema 4), or a zlib stream (first byte 0x78, schema 3
   and earlier), deflated against the canonical bytes of the object in row `base` when that is
   set;
@@ -35,6 +37,7 @@ class DocketStore:
         # Recently inflated objects by id: a version's base is usually the one read the
         # day before.
         self.recent = {}
+        self.prefix_index = None
 
     def close(self):
         self.connection.close()
@@ -50,12 +53,23 @@ class DocketStore:
 
     def object_bytes(self, digest):
         """Return the canonical bytes of object `digest`, decompressed."""
-        row = self.connection.execute(
-            "SELECT o.id, o.body, o.base FROM object_digests d JOIN objects o ON o.id = d.id WHERE d.digest = ?",
-            (bytes.fromhex(digest),)).fetchone()
-        if row is None:
-            raise KeyError("object %s is missing from the store" % digest)
-        return self._decode(*row)
+        key = bytes.fromhex(digest)
+        if self._has_prefix_index():
+            query = "SELECT o.id, o.body, o.base FROM object_keys k JOIN objects o ON o.id = k.id WHERE k.prefix = ?"
+            key = key[:8]
+        else:
+            query = "SELECT o.id, o.body, o.base FROM object_digests d JOIN objects o ON o.id = d.id WHERE d.digest = ?"
+        for row in self.connection.execute(query, (key,)).fetchall():
+            canonical = self._decode(*row)
+            if hashlib.sha256(canonical).hexdigest() == digest:
+                return canonical
+        raise KeyError("object %s is missing from the store" % digest)
+
+    def _has_prefix_index(self):
+        if self.prefix_index is None:
+            row = self.connection.execute("SELECT 1 FROM sqlite_master WHERE name = 'object_keys'").fetchone()
+            self.prefix_index = row is not None
+        return self.prefix_index
 
     def _object_bytes_by_id(self, object_id):
         if object_id in self.recent:

@@ -27,9 +27,9 @@ enum TestPaths {
 }
 
 extension SQLiteValue {
-    /// Converts a hex digest to its `object_digests` key, for tests that alter stored rows
+    /// Converts a hex digest to its `object_keys` key, for tests that alter stored rows
     /// directly. Returns NULL, which matches no row, for text that is not a digest.
     static func objectKey(_ digest: String) -> SQLiteValue {
-        SnapshotStore.digestKey(digest) ?? .null
+        ObjectIndex.prefixes.key(digest) ?? .null
     }
 }

@@ -173,7 +173,7 @@ struct CaptureEndToEndTests {
         let digest = try #require(accounts.first?["digest"] as? String)
         let folder = (store as NSString).deletingLastPathComponent
         let sqlite = try ChildProcess(
-            executable: "/usr/bin/sqlite3", arguments: [store, "UPDATE objects SET body = CAST('{\"email\":\"evil@example.com\"}' AS BLOB) WHERE id = (SELECT id FROM object_digests WHERE digest = X'\(digest)');"],
+            executable: "/usr/bin/sqlite3", arguments: [store, "UPDATE objects SET body = CAST('{\"email\":\"evil@example.com\"}' AS BLOB) WHERE id = (SELECT id FROM object_keys WHERE prefix = X'\(digest.prefix(16))');"],
             environment: [:], stdoutPath: folder + "/sqlite.out", stderrPath: folder + "/sqlite.err")
         #expect(sqlite.waitStatus() == 0)
         let show = try docket(["show", "latest", "account/\(accounts.first?["key"] as? String ?? "")", "--store", store])

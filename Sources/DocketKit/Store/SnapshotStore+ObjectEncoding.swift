@@ -1,5 +1,5 @@
-/// The storage form of objects. `object_digests` maps the 32 bytes of each digest to a row
-/// of `objects`, which contains the body. A body is either the canonical bytes themselves, or a
+/// The storage form of objects. `object_keys` maps the first bytes of each digest to a row
+/// of `objects` (see `ObjectIndex`), which contains the body. A body is either the canonical bytes themselves, or a
 /// deflate stream of them (see `ObjectCompression`). The stream is standalone, or deflated against the canonical bytes of the
 /// object in the `base` column, the previous version of the same resource or tree. The
 /// digest always covers the canonical bytes, and every read decompresses, so callers only
@@ -71,19 +71,10 @@ extension SnapshotStore {
     /// its chain is shorter than `maximumChainDepth`, else the standalone object its chain
     /// starts from. Returns nil when the store has no such object.
     private func deltaBase(for hint: String) throws -> (id: Int64, depth: Int, bytes: [UInt8])? {
-        guard let key = Self.digestKey(hint),
-            let row = try database.query(
-                "SELECT o.id, o.depth FROM object_digests d JOIN objects o ON o.id = d.id WHERE d.digest = ?", [key]
-            ).first,
-            var id = row.int(0)
-        else { return nil }
-        var depth = Int(row.int(1) ?? 0)
-        if depth >= Self.maximumChainDepth {
-            guard let start = try chainStart(from: id) else { return nil }
-            (id, depth) = (start, 0)
-        }
-        guard let bytes = try decodedObject(id: id, depth: 0) else { return nil }
-        return (id, depth, bytes)
+        guard let version = try locateObject(hint).match else { return nil }
+        guard version.depth >= Self.maximumChainDepth else { return (version.id, version.depth, version.bytes) }
+        guard let start = try chainStart(from: version.id), let bytes = try decodedObject(id: start, depth: 0) else { return nil }
+        return (start, 0, bytes)
     }
 
     /// Finds the row of the standalone object that the chain through row `id` starts from.
@@ -101,22 +92,37 @@ extension SnapshotStore {
         return nil
     }
 
-    /// Converts a hex digest to its `object_digests` key, its 32 bytes. Returns nil for text
-    /// that is not a SHA-256 hex digest, which names no object.
+    /// Converts a hex digest to its 32 bytes, the key of schemas 3 and 4. Returns nil for
+    /// text that is not a SHA-256 hex digest, which names no object.
     static func digestKey(_ digest: String) -> SQLiteValue? {
-        guard Digest.isSHA256Hex(digest), let bytes = bytes(fromHex: digest) else { return nil }
-        return .blob(bytes)
+        ObjectIndex.fullDigests.key(digest)
     }
 
-    /// Reads the canonical bytes of object `digest`, or nil when the store has no such object.
-    func decodedObject(_ digest: String) throws -> [UInt8]? {
-        guard let key = Self.digestKey(digest),
-            let row = try database.query(
-                "SELECT o.id, o.body, o.base FROM object_digests d JOIN objects o ON o.id = d.id WHERE d.digest = ?", [key]
-            ).first
-        else { return nil }
-        let stored = StoredObject(id: row.int(0) ?? 0, name: "object \(digest)", body: row.bytes(1) ?? [], base: row.int(2))
-        return try decode(stored)
+    /// One row read through the index: its id, chain depth and canonical bytes.
+    struct LocatedObject {
+        var id: Int64
+        var depth: Int
+        var bytes: [UInt8]
+    }
+
+    /// Reads every row under the key of `digest` and returns the one whose canonical bytes
+    /// hash to `digest`, if any, and the others. Usually one row is under a key. When none
+    /// matches, the others are either an altered object or, rarely, other objects whose
+    /// digests start with the same bytes.
+    /// - Throws: `StoreError.corrupt` naming the object when a row cannot be decompressed.
+    func locateObject(_ digest: String) throws -> (match: LocatedObject?, others: [LocatedObject]) {
+        guard let key = objectIndex.key(digest) else { return (nil, []) }
+        var others: [LocatedObject] = []
+        for row in try database.query(objectIndex.rowsQuery, [key]) {
+            let id = row.int(0) ?? 0
+            let stored = StoredObject(id: id, name: "object \(digest)", body: row.bytes(1) ?? [], base: row.int(2))
+            let located = LocatedObject(id: id, depth: Int(row.int(3) ?? 0), bytes: try decode(stored))
+            if Digest.sha256(located.bytes) == digest {
+                return (located, others)
+            }
+            others.append(located)
+        }
+        return (nil, others)
     }
 
     private func decodedObject(id: Int64, depth: Int) throws -> [UInt8]? {

@@ -19,6 +19,8 @@ public final class SnapshotStore {
     var inflater: ObjectCompression.Inflater?
     /// Tree leaves read most recently, parsed; see `SnapshotTree.entries`.
     var recentLeaves = SnapshotStore.makeLeafCache()
+    /// The index from digests to rows, by the store's schema; see `ObjectIndex`.
+    let objectIndex: ObjectIndex
 
     /// The newest schema version this Docket can read and write.
     public static let schemaVersion = StoreSchema.migrations.count
@@ -51,6 +53,8 @@ public final class SnapshotStore {
             // The schema is checked before WAL is switched on, so that a database that is not
             // a store is rejected without being changed.
             try StoreSchema.migrate(database, path: path, readOnly: readOnly)
+            let schema = Int(try database.query("PRAGMA user_version").first?.int(0) ?? 0)
+            objectIndex = ObjectIndex.forSchema(schema)
             if !readOnly {
                 try database.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL")
             }
@@ -148,14 +152,21 @@ public final class SnapshotStore {
     @discardableResult
     public func putObject(_ bytes: [UInt8], similarTo hint: String? = nil) throws -> String {
         let digest = Digest.sha256(bytes)
-        guard try !objectExists(digest), let key = Self.digestKey(digest) else { return digest }
+        guard let key = objectIndex.key(digest) else { return digest }
+        // An unchanged resource or leaf hashes to the digest its previous version, read from
+        // a stored tree, has. Checking that its key is recorded spares reading it again.
+        if digest == hint, try !database.query(objectIndex.keyQuery, [key]).isEmpty {
+            return digest
+        }
+        guard try !objectExists(digest) else { return digest }
         let encoded = try encodeObject(bytes, similarTo: hint)
         // Both rows or neither.
         try database.withinTransaction {
             try database.query(
                 "INSERT INTO objects (base, depth, body) VALUES (?, ?, ?)",
                 [SQLiteValue(encoded.base), .integer(Int64(encoded.depth)), .blob(encoded.body)])
-            try database.query("INSERT INTO object_digests (digest, id) VALUES (?, ?)", [key, .integer(database.lastInsertRowID)])
+            try database.query(
+                "INSERT INTO \(objectIndex.table) (\(objectIndex.column), id) VALUES (?, ?)", [key, .integer(database.lastInsertRowID)])
         }
         return digest
     }
@@ -172,17 +183,20 @@ public final class SnapshotStore {
     /// - Throws: `StoreError.corrupt` when the stored body cannot be decompressed or no
     ///   longer matches its digest.
     public func objectBytes(_ digest: String) throws -> [UInt8]? {
-        guard let bytes = try decodedObject(digest) else { return nil }
-        guard !verifiesObjectDigests || Digest.sha256(bytes) == digest else {
+        let found = try locateObject(digest)
+        if let match = found.match {
+            return match.bytes
+        }
+        guard let altered = found.others.first else { return nil }
+        guard !verifiesObjectDigests else {
             throw StoreError.corrupt("object \(digest) no longer matches its digest, so it was altered after it was stored")
         }
-        return bytes
+        return altered.bytes
     }
 
-    /// Whether the store has object `digest`, without reading its body.
+    /// Whether the store has object `digest`: a row under its key whose bytes hash to it.
     public func objectExists(_ digest: String) throws -> Bool {
-        guard let key = Self.digestKey(digest) else { return false }
-        return try !database.query("SELECT 1 FROM object_digests WHERE digest = ?", [key]).isEmpty
+        try locateObject(digest).match != nil
     }
 
     /// The object `digest` parsed as JSON, checked as `objectBytes` checks it.

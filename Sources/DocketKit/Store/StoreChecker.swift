@@ -32,12 +32,13 @@ public struct StoreChecker {
         var problems: [CheckProblem] = []
         problems += try checkSQLite()
         let snapshots = try loadSnapshots()
-        let treeDigests = try reachableTrees(snapshots.map(\.info), problems: &problems)
-        let (objectCount, objectProblems) = try checkObjects(treeDigests: treeDigests)
-        problems += objectProblems
+        var objects = try checkObjects()
+        defer { try? store.database.execute("DROP TABLE IF EXISTS temp.checked_digests") }
+        let treeDigests = try reachableTrees(snapshots.map(\.info), objects: &objects, problems: &problems)
+        problems += try namedDamage(treeDigests: treeDigests, objects: &objects)
         problems += snapshots.flatMap(checkHeader)
         problems += checkChain(snapshots.map(\.info))
-        return Report(problems: problems, objectsChecked: objectCount, snapshotsChecked: snapshots.count)
+        return Report(problems: problems, objectsChecked: objects.count, snapshotsChecked: snapshots.count)
     }
 
     private func checkSQLite() throws -> [CheckProblem] {
@@ -88,9 +89,21 @@ public struct StoreChecker {
         return problems
     }
 
+    /// What `checkObjects` found: how many rows it read, each damaged row's problem until a
+    /// digest that refers to it names it, the digests named so far, and index keys whose
+    /// row is missing.
+    struct ObjectFindings {
+        var count = 0
+        var damage: [Int64: String] = [:]
+        var named: Set<String> = []
+        var unindexedKeys: [(key: [UInt8], id: Int64)] = []
+    }
+
     /// Walks each snapshot's trees, reporting missing or malformed trees and entries, and
     /// returns the digests of every tree object seen.
-    private func reachableTrees(_ snapshots: [SnapshotInfo], problems: inout [CheckProblem]) throws -> Set<String> {
+    private func reachableTrees(
+        _ snapshots: [SnapshotInfo], objects: inout ObjectFindings, problems: inout [CheckProblem]
+    ) throws -> Set<String> {
         var trees: Set<String> = []
         var walked: Set<String> = []
         for snapshot in snapshots {
@@ -105,7 +118,7 @@ public struct StoreChecker {
                     trees.insert(digest)
                     let entries = try SnapshotTree.entries(kind: kind, treeDigest: digest, in: store)
                     count += entries.count
-                    problems += try checkEntries(entries, kind: kind, tree: digest)
+                    problems += try checkEntries(entries, kind: kind, tree: digest, objects: &objects)
                 }
                 if count != snapshot.resourceCount {
                     problems.append(
@@ -120,64 +133,103 @@ public struct StoreChecker {
         return trees
     }
 
-    private func checkEntries(_ entries: [ResourceEntry], kind: String, tree: String) throws -> [CheckProblem] {
+    private func checkEntries(
+        _ entries: [ResourceEntry], kind: String, tree: String, objects: inout ObjectFindings
+    ) throws -> [CheckProblem] {
         var problems: [CheckProblem] = []
         for (previous, next) in zip(entries, entries.dropFirst()) where previous.key == next.key {
             problems.append(CheckProblem(subject: "tree \(tree)", message: "\(kind) key \(next.key) is listed twice"))
         }
-        for entry in entries where try !store.objectExists(entry.digest) {
-            problems.append(
-                CheckProblem(subject: "object \(entry.digest)", message: "missing, but \(kind)/\(entry.name) in tree \(tree) refers to it"))
+        for entry in entries where try !objects.named.contains(entry.digest) && !isChecked(entry.digest) {
+            objects.named.insert(entry.digest)
+            if let damage = try takeDamage(of: entry.digest, from: &objects) {
+                problems.append(CheckProblem(subject: "object \(entry.digest)", message: damage))
+            } else {
+                problems.append(
+                    CheckProblem(subject: "object \(entry.digest)", message: "missing, but \(kind)/\(entry.name) in tree \(tree) refers to it"))
+            }
         }
         return problems
     }
 
     /// Decompresses and re-hashes every stored object, reading them one at a time so memory
-    /// stays flat, and checks that its digest names its row. An object stored against a
-    /// damaged base is named too, because it can no longer be read.
-    private func checkObjects(treeDigests: Set<String>) throws -> (Int, [CheckProblem]) {
-        var problems: [CheckProblem] = []
-        var count = 0
+    /// stays flat. Each digest goes into a temporary table, so that a later lookup finds
+    /// exactly the objects whose bytes hash to it, and each row must be in the index under
+    /// its digest's key. A damaged row is remembered until a digest that refers to it names
+    /// it; an object stored against a damaged base is damaged too, because it can no longer
+    /// be read.
+    private func checkObjects() throws -> ObjectFindings {
+        let index = store.objectIndex
+        try store.database.execute("CREATE TEMP TABLE checked_digests (digest BLOB PRIMARY KEY) WITHOUT ROWID")
+        var findings = ObjectFindings()
         // In id order every base comes before the versions stored against it, so each read
         // finds its base among the recently inflated ones.
         let statement = try store.database.prepare("SELECT id, body, base FROM objects ORDER BY id")
-        let lookup = try store.database.prepare("SELECT id FROM object_digests WHERE digest = ?")
+        let indexed = try store.database.prepare("SELECT 1 FROM \(index.table) WHERE \(index.column) = ? AND id = ?")
+        let record = try store.database.prepare("INSERT OR IGNORE INTO temp.checked_digests (digest) VALUES (?)")
         try statement.bind([])
         while let row = try statement.step() {
-            count += 1
+            findings.count += 1
             let id = row.int(0) ?? 0
             let bytes: [UInt8]
             do {
                 let stored = SnapshotStore.StoredObject(id: id, name: "the object in row \(id)", body: row.bytes(1) ?? [], base: row.int(2))
                 bytes = try store.decode(stored)
             } catch let error as StoreError {
-                problems.append(try problem(row: id, treeDigests: treeDigests, "its stored body cannot be read: \(error)"))
+                findings.damage[id] = "its stored body cannot be read: \(error)"
                 continue
             }
             let actual = Digest.sha256(bytes)
-            try lookup.bind([SnapshotStore.digestKey(actual) ?? .null])
-            let named = try lookup.step()?.int(0)
-            guard named != id else { continue }
-            problems.append(
-                try problem(row: id, treeDigests: treeDigests, "its content hashes to \(actual), so it was altered after it was stored"))
+            try indexed.bind([index.key(actual) ?? .null, .integer(id)])
+            guard try indexed.step() != nil else {
+                findings.damage[id] = "its content hashes to \(actual), so it was altered after it was stored"
+                continue
+            }
+            try record.run([SnapshotStore.digestKey(actual) ?? .null])
         }
         let bodiless = try store.database.query(
-            "SELECT d.digest FROM object_digests d LEFT JOIN objects o ON o.id = d.id WHERE o.id IS NULL")
-        for digest in bodiless.compactMap({ $0.bytes(0).map { hexString($0) } }) {
-            let role = treeDigests.contains(digest) ? "tree" : "object"
-            problems.append(CheckProblem(subject: "\(role) \(digest)", message: "its digest is recorded but its stored body is missing"))
-        }
-        return (count, problems)
+            "SELECT k.\(index.column), k.id FROM \(index.table) k LEFT JOIN objects o ON o.id = k.id WHERE o.id IS NULL")
+        findings.unindexedKeys = bodiless.map { ($0.bytes(0) ?? [], $0.int(1) ?? 0) }
+        return findings
     }
 
-    /// Builds a problem with the object in row `id`, named by the digest recorded for it.
-    /// Finding the digest scans the whole digest table, which only happens for a damaged store.
-    private func problem(row id: Int64, treeDigests: Set<String>, _ message: String) throws -> CheckProblem {
-        let recorded = try store.database.query("SELECT digest FROM object_digests WHERE id = ?", [.integer(id)])
-        guard let digest = recorded.first?.bytes(0).map({ hexString($0) }) else {
-            return CheckProblem(subject: "object row \(id)", message: "no digest names it, and \(message)")
+    /// Whether an object whose bytes hash to `digest` was read by `checkObjects`.
+    private func isChecked(_ digest: String) throws -> Bool {
+        guard let key = SnapshotStore.digestKey(digest) else { return false }
+        return try !store.database.query("SELECT 1 FROM temp.checked_digests WHERE digest = ?", [key]).isEmpty
+    }
+
+    /// Removes and returns the problem of a damaged row under the key of `digest`: the row
+    /// that should hold that object.
+    private func takeDamage(of digest: String, from objects: inout ObjectFindings) throws -> String? {
+        let index = store.objectIndex
+        guard let key = index.key(digest) else { return nil }
+        let rows = try store.database.query("SELECT id FROM \(index.table) WHERE \(index.column) = ?", [key])
+        for id in rows.compactMap({ $0.int(0) }) {
+            if let damage = objects.damage.removeValue(forKey: id) {
+                return damage
+            }
         }
-        let role = treeDigests.contains(digest) ? "tree" : "object"
-        return CheckProblem(subject: "\(role) \(digest)", message: message)
+        return nil
+    }
+
+    /// Names the damaged rows no resource entry named: by the tree digest that refers to
+    /// them, else by row. Also names index keys whose row is missing.
+    private func namedDamage(treeDigests: Set<String>, objects: inout ObjectFindings) throws -> [CheckProblem] {
+        var problems: [CheckProblem] = []
+        for tree in treeDigests.sorted() where !objects.damage.isEmpty {
+            guard try !isChecked(tree), let damage = try takeDamage(of: tree, from: &objects) else { continue }
+            problems.append(CheckProblem(subject: "tree \(tree)", message: damage))
+        }
+        for (id, damage) in objects.damage.sorted(by: { $0.key < $1.key }) {
+            problems.append(CheckProblem(subject: "object row \(id)", message: "no tree refers to it, and \(damage)"))
+        }
+        for (key, id) in objects.unindexedKeys {
+            problems.append(
+                CheckProblem(
+                    subject: "database",
+                    message: "the index names row \(id) for digests that start \(hexString(key)), but that row is missing"))
+        }
+        return problems
     }
 }

@@ -76,7 +76,11 @@ enum StoreSchema {
         // not change, but a Docket that reads only zlib streams must reject the store instead
         // of reporting these bodies as altered.
         .sql("-- bodies may be raw deflate streams"),
+        .code(keyIndexByPrefix),
     ]
+
+    /// The first schema whose index keys rows by digest prefix; see `ObjectIndex`.
+    static let prefixIndexSchema = 5
 
     /// The oldest schema a read-only command reads without upgrading it. The migrations
     /// after it change only how new objects are written, and this version reads both forms,
@@ -143,6 +147,21 @@ enum StoreSchema {
             ALTER TABLE object_bodies RENAME TO objects;
             ALTER TABLE snapshots_by_id RENAME TO snapshots;
             CREATE INDEX snapshots_by_time ON snapshots(captured_at);
+            """)
+    }
+
+    /// Replaces `object_digests`, keyed by the 32 bytes of each digest, with `object_keys`,
+    /// keyed by the first `ObjectIndex.prefixLength` bytes; see `ObjectIndex`. The bodies do
+    /// not change.
+    private static func keyIndexByPrefix(_ database: SQLiteDatabase) throws {
+        try database.execute("""
+            CREATE TABLE object_keys (
+                prefix BLOB NOT NULL,
+                id INTEGER NOT NULL REFERENCES objects(id),
+                PRIMARY KEY (prefix, id)
+            ) WITHOUT ROWID;
+            INSERT INTO object_keys (prefix, id) SELECT substr(digest, 1, \(ObjectIndex.prefixLength)), id FROM object_digests;
+            DROP TABLE object_digests;
             """)
     }
 

@@ -148,22 +148,22 @@ struct ObjectEncodingTests {
         return CapturedResource(kind: ResourceKind.postgres, key: "db1", name: "postgresql-db1", parentKey: "db1", body: body)
     }
 
+    /// The stored body of object `digest`, and the digest of the object it is stored against.
     static func row(_ store: SnapshotStore, _ digest: String) throws -> (body: [UInt8], base: String?) {
-        let row = try #require(
-            try store.database.query(
-                """
-                SELECT o.body, b.digest FROM object_digests d JOIN objects o ON o.id = d.id
-                LEFT JOIN object_digests b ON b.id = o.base WHERE d.digest = ?
-                """,
-                [.objectKey(digest)]
-            ).first)
-        return (row.bytes(0) ?? [], row.bytes(1).map { hexString($0) })
+        let id = try #require(try store.locateObject(digest).match?.id)
+        let row = try #require(try store.database.query("SELECT body, base FROM objects WHERE id = ?", [.integer(id)]).first)
+        let base = try row.int(1).map { base in
+            let baseRow = try #require(try store.database.query("SELECT body, base FROM objects WHERE id = ?", [.integer(base)]).first)
+            let stored = SnapshotStore.StoredObject(id: base, name: "base", body: baseRow.bytes(0) ?? [], base: baseRow.int(1))
+            return Digest.sha256(try store.decode(stored))
+        }
+        return (row.bytes(0) ?? [], base)
     }
 
     /// Overwrites the stored body of object `digest`, as damage to the file would.
     static func replaceBody(of digest: String, with body: [UInt8], in store: SnapshotStore) throws {
         try store.database.query(
-            "UPDATE objects SET body = ? WHERE id = (SELECT id FROM object_digests WHERE digest = ?)", [.blob(body), .objectKey(digest)])
+            "UPDATE objects SET body = ? WHERE id = (SELECT id FROM object_keys WHERE prefix = ?)", [.blob(body), .objectKey(digest)])
     }
 
     static func digest(of kind: String, in snapshot: SnapshotInfo, _ store: SnapshotStore) throws -> String {
@@ -273,7 +273,7 @@ struct ObjectEncodingTests {
         let canonical = CanonicalJSON.encode(["name": "raw"])
         let digest = Digest.sha256(canonical)
         try store.database.query("INSERT INTO objects (body) VALUES (?)", [.blob(canonical)])
-        try store.database.query("INSERT INTO object_digests (digest, id) VALUES (?, ?)", [.objectKey(digest), .integer(store.database.lastInsertRowID)])
+        try store.database.query("INSERT INTO object_keys (prefix, id) VALUES (?, ?)", [.objectKey(digest), .integer(store.database.lastInsertRowID)])
         #expect(try store.objectBytes(digest) == canonical)
         #expect(try StoreChecker(store: store).run().problems == [])
     }
@@ -306,21 +306,63 @@ struct ObjectEncodingTests {
         #expect(columns.contains("depth"))
     }
 
-    @Test("schema 3 store read as is")
-    func readsSchemaThreeAsItIs() throws {
+    /// Rewrites the index of `store` as schemas 3 and 4 kept it, keyed by whole digests, and
+    /// marks the store as schema `schema`.
+    static func keyIndexByWholeDigests(_ store: SnapshotStore, schema: Int) throws {
+        try store.database.execute("""
+            CREATE TABLE object_digests (digest BLOB PRIMARY KEY, id INTEGER NOT NULL REFERENCES objects(id)) WITHOUT ROWID
+            """)
+        for row in try store.database.query("SELECT id, body, base FROM objects ORDER BY id") {
+            let stored = SnapshotStore.StoredObject(id: row.int(0) ?? 0, name: "row", body: row.bytes(1) ?? [], base: row.int(2))
+            let digest = Digest.sha256(try store.decode(stored))
+            try store.database.query(
+                "INSERT INTO object_digests (digest, id) VALUES (?, ?)", [SnapshotStore.digestKey(digest) ?? .null, .integer(stored.id)])
+        }
+        try store.database.execute("DROP TABLE object_keys; PRAGMA user_version = \(schema)")
+    }
+
+    @Test("schema 3 and 4 stores read as they are and a writer upgrades the index", arguments: [3, 4])
+    func readsOlderIndexAsItIs(schema: Int) throws {
         let (store, path) = try StoreFixtures.makeStore()
-        let snapshot = try StoreFixtures.commit(store, [Self.database(day: 1)], at: "2026-03-25T06:00:00Z")
-        try store.database.execute("PRAGMA user_version = \(StoreSchema.oldestReadableSchema)")
+        let first = try StoreFixtures.commit(store, [Self.database(day: 1)], at: "2026-03-25T06:00:00Z")
+        let second = try StoreFixtures.commit(store, [Self.database(day: 2)], at: "2026-03-26T06:00:00Z")
+        try Self.keyIndexByWholeDigests(store, schema: schema)
         try store.database.close()
 
         let reader = try SnapshotStore(path: path, readOnly: true)
-        let digest = try Self.digest(of: ResourceKind.postgres, in: snapshot, reader)
-        #expect(try reader.objectBytes(digest) == CanonicalJSON.encode(Self.database(day: 1).body))
-        #expect(try reader.database.query("PRAGMA user_version").first?.int(0) == Int64(StoreSchema.oldestReadableSchema))
+        let digest = try Self.digest(of: ResourceKind.postgres, in: second, reader)
+        #expect(try reader.objectBytes(digest) == CanonicalJSON.encode(Self.database(day: 2).body))
+        #expect(try reader.database.query("PRAGMA user_version").first?.int(0) == Int64(schema))
+        #expect(try StoreChecker(store: reader).run().problems == [])
         try reader.database.close()
 
         let writer = try SnapshotStore(path: path)
         #expect(try writer.database.query("PRAGMA user_version").first?.int(0) == Int64(SnapshotStore.schemaVersion))
+        let keyLengths = try writer.database.query("SELECT DISTINCT length(prefix) FROM object_keys").compactMap { $0.int(0) }
+        #expect(keyLengths == [Int64(ObjectIndex.prefixLength)])
+        #expect(try writer.database.query("SELECT name FROM sqlite_master WHERE name = 'object_digests'").isEmpty)
+        #expect(try writer.objectBytes(try Self.digest(of: ResourceKind.postgres, in: first, writer)) == CanonicalJSON.encode(Self.database(day: 1).body))
+        #expect(try StoreChecker(store: writer).run().problems == [])
+    }
+
+    @Test("objects under one index key are told apart by their digests")
+    func sharedIndexKey() throws {
+        let (store, _) = try StoreFixtures.makeStore()
+        let wanted = CanonicalJSON.encode(["name": "wanted"])
+        let digest = Digest.sha256(wanted)
+        // Another object filed under the same key, as two digests that share their first
+        // eight bytes would be.
+        try store.database.query("INSERT INTO objects (body) VALUES (?)", [.blob(CanonicalJSON.encode(["name": "other"]))])
+        try store.database.query("INSERT INTO object_keys (prefix, id) VALUES (?, ?)", [.objectKey(digest), .integer(store.database.lastInsertRowID)])
+        #expect(try !store.objectExists(digest))
+        #expect(throws: StoreError.self) { try store.objectBytes(digest) }
+
+        #expect(try store.putObject(wanted) == digest)
+        #expect(try store.database.query("SELECT id FROM object_keys WHERE prefix = ?", [.objectKey(digest)]).count == 2)
+        #expect(try store.objectExists(digest))
+        #expect(try store.objectBytes(digest) == wanted)
+        #expect(try store.putObject(wanted) == digest)
+        #expect(try store.objectCount() == 2)
     }
 
     @Test("store written by Docket 0.1.0 is upgraded, reads the same and passes check")

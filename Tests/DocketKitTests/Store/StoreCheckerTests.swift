@@ -32,7 +32,7 @@ struct StoreCheckerTests {
         let (store, snapshots) = try Self.makeValidStore()
         let entry = try #require(try store.entries(of: snapshots[0], kind: ResourceKind.domain).first)
         try store.database.query(
-            "UPDATE objects SET body = ? WHERE id = (SELECT id FROM object_digests WHERE digest = ?)", [.blob(Array(#"{"hostname":"evil.example"}"#.utf8)), .objectKey(entry.digest)])
+            "UPDATE objects SET body = ? WHERE id = (SELECT id FROM object_keys WHERE prefix = ?)", [.blob(Array(#"{"hostname":"evil.example"}"#.utf8)), .objectKey(entry.digest)])
         let report = try StoreChecker(store: store).run()
         #expect(report.problems.count == 1)
         #expect(report.problems.first?.subject == "object \(entry.digest)")
@@ -44,7 +44,7 @@ struct StoreCheckerTests {
         let tree = try #require(try store.kindTrees(of: snapshots[2])[ResourceKind.app])
         let body = try #require(try store.objectBytes(tree))
         let altered = String(decoding: body, as: UTF8.self).replacingOccurrences(of: "acme-api", with: "acme-apx")
-        try store.database.query("UPDATE objects SET body = ? WHERE id = (SELECT id FROM object_digests WHERE digest = ?)", [.blob(Array(altered.utf8)), .objectKey(tree)])
+        try store.database.query("UPDATE objects SET body = ? WHERE id = (SELECT id FROM object_keys WHERE prefix = ?)", [.blob(Array(altered.utf8)), .objectKey(tree)])
         let report = try StoreChecker(store: store).run()
         #expect(report.problems.count == 1)
         #expect(report.problems.first?.subject == "tree \(tree)")
@@ -85,8 +85,8 @@ struct StoreCheckerTests {
     func missingObject() throws {
         let (store, snapshots) = try Self.makeValidStore()
         let entry = try #require(try store.entries(of: snapshots[0], kind: ResourceKind.domain).first)
-        let row = try #require(try store.database.query("SELECT id FROM object_digests WHERE digest = ?", [.objectKey(entry.digest)]).first)
-        try store.database.query("DELETE FROM object_digests WHERE digest = ?", [.objectKey(entry.digest)])
+        let row = try #require(try store.database.query("SELECT id FROM object_keys WHERE prefix = ?", [.objectKey(entry.digest)]).first)
+        try store.database.query("DELETE FROM object_keys WHERE prefix = ?", [.objectKey(entry.digest)])
         try store.database.query("DELETE FROM objects WHERE id = ?", [row[0]])
         let report = try StoreChecker(store: store).run()
         #expect(!report.problems.isEmpty)

@@ -1,0 +1,50 @@
+/// The index from an object's digest to its row in `objects`.
+///
+/// Since schema 5 the index keys each row by the first `prefixLength` bytes of its SHA-256,
+/// in `object_keys`, and a lookup reads the rows under that key and keeps the one whose
+/// bytes hash to the full digest. Every read re-hashes what it returns anyway, so the other
+/// 24 bytes only repeated what the content already proves. Each key cost 45 bytes in the
+/// index before, 32 of them the digest; a daily capture of the benchmark's large account
+/// writes about 4,000 objects. Two objects share a key only by chance, about once in 2^64
+/// pairs, or when someone builds contents to collide; both rows are kept under the key and
+/// the lookup tells them apart by their full digests.
+///
+/// Stores before schema 5 key rows by all 32 bytes in `object_digests`. A read-only command
+/// reads them as they are; the first command that writes upgrades the index.
+struct ObjectIndex: Sendable {
+    /// The table, and its column of keys; both tables have an `id` column naming the row.
+    let table: String
+    let column: String
+    /// How many leading bytes of the digest form the key.
+    let keyLength: Int
+
+    static let prefixLength = 8
+
+    /// The index of schema 5 and later.
+    static let prefixes = ObjectIndex(table: "object_keys", column: "prefix", keyLength: prefixLength)
+
+    /// The index of schemas 3 and 4.
+    static let fullDigests = ObjectIndex(table: "object_digests", column: "digest", keyLength: 32)
+
+    /// The index a store at `schema` has.
+    static func forSchema(_ schema: Int) -> ObjectIndex {
+        schema >= StoreSchema.prefixIndexSchema ? prefixes : fullDigests
+    }
+
+    /// The key of the object `digest`, or nil for text that is not a SHA-256 hex digest,
+    /// which names no object.
+    func key(_ digest: String) -> SQLiteValue? {
+        guard Digest.isSHA256Hex(digest), let bytes = bytes(fromHex: digest) else { return nil }
+        return .blob(Array(bytes.prefix(keyLength)))
+    }
+
+    /// Selects id, body, base and depth of every row under one key, oldest first.
+    var rowsQuery: String {
+        "SELECT o.id, o.body, o.base, o.depth FROM \(table) k JOIN objects o ON o.id = k.id WHERE k.\(column) = ? ORDER BY o.id"
+    }
+
+    /// Whether any row is recorded under one key.
+    var keyQuery: String {
+        "SELECT 1 FROM \(table) WHERE \(column) = ? LIMIT 1"
+    }
+}
