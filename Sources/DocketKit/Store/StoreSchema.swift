@@ -83,8 +83,9 @@ enum StoreSchema {
     static let prefixIndexSchema = 5
 
     /// The oldest schema a read-only command reads without upgrading it. The migrations
-    /// after it change only how new objects are written, and this version reads both forms,
-    /// so a user who may not write the store can still read it.
+    /// after it change how new objects are written and how the index keys them, and this
+    /// version reads every form (see `ObjectIndex`), so a user who may not write the store
+    /// can still read it.
     static let oldestReadableSchema = 3
 
     /// Splits objects into bodies appended by row id, with bases named by row id and the
