@@ -9,12 +9,17 @@ SnapshotStore+ObjectEncoding.swift define:
 - `snapshots(digest, captured_at, header)`: the header is canonical JSON with `tree`, the
   root tree digest;
 - `object_keys(prefix, id)` maps the first 8 bytes of each SHA-256 to the rows of
-  `objects(id, base, depth, body)` whose digests start with them; the row whose canonical
-  bytes hash to the whole digest is the object (schema 3 and 4 stores have
-  `object_digests(digest, id)`, keyed by all 32 bytes, instead); a body is canonical JSON, or a deflate stream of it:
-  byte 0x01 and a raw deflate stream (schema 4), or a zlib stream (first byte 0x78, schema 3
-  and earlier), deflated against the canonical bytes of the object in row `base` when that is
-  set;
+  `objects(id, base, depth, body)` whose digests start with them; the object is the row
+  whose canonical bytes hash to the whole digest (stores before schema 5 have
+  `object_digests(digest, id)`, keyed by all 32 bytes, instead). A body is canonical JSON,
+  or a deflate stream of it, deflated against the canonical bytes of the object in row
+  `base` when that is set. The stream is one of:
+  - byte 0x02 and a raw deflate stream of the bytes with their digests packed (see
+    `pack_digests`), deflated against the base's bytes packed the same way, as Docket writes
+    since schema 5 (DigestPacking.swift);
+  - byte 0x01 and a raw deflate stream of the bytes as they are (schema 4, and later for
+    bytes with a 0x00 byte);
+  - a zlib stream, whose first byte is 0x78 (schema 3 and earlier);
 - root tree `{"kinds": {kind: tree}}`; a kind tree is `{"entries": [...]}` or
   `{"buckets": {prefix: leaf}}`, and each entry has `key`, `name`, `digest`, and optionally
   `parent` and `app`.
@@ -22,11 +27,45 @@ SnapshotStore+ObjectEncoding.swift define:
 
 import hashlib
 import json
+import re
 import sqlite3
 import zlib
 
 PACKED_MARKER = 0x01
+DIGEST_PACKED_MARKER = 0x02
 ZLIB_MARKER = 0x78
+
+QUOTED_DIGEST = re.compile(rb'"([0-9a-f]{64})"')
+DIGEST_MARKER = b"\x00"
+PACKED_DIGEST_LENGTH = 33
+
+
+def pack_digests(data):
+    """Replace each `"` + 64 lowercase hex digits + `"` by 0x00 and the 32 bytes they encode.
+
+    The scan runs left to right without overlaps, as DigestPacking.pack does. A dictionary is
+    packed the same way whether or not it contains 0x00 bytes.
+    """
+    return QUOTED_DIGEST.sub(lambda match: DIGEST_MARKER + bytes.fromhex(match.group(1).decode()), data)
+
+
+def unpack_digests(data):
+    """Replace each 0x00 byte and the 32 bytes after it by the quoted lowercase hex digest.
+
+    Raises ValueError when a 0x00 byte has fewer than 32 bytes after it.
+    """
+    parts = []
+    position = 0
+    while True:
+        marker = data.find(DIGEST_MARKER, position)
+        if marker < 0:
+            parts.append(data[position:])
+            return b"".join(parts)
+        if len(data) - marker < PACKED_DIGEST_LENGTH:
+            raise ValueError("the packed digest at byte %d has %d of its 32 bytes" % (marker, len(data) - marker - 1))
+        parts.append(data[position:marker])
+        parts.append(b'"' + data[marker + 1:marker + PACKED_DIGEST_LENGTH].hex().encode() + b'"')
+        position = marker + PACKED_DIGEST_LENGTH
 
 
 class DocketStore:
@@ -85,15 +124,25 @@ class DocketStore:
 
     def _decode(self, object_id, body, base):
         body = bytes(body)
-        if not body or body[0] not in (PACKED_MARKER, ZLIB_MARKER):
+        if not body or body[0] not in (PACKED_MARKER, DIGEST_PACKED_MARKER, ZLIB_MARKER):
             return body
-        options = {} if base is None else {"zdict": self._object_bytes_by_id(base)}
-        if body[0] == PACKED_MARKER:
+        marker = body[0]
+        options = {}
+        if base is not None:
+            dictionary = self._object_bytes_by_id(base)
+            options["zdict"] = pack_digests(dictionary) if marker == DIGEST_PACKED_MARKER else dictionary
+        if marker == ZLIB_MARKER:
+            inflater = zlib.decompressobj(**options)
+        else:
             inflater = zlib.decompressobj(-zlib.MAX_WBITS, **options)
             body = body[1:]
-        else:
-            inflater = zlib.decompressobj(**options)
-        return inflater.decompress(body) + inflater.flush()
+        inflated = inflater.decompress(body) + inflater.flush()
+        if marker == DIGEST_PACKED_MARKER:
+            try:
+                return unpack_digests(inflated)
+            except ValueError as error:
+                raise ValueError("object row %d cannot be unpacked: %s" % (object_id, error)) from None
+        return inflated
 
     def object(self, digest):
         return json.loads(self.object_bytes(digest))

@@ -137,7 +137,8 @@ extension SnapshotStore {
     }
 
     /// Returns the canonical bytes of a stored body: the body itself, or the body inflated
-    /// (against its base's canonical bytes when it has a base).
+    /// (against its base's canonical bytes when it has a base) and, for a
+    /// `digestPackedMarker` body, unpacked.
     /// - Throws: `StoreError.corrupt` naming the object when the stream is damaged, or its
     ///   base is missing, damaged or too deep.
     func decode(_ stored: StoredObject, depth: Int = 0) throws -> [UInt8] {
@@ -156,7 +157,7 @@ extension SnapshotStore {
             let inflater = try self.inflater ?? ObjectCompression.Inflater()
             self.inflater = inflater
             return try inflater.decompress(stored.body, dictionary: dictionary)
-        } catch let error as ZlibError {
+        } catch let error where error is ZlibError || error is DigestPacking.TruncatedDigest {
             let against = stored.base == nil ? "" : " against its base"
             throw StoreError.corrupt("\(stored.name), stored compressed\(against), cannot be decompressed: \(error)")
         }

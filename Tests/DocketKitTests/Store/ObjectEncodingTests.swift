@@ -10,7 +10,7 @@ struct ObjectCompressionTests {
     @Test("round trip without dictionary")
     func roundTrip() throws {
         let stream = try ObjectCompression.compress(Self.text)
-        #expect(stream.first == ObjectCompression.packedMarker)
+        #expect(stream.first == ObjectCompression.digestPackedMarker)
         #expect(stream.count < Self.text.count)
         #expect(try ObjectCompression.decompress(stream) == Self.text)
     }
@@ -134,6 +134,182 @@ struct ObjectCompressionTests {
     }
 }
 
+@Suite("digest packing")
+struct DigestPackingTests {
+    static let digests = (0..<4).map { Digest.sha256("object \($0)") }
+
+    static func quoted(_ text: String) -> String { "\"" + text + "\"" }
+
+    /// Returns the packed form of `digest`: 0x00 and its 32 bytes.
+    static func packed(_ digest: String) throws -> [UInt8] {
+        [DigestPacking.digestMarker] + (try #require(bytes(fromHex: digest)))
+    }
+
+    static func roundTrip(_ text: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> [UInt8] {
+        let bytes = Array(text.utf8)
+        let packed = try #require(DigestPacking.pack(bytes), sourceLocation: sourceLocation)
+        #expect(try DigestPacking.unpack(packed) == bytes, sourceLocation: sourceLocation)
+        return packed
+    }
+
+    @Test("tree objects round trip")
+    func treeObjects() throws {
+        let (a, b, c, d) = (Self.digests[0], Self.digests[1], Self.digests[2], Self.digests[3])
+        let trees: [(text: String, digestCount: Int)] = [
+            (#"{"kinds":{"app":"\#(a)","domain":"\#(b)"}}"#, 2),
+            (#"{"buckets":{"0a":"\#(a)","1f":"\#(b)","e3":"\#(c)"}}"#, 3),
+            (#"{"entries":[{"app":"01234567","digest":"\#(a)","key":"db1","name":"postgresql-db1"},"#
+                + #"{"digest":"\#(d)","key":"db2","name":"postgresql-\#(c.prefix(8))"}]}"#, 2),
+        ]
+        for (text, digestCount) in trees {
+            let packed = try Self.roundTrip(text)
+            #expect(packed.count == text.utf8.count - digestCount * 33, "\(text)")
+        }
+        let packed = try Self.roundTrip(#"{"kinds":{"app":"\#(a)"}}"#)
+        #expect(packed == Array(#"{"kinds":{"app":"#.utf8) + (try Self.packed(a)) + Array("}}".utf8))
+    }
+
+    @Test("hex that is not a quoted digest stays")
+    func otherHexStays() throws {
+        let digest = Self.digests[0]
+        let cases: [(name: String, text: String)] = [
+            ("63 digits", #"{"a":"\#(digest.dropLast())"}"#),
+            ("65 digits", #"{"a":"\#(digest)0"}"#),
+            ("uppercase", #"{"a":"\#(digest.uppercased())"}"#),
+            ("one uppercase digit", #"{"a":"\#(digest.dropLast())A"}"#),
+            ("not hex", #"{"a":"\#(digest.dropLast())g"}"#),
+            ("unquoted", #"[\#(digest)]"#),
+            ("no closing quote", #"["\#(digest)]"#),
+            ("empty", ""),
+        ]
+        for (name, text) in cases {
+            #expect(try Self.roundTrip(text) == Array(text.utf8), "\(name)")
+        }
+    }
+
+    @Test("digests at the edges and side by side")
+    func edgesAndAdjacent() throws {
+        let (a, b) = (Self.digests[0], Self.digests[1])
+        let (packedA, packedB) = (try Self.packed(a), try Self.packed(b))
+        #expect(try Self.roundTrip(Self.quoted(a)) == packedA)
+        #expect(try Self.roundTrip(Self.quoted(a) + "]") == packedA + Array("]".utf8))
+        #expect(try Self.roundTrip("[" + Self.quoted(a)) == Array("[".utf8) + packedA)
+        #expect(try Self.roundTrip(Self.quoted(a) + Self.quoted(b)) == packedA + packedB)
+        #expect(try Self.roundTrip(Self.quoted(a) + "," + Self.quoted(b)) == packedA + Array(",".utf8) + packedB)
+        // The scan goes left to right, so a closing quote never opens a second digest.
+        #expect(try Self.roundTrip(Self.quoted(a) + b + "\"") == packedA + Array((b + "\"").utf8))
+        // A quote that opens no digest is kept, and the next one may open one.
+        #expect(try Self.roundTrip("\"" + Self.quoted(a)) == Array("\"".utf8) + packedA)
+    }
+
+    @Test("packed digest bytes may be 0x00 or a quote")
+    func markerInsideDigest() throws {
+        // A digest whose bytes include 0x00 and 0x22 unpacks as the scan skips its 32 bytes.
+        let digest = "00" + "22" + String(repeating: "00", count: 29) + "ff"
+        let text = "[" + Self.quoted(digest) + "," + Self.quoted(Self.digests[0]) + "]"
+        let packed = try Self.roundTrip(text)
+        #expect(packed.count == text.utf8.count - 2 * 33)
+    }
+
+    @Test("bytes with 0x00 are not packed")
+    func markerBytesNotPacked() {
+        let bytes = Array(#"{"a":""#.utf8) + [0] + Array(#""}"#.utf8)
+        #expect(DigestPacking.pack(bytes) == nil)
+        #expect(DigestPacking.pack(Array(Self.quoted(Self.digests[0]).utf8) + [0]) == nil)
+    }
+
+    @Test("cut-off packed digest is rejected")
+    func truncatedDigest() throws {
+        let packed = try Self.packed(Self.digests[0])
+        for available in [0, 1, 31] {
+            let damaged = Array("[".utf8) + packed.prefix(1 + available)
+            let error = try #require(throws: DigestPacking.TruncatedDigest.self, "\(available) bytes") { try DigestPacking.unpack(damaged) }
+            #expect(error.offset == 1, "\(available) bytes")
+            #expect(error.available == available, "\(available) bytes")
+        }
+        let error = try #require(throws: DigestPacking.TruncatedDigest.self) { try DigestPacking.unpack(packed.dropLast()) }
+        #expect(error.description == "unpacking digests: the packed digest at byte 0 has 31 of its 32 bytes")
+    }
+}
+
+@Suite("digest-packed bodies")
+struct DigestPackedBodyTests {
+    static let leafBase = Array(#"{"entries":[{"digest":"\#(Digest.sha256("a"))","key":"a"},{"digest":"\#(Digest.sha256("b"))","key":"b"}]}"#.utf8)
+    static let leaf = Array(#"{"entries":[{"digest":"\#(Digest.sha256("a"))","key":"a"},{"digest":"\#(Digest.sha256("c"))","key":"b"}]}"#.utf8)
+
+    @Test("body packs digests and reads back")
+    func packedRoundTrip() throws {
+        let standalone = try ObjectCompression.compress(Self.leaf)
+        let delta = try ObjectCompression.compress(Self.leaf, dictionary: Self.leafBase)
+        #expect(standalone.first == ObjectCompression.digestPackedMarker)
+        #expect(delta.first == ObjectCompression.digestPackedMarker)
+        #expect(ObjectCompression.isCompressed(delta))
+        #expect(try ObjectCompression.decompress(standalone) == Self.leaf)
+        #expect(try ObjectCompression.decompress(delta, dictionary: Self.leafBase) == Self.leaf)
+        // The stream contains the packed leaf, deflated against the packed base.
+        var raw = delta
+        raw[0] = ObjectCompression.packedMarker
+        let packedBase = DigestPacking.packDictionary(Self.leafBase)
+        #expect(try ObjectCompression.decompress(raw, dictionary: packedBase) == DigestPacking.pack(Self.leaf))
+        #expect((try? ObjectCompression.decompress(raw, dictionary: Self.leafBase)) != DigestPacking.pack(Self.leaf))
+    }
+
+    @Test("bytes with 0x00 keep the plain form")
+    func markerBytesStayPlain() throws {
+        let bytes = Array(#"{"digest":"\#(Digest.sha256("a"))","raw":""#.utf8) + [0, 1] + Array(#""}"#.utf8)
+        let standalone = try ObjectCompression.compress(bytes)
+        let delta = try ObjectCompression.compress(bytes, dictionary: Self.leafBase)
+        #expect(standalone.first == ObjectCompression.packedMarker)
+        #expect(delta.first == ObjectCompression.packedMarker)
+        #expect(try ObjectCompression.decompress(standalone) == bytes)
+        #expect(try ObjectCompression.decompress(delta, dictionary: Self.leafBase) == bytes)
+    }
+
+    @Test("packed body against a base with 0x00")
+    func dictionaryWithMarker() throws {
+        // A base may contain any bytes, and its packed form only has to match on both sides.
+        let base = Self.leafBase + [0] + Array(#"["\#(Digest.sha256("d"))"]"#.utf8)
+        let delta = try ObjectCompression.compress(Self.leaf, dictionary: base)
+        #expect(delta.first == ObjectCompression.digestPackedMarker)
+        #expect(try ObjectCompression.decompress(delta, dictionary: base) == Self.leaf)
+    }
+
+    @Test("packed body with a cut-off digest is rejected")
+    func truncatedPackedBody() throws {
+        // A stream that inflates to bytes ending 10 bytes into a packed digest.
+        let inflated = Array(#"{"digest":"#.utf8) + [0] + Array(repeating: 0xAB, count: 10)
+        let body = try ObjectCompression.deflateRaw(inflated, dictionary: nil, marker: ObjectCompression.digestPackedMarker)
+        let error = try #require(throws: DigestPacking.TruncatedDigest.self) { try ObjectCompression.decompress(body) }
+        #expect(error.description == "unpacking digests: the packed digest at byte 10 has 10 of its 32 bytes")
+        // The same stream as a plain body is just bytes.
+        var plain = body
+        plain[0] = ObjectCompression.packedMarker
+        #expect(try ObjectCompression.decompress(plain) == inflated)
+    }
+
+    @Test("inflater alternates packed and plain bodies")
+    func inflaterMixesForms() throws {
+        // Over a megabyte of digests, so the unpacked and packed-dictionary buffers grow past
+        // the size they keep.
+        let manyDigests = Array(("[" + (0..<20_000).map { "\"\(Digest.sha256("line \($0)"))\"" }.joined(separator: ",") + "]").utf8)
+        var changed = manyDigests
+        changed.replaceSubrange((changed.count - 66)..<(changed.count - 2), with: Array(Digest.sha256("changed").utf8))
+        #expect(manyDigests.count > ObjectCompression.Inflater.keptOutputCapacity)
+        let large = try ObjectCompression.compress(changed, dictionary: manyDigests)
+        let plain = try ObjectCompression.compress(Self.leaf + [0])
+        let packed = try ObjectCompression.compress(Self.leaf, dictionary: Self.leafBase)
+        #expect(large.first == ObjectCompression.digestPackedMarker)
+
+        let inflater = try ObjectCompression.Inflater()
+        for _ in 0..<2 {
+            #expect(try inflater.decompress(large, dictionary: manyDigests) == changed)
+            #expect(try inflater.decompress(plain, dictionary: nil) == Self.leaf + [0])
+            #expect(try inflater.decompress(packed, dictionary: Self.leafBase) == Self.leaf)
+            #expect(try inflater.decompress(ObjectCompressionTests.zlibDelta, dictionary: ObjectCompressionTests.zlibBase) == ObjectCompressionTests.zlibText)
+        }
+    }
+}
+
 @Suite("object encoding")
 struct ObjectEncodingTests {
     /// A postgres-shaped resource whose counters move every day.
@@ -177,7 +353,7 @@ struct ObjectEncodingTests {
         let digest = try Self.digest(of: ResourceKind.postgres, in: snapshot, store)
         let canonical = CanonicalJSON.encode(Self.database(day: 1).body)
         let stored = try Self.row(store, digest)
-        #expect(stored.body.first == ObjectCompression.packedMarker)
+        #expect(stored.body.first == ObjectCompression.digestPackedMarker)
         #expect(stored.body.count < canonical.count)
         #expect(stored.base == nil)
         #expect(try store.objectBytes(digest) == canonical)
@@ -265,6 +441,49 @@ struct ObjectEncodingTests {
         #expect(try Self.digest(of: ResourceKind.postgres, in: first, store) != drifted)
         #expect(try Self.row(store, drifted).base == nil)
         #expect(try Self.row(store, next).base == drifted)
+    }
+
+    @Test("tree leaf delta is smaller with packed digests")
+    func packedLeafDelta() throws {
+        let (store, _) = try StoreFixtures.makeStore()
+        var apps = (0..<40).map { StoreFixtures.app(id: "app-\($0)", name: "acme-\($0)") }
+        let first = try StoreFixtures.commit(store, apps, at: "2026-03-25T06:00:00Z")
+        apps[17] = StoreFixtures.app(id: "app-17", name: "acme-17", stack: "heroku-22")
+        let second = try StoreFixtures.commit(store, apps, at: "2026-03-26T06:00:00Z")
+        let oldLeaf = try #require(try SnapshotTree.kindDigests(root: first.treeDigest, in: store)[ResourceKind.app])
+        let newLeaf = try #require(try SnapshotTree.kindDigests(root: second.treeDigest, in: store)[ResourceKind.app])
+        let oldBytes = try #require(try store.objectBytes(oldLeaf))
+        let newBytes = try #require(try store.objectBytes(newLeaf))
+        #expect(Array(newBytes.prefix(12)) == Array(#"{"entries":["#.utf8))
+
+        let stored = try Self.row(store, newLeaf)
+        #expect(stored.base == oldLeaf)
+        #expect(stored.body.first == ObjectCompression.digestPackedMarker)
+        let plain = try ObjectCompression.deflateRaw(newBytes, dictionary: oldBytes, marker: ObjectCompression.packedMarker)
+        // One changed digest. A delta this small uses deflate's fixed codes of 8 or 9 bits a
+        // literal, so 32 packed bytes cost about half as much as 64 hex digits: 82 bytes
+        // against 112 with zlib 1.2.13.
+        #expect(stored.body.count + 20 <= plain.count, "packed \(stored.body.count) bytes, plain \(plain.count) bytes")
+        #expect(try ObjectCompression.decompress(plain, dictionary: oldBytes) == newBytes)
+    }
+
+    @Test("packed body with a cut-off digest is named")
+    func truncatedPackedBodyNamed() throws {
+        let (store, _) = try StoreFixtures.makeStore()
+        let digest = try Self.commitDays(1, to: store, Self.database(day:))[0]
+        #expect(try Self.row(store, digest).base == nil)
+        let inflated = Array(#"{"addon_id":"#.utf8) + [0] + Array(repeating: 0xAB, count: 10)
+        let body = try ObjectCompression.deflateRaw(inflated, dictionary: nil, marker: ObjectCompression.digestPackedMarker)
+        try Self.replaceBody(of: digest, with: body, in: store)
+
+        let error = try #require(throws: StoreError.self) { try store.objectBytes(digest) }
+        #expect(
+            "\(error)".contains(
+                "object \(digest), stored compressed, cannot be decompressed: unpacking digests: the packed digest at byte 12 has 10 of its 32 bytes"),
+            "\(error)")
+        let report = try StoreChecker(store: store).run()
+        #expect(report.problems.count == 1)
+        #expect(report.problems.first?.subject == "object \(digest)")
     }
 
     @Test("uncompressed bodies still read")
