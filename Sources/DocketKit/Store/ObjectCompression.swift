@@ -25,7 +25,7 @@ public struct ZlibError: Error, CustomStringConvertible, Sendable {
 ///   digests, and in a small delta a changed digest costs about 33 bytes packed against 64
 ///   as hex. On the benchmark's large account, a prototype cut the tree bytes a daily
 ///   capture adds from 205 kB to 175 kB.
-/// - `packedMarker` (0x01): a raw deflate stream of the bytes as they are. `compress` writes
+/// - `rawDeflateMarker` (0x01): a raw deflate stream of the bytes as they are. `compress` writes
 ///   it for bytes with a 0x00 byte, and schema 4 stores hold it for every compressed body.
 /// - `zlibMarker` (0x78): a zlib stream (RFC 1950), as stores before schema 4 hold.
 ///
@@ -38,7 +38,7 @@ public struct ZlibError: Error, CustomStringConvertible, Sendable {
 /// so a stored body shows by itself whether it is compressed.
 enum ObjectCompression {
     /// The first byte of a raw deflate stream of the bytes as they are.
-    static let packedMarker: UInt8 = 0x01
+    static let rawDeflateMarker: UInt8 = 0x01
 
     /// The first byte of a raw deflate stream of the bytes with their digests packed by
     /// `DigestPacking`.
@@ -53,17 +53,17 @@ enum ObjectCompression {
 
     static func isCompressed(_ body: [UInt8]) -> Bool {
         guard let marker = body.first else { return false }
-        return marker == packedMarker || marker == digestPackedMarker || marker == zlibMarker
+        return marker == rawDeflateMarker || marker == digestPackedMarker || marker == zlibMarker
     }
 
     /// Deflates `bytes` into a body, using `dictionary` as preset dictionary when given.
     /// `decompress` then needs the same dictionary. The body is `digestPackedMarker` and a
-    /// raw deflate stream of the packed bytes, or `packedMarker` and a raw deflate stream of
+    /// raw deflate stream of the packed bytes, or `rawDeflateMarker` and a raw deflate stream of
     /// `bytes` when they contain a 0x00 byte, which packing cannot tell from a packed digest.
     /// - Throws: `ZlibError` when zlib fails, which only happens when it runs out of memory.
     static func compress(_ bytes: [UInt8], dictionary: [UInt8]? = nil) throws -> [UInt8] {
         guard let packed = DigestPacking.pack(bytes) else {
-            return try deflateRaw(bytes, dictionary: dictionary, marker: packedMarker)
+            return try deflateRaw(bytes, dictionary: dictionary, marker: rawDeflateMarker)
         }
         return try deflateRaw(packed, dictionary: dictionary.map(DigestPacking.packDictionary), marker: digestPackedMarker)
     }
@@ -161,7 +161,7 @@ enum ObjectCompression {
         func decompress(_ compressed: [UInt8], dictionary: [UInt8]?) throws -> [UInt8] {
             guard let marker = compressed.first else { throw Self.truncated }
             let hasPackedDigests = marker == digestPackedMarker
-            let isRaw = marker == packedMarker || hasPackedDigests
+            let isRaw = marker == rawDeflateMarker || hasPackedDigests
             try ObjectCompression.check(inflateReset2(stream, isRaw ? -MAX_WBITS : MAX_WBITS), &stream.pointee, "resetting inflate")
             defer { shrinkBuffers() }
             if isRaw, let dictionary, !dictionary.isEmpty {

@@ -72,10 +72,13 @@ enum StoreSchema {
         ALTER TABLE objects ADD COLUMN base TEXT REFERENCES objects(digest);
         """),
         .code(keyObjectsByRowID),
-        // New bodies are raw deflate streams (ObjectCompression.packedMarker). The tables do
+        // New bodies are raw deflate streams (ObjectCompression.rawDeflateMarker). The tables do
         // not change, but a Docket that reads only zlib streams must reject the store instead
         // of reporting these bodies as altered.
         .sql("-- bodies may be raw deflate streams"),
+        // The index keys rows by the first bytes of each digest (ObjectIndex), and new bodies
+        // have their digests packed (ObjectCompression.digestPackedMarker), which an older
+        // Docket would report as altered.
         .code(keyIndexByPrefix),
     ]
 

@@ -248,7 +248,7 @@ struct DigestPackedBodyTests {
         #expect(try ObjectCompression.decompress(delta, dictionary: Self.leafBase) == Self.leaf)
         // The stream contains the packed leaf, deflated against the packed base.
         var raw = delta
-        raw[0] = ObjectCompression.packedMarker
+        raw[0] = ObjectCompression.rawDeflateMarker
         let packedBase = DigestPacking.packDictionary(Self.leafBase)
         #expect(try ObjectCompression.decompress(raw, dictionary: packedBase) == DigestPacking.pack(Self.leaf))
         #expect((try? ObjectCompression.decompress(raw, dictionary: Self.leafBase)) != DigestPacking.pack(Self.leaf))
@@ -259,8 +259,8 @@ struct DigestPackedBodyTests {
         let bytes = Array(#"{"digest":"\#(Digest.sha256("a"))","raw":""#.utf8) + [0, 1] + Array(#""}"#.utf8)
         let standalone = try ObjectCompression.compress(bytes)
         let delta = try ObjectCompression.compress(bytes, dictionary: Self.leafBase)
-        #expect(standalone.first == ObjectCompression.packedMarker)
-        #expect(delta.first == ObjectCompression.packedMarker)
+        #expect(standalone.first == ObjectCompression.rawDeflateMarker)
+        #expect(delta.first == ObjectCompression.rawDeflateMarker)
         #expect(try ObjectCompression.decompress(standalone) == bytes)
         #expect(try ObjectCompression.decompress(delta, dictionary: Self.leafBase) == bytes)
     }
@@ -283,7 +283,7 @@ struct DigestPackedBodyTests {
         #expect(error.description == "unpacking digests: the packed digest at byte 10 has 10 of its 32 bytes")
         // The same stream as a plain body is just bytes.
         var plain = body
-        plain[0] = ObjectCompression.packedMarker
+        plain[0] = ObjectCompression.rawDeflateMarker
         #expect(try ObjectCompression.decompress(plain) == inflated)
     }
 
@@ -459,7 +459,7 @@ struct ObjectEncodingTests {
         let stored = try Self.row(store, newLeaf)
         #expect(stored.base == oldLeaf)
         #expect(stored.body.first == ObjectCompression.digestPackedMarker)
-        let plain = try ObjectCompression.deflateRaw(newBytes, dictionary: oldBytes, marker: ObjectCompression.packedMarker)
+        let plain = try ObjectCompression.deflateRaw(newBytes, dictionary: oldBytes, marker: ObjectCompression.rawDeflateMarker)
         // One changed digest. A delta this small uses deflate's fixed codes of 8 or 9 bits a
         // literal, so 32 packed bytes cost about half as much as 64 hex digits: 82 bytes
         // against 112 with zlib 1.2.13.
