@@ -57,15 +57,19 @@ enum ObjectCompression {
     }
 
     /// Deflates `bytes` into a body, using `dictionary` as preset dictionary when given.
-    /// `decompress` then needs the same dictionary. The body is `digestPackedMarker` and a
-    /// raw deflate stream of the packed bytes, or `rawDeflateMarker` and a raw deflate stream of
-    /// `bytes` when they contain a 0x00 byte, which packing cannot tell from a packed digest.
+    /// `decompress` then needs the same dictionary. When `bytes` contain digests, the body is
+    /// the smaller of two: `digestPackedMarker` and a raw deflate stream of the packed bytes,
+    /// or `rawDeflateMarker` and a raw deflate stream of `bytes` as they are. Packing wins
+    /// where a few digests changed against the dictionary. Without a dictionary, deflate
+    /// codes hex in about 4 bits a digit, and raw digest bytes make every other byte's code
+    /// longer, so a standalone tree is often smaller unpacked. Bytes with a 0x00 byte,
+    /// which packing cannot tell from a packed digest, are never packed.
     /// - Throws: `ZlibError` when zlib fails, which only happens when it runs out of memory.
     static func compress(_ bytes: [UInt8], dictionary: [UInt8]? = nil) throws -> [UInt8] {
-        guard let packed = DigestPacking.pack(bytes) else {
-            return try deflateRaw(bytes, dictionary: dictionary, marker: rawDeflateMarker)
-        }
-        return try deflateRaw(packed, dictionary: dictionary.map(DigestPacking.packDictionary), marker: digestPackedMarker)
+        let unpacked = try deflateRaw(bytes, dictionary: dictionary, marker: rawDeflateMarker)
+        guard let packed = DigestPacking.pack(bytes), packed.count < bytes.count else { return unpacked }
+        let body = try deflateRaw(packed, dictionary: dictionary.map(DigestPacking.packDictionary), marker: digestPackedMarker)
+        return body.count < unpacked.count ? body : unpacked
     }
 
     /// Deflates `bytes` into `marker` followed by a raw deflate stream, against `dictionary`

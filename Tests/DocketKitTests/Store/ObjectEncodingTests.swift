@@ -10,9 +10,31 @@ struct ObjectCompressionTests {
     @Test("round trip without dictionary")
     func roundTrip() throws {
         let stream = try ObjectCompression.compress(Self.text)
-        #expect(stream.first == ObjectCompression.digestPackedMarker)
+        #expect(stream.first == ObjectCompression.rawDeflateMarker)
         #expect(stream.count < Self.text.count)
         #expect(try ObjectCompression.decompress(stream) == Self.text)
+    }
+
+    @Test("the smaller of the packed and unpacked forms is kept")
+    func smallerFormKept() throws {
+        let digests = (0..<200).map { Digest.sha256("leaf \($0)") }
+        let tree = CanonicalJSON.encode(["buckets": .object(Dictionary(uniqueKeysWithValues: digests.enumerated().map { (String(format: "%03d", $0.offset), JSONValue.string($0.element)) }))])
+        let packed = try #require(DigestPacking.pack(tree))
+        let standaloneForms = [
+            try ObjectCompression.deflateRaw(tree, dictionary: nil, marker: ObjectCompression.rawDeflateMarker),
+            try ObjectCompression.deflateRaw(packed, dictionary: nil, marker: ObjectCompression.digestPackedMarker),
+        ]
+        let standalone = try ObjectCompression.compress(tree)
+        #expect(standalone.count == standaloneForms.map(\.count).min())
+        #expect(try ObjectCompression.decompress(standalone) == tree)
+
+        var changed = digests
+        changed[100] = Digest.sha256("leaf 100, changed")
+        let next = CanonicalJSON.encode(["buckets": .object(Dictionary(uniqueKeysWithValues: changed.enumerated().map { (String(format: "%03d", $0.offset), JSONValue.string($0.element)) }))])
+        let delta = try ObjectCompression.compress(next, dictionary: tree)
+        #expect(delta.first == ObjectCompression.digestPackedMarker)
+        #expect(delta.count < (try ObjectCompression.deflateRaw(next, dictionary: tree, marker: ObjectCompression.rawDeflateMarker)).count)
+        #expect(try ObjectCompression.decompress(delta, dictionary: tree) == next)
     }
 
     @Test("round trip of empty input")
@@ -353,7 +375,7 @@ struct ObjectEncodingTests {
         let digest = try Self.digest(of: ResourceKind.postgres, in: snapshot, store)
         let canonical = CanonicalJSON.encode(Self.database(day: 1).body)
         let stored = try Self.row(store, digest)
-        #expect(stored.body.first == ObjectCompression.digestPackedMarker)
+        #expect(stored.body.first == ObjectCompression.rawDeflateMarker)
         #expect(stored.body.count < canonical.count)
         #expect(stored.base == nil)
         #expect(try store.objectBytes(digest) == canonical)
