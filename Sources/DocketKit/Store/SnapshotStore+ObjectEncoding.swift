@@ -1,7 +1,8 @@
 /// The storage form of objects. `object_keys` maps the first bytes of each digest to a row
-/// of `objects` (see `ObjectIndex`), which contains the body. A body is either the canonical bytes themselves, or a
-/// deflate stream of them (see `ObjectCompression`). The stream is standalone, or deflated against the canonical bytes of the
-/// object in the `base` column, the previous version of the same resource or tree. The
+/// of `objects` (see `ObjectIndex`), which contains the body. A body is either the canonical
+/// bytes themselves, or a deflate stream of them (see `ObjectCompression`). The stream is
+/// standalone, or deflated against the canonical bytes of the object in the `base` column,
+/// the previous version of the same resource or tree. The
 /// digest always covers the canonical bytes, and every read decompresses, so callers only
 /// see those bytes.
 ///
@@ -109,19 +110,29 @@ extension SnapshotStore {
     /// hash to `digest`, if any, and the others. Usually one row is under a key. When none
     /// matches, the others are either an altered object or, rarely, other objects whose
     /// digests start with the same bytes.
-    /// - Throws: `StoreError.corrupt` naming the object when a row cannot be decompressed.
+    /// - Throws: `StoreError.corrupt` naming the object when no row matches and a row under
+    ///   the key cannot be decompressed. A damaged row does not hide another that matches.
     func locateObject(_ digest: String) throws -> (match: LocatedObject?, others: [LocatedObject]) {
         guard let key = objectIndex.key(digest) else { return (nil, []) }
         var others: [LocatedObject] = []
+        var damage: Error?
         for row in try database.query(objectIndex.rowsQuery, [key]) {
             let id = row.int(0) ?? 0
             let stored = StoredObject(id: id, name: "object \(digest)", body: row.bytes(1) ?? [], base: row.int(2))
-            let located = LocatedObject(id: id, depth: Int(row.int(3) ?? 0), bytes: try decode(stored))
-            if Digest.sha256(located.bytes) == digest {
+            let bytes: [UInt8]
+            do {
+                bytes = try decode(stored)
+            } catch let error as StoreError {
+                damage = damage ?? error
+                continue
+            }
+            let located = LocatedObject(id: id, depth: Int(row.int(3) ?? 0), bytes: bytes)
+            if Digest.sha256(bytes) == digest {
                 return (located, others)
             }
             others.append(located)
         }
+        if let damage { throw damage }
         return (nil, others)
     }
 

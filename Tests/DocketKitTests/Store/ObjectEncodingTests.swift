@@ -594,7 +594,8 @@ struct ObjectEncodingTests {
         // Another object filed under the same key, as two digests that share their first
         // eight bytes would be.
         try store.database.query("INSERT INTO objects (body) VALUES (?)", [.blob(CanonicalJSON.encode(["name": "other"]))])
-        try store.database.query("INSERT INTO object_keys (prefix, id) VALUES (?, ?)", [.objectKey(digest), .integer(store.database.lastInsertRowID)])
+        let other = store.database.lastInsertRowID
+        try store.database.query("INSERT INTO object_keys (prefix, id) VALUES (?, ?)", [.objectKey(digest), .integer(other)])
         #expect(try !store.objectExists(digest))
         #expect(throws: StoreError.self) { try store.objectBytes(digest) }
 
@@ -604,6 +605,10 @@ struct ObjectEncodingTests {
         #expect(try store.objectBytes(digest) == wanted)
         #expect(try store.putObject(wanted) == digest)
         #expect(try store.objectCount() == 2)
+
+        // A damaged row under the key does not hide the object.
+        try store.database.query("UPDATE objects SET body = ? WHERE id = ?", [.blob([ObjectCompression.rawDeflateMarker, 0xFF, 0xFF]), .integer(other)])
+        #expect(try store.objectBytes(digest) == wanted)
     }
 
     @Test("store written by Docket 0.1.0 is upgraded, reads the same and passes check")
