@@ -4,7 +4,7 @@
 /// in `object_keys`, and a lookup reads the rows under that key and keeps the one whose
 /// bytes hash to the full digest. Every read re-hashes what it returns anyway, so the other
 /// 24 bytes only repeated what the content already proves. Each key cost 45 bytes in the
-/// index before, 32 of them the digest; a daily capture of the benchmark's large account
+/// index before, 32 of them the digest. A daily capture of the benchmark's large account
 /// writes about 4,000 objects. Two objects share a key only by chance, about once in 2^64
 /// pairs, or when someone builds contents to collide; both rows are kept under the key and
 /// the lookup tells them apart by their full digests.
@@ -26,24 +26,24 @@ struct ObjectIndex: Sendable {
     /// The index of schemas 3 and 4.
     static let fullDigests = ObjectIndex(table: "object_digests", column: "digest", keyLength: 32)
 
-    /// The index a store at `schema` has.
+    /// Returns the index that a store at `schema` has.
     static func forSchema(_ schema: Int) -> ObjectIndex {
         schema >= StoreSchema.prefixIndexSchema ? prefixes : fullDigests
     }
 
-    /// The key of the object `digest`, or nil for text that is not a SHA-256 hex digest,
-    /// which names no object.
+    /// Returns the key of the object `digest`, or nil for text that is not a SHA-256 hex
+    /// digest, which names no object.
     func key(_ digest: String) -> SQLiteValue? {
         guard Digest.isSHA256Hex(digest), let bytes = bytes(fromHex: digest) else { return nil }
         return .blob(Array(bytes.prefix(keyLength)))
     }
 
-    /// Selects id, body, base and depth of every row under one key, oldest first.
+    /// The query of id, body, base and depth of every row under one key, oldest first.
     var rowsQuery: String {
         "SELECT o.id, o.body, o.base, o.depth FROM \(table) k JOIN objects o ON o.id = k.id WHERE k.\(column) = ? ORDER BY o.id"
     }
 
-    /// Whether any row is recorded under one key.
+    /// The query that finds whether any row is recorded under one key.
     var keyQuery: String {
         "SELECT 1 FROM \(table) WHERE \(column) = ? LIMIT 1"
     }

@@ -89,8 +89,8 @@ public struct StoreChecker {
         return problems
     }
 
-    /// What `checkObjects` found: how many rows it read, each damaged row's problem until a
-    /// digest that refers to it names it, the digests named so far, and index keys whose
+    /// The findings of `checkObjects`: how many rows it read, each damaged row's problem until
+    /// a digest that refers to it names it, the digests named so far, and index keys whose
     /// row is missing.
     struct ObjectFindings {
         var count = 0
@@ -155,9 +155,8 @@ public struct StoreChecker {
     /// Decompresses and re-hashes every stored object, reading them one at a time so memory
     /// stays flat. Each digest goes into a temporary table, so that a later lookup finds
     /// exactly the objects whose bytes hash to it, and each row must be in the index under
-    /// its digest's key. A damaged row is remembered until a digest that refers to it names
-    /// it; an object stored against a damaged base is damaged too, because it can no longer
-    /// be read.
+    /// its digest's key. A damaged row is kept until a digest that refers to it names it. An
+    /// object stored against a damaged base is damaged too, because it can no longer be read.
     private func checkObjects() throws -> ObjectFindings {
         let index = store.objectIndex
         try store.database.execute("CREATE TEMP TABLE checked_digests (digest BLOB PRIMARY KEY) WITHOUT ROWID")
@@ -193,7 +192,7 @@ public struct StoreChecker {
         return findings
     }
 
-    /// Whether an object whose bytes hash to `digest` was read by `checkObjects`.
+    /// Returns whether `checkObjects` read an object whose bytes hash to `digest`.
     private func isChecked(_ digest: String) throws -> Bool {
         guard let key = SnapshotStore.digestKey(digest) else { return false }
         return try !store.database.query("SELECT 1 FROM temp.checked_digests WHERE digest = ?", [key]).isEmpty

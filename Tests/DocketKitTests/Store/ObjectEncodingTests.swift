@@ -15,7 +15,7 @@ struct ObjectCompressionTests {
         #expect(try ObjectCompression.decompress(stream) == Self.text)
     }
 
-    @Test("the smaller of the packed and unpacked forms is kept")
+    @Test("smaller body form kept")
     func smallerFormKept() throws {
         let digests = (0..<200).map { Digest.sha256("leaf \($0)") }
         let tree = CanonicalJSON.encode(["buckets": .object(Dictionary(uniqueKeysWithValues: digests.enumerated().map { (String(format: "%03d", $0.offset), JSONValue.string($0.element)) }))])
@@ -562,7 +562,7 @@ struct ObjectEncodingTests {
         try store.database.execute("DROP TABLE object_keys; PRAGMA user_version = \(schema)")
     }
 
-    @Test("schema 3 and 4 stores read as they are and a writer upgrades the index", arguments: [3, 4])
+    @Test("older index read as is, then upgraded", arguments: [3, 4])
     func readsOlderIndexAsItIs(schema: Int) throws {
         let (store, path) = try StoreFixtures.makeStore()
         let first = try StoreFixtures.commit(store, [Self.database(day: 1)], at: "2026-03-25T06:00:00Z")
@@ -586,11 +586,11 @@ struct ObjectEncodingTests {
         #expect(try StoreChecker(store: writer).run().problems == [])
     }
 
-    @Test("objects under one index key are told apart by their digests")
+    @Test("shared index key told apart by digest")
     func sharedIndexKey() throws {
         let (store, _) = try StoreFixtures.makeStore()
-        let wanted = CanonicalJSON.encode(["name": "wanted"])
-        let digest = Digest.sha256(wanted)
+        let expected = CanonicalJSON.encode(["name": "expected"])
+        let digest = Digest.sha256(expected)
         // Another object filed under the same key, as two digests that share their first
         // eight bytes would be.
         try store.database.query("INSERT INTO objects (body) VALUES (?)", [.blob(CanonicalJSON.encode(["name": "other"]))])
@@ -599,16 +599,16 @@ struct ObjectEncodingTests {
         #expect(try !store.objectExists(digest))
         #expect(throws: StoreError.self) { try store.objectBytes(digest) }
 
-        #expect(try store.putObject(wanted) == digest)
+        #expect(try store.putObject(expected) == digest)
         #expect(try store.database.query("SELECT id FROM object_keys WHERE prefix = ?", [.objectKey(digest)]).count == 2)
         #expect(try store.objectExists(digest))
-        #expect(try store.objectBytes(digest) == wanted)
-        #expect(try store.putObject(wanted) == digest)
+        #expect(try store.objectBytes(digest) == expected)
+        #expect(try store.putObject(expected) == digest)
         #expect(try store.objectCount() == 2)
 
         // A damaged row under the key does not hide the object.
         try store.database.query("UPDATE objects SET body = ? WHERE id = ?", [.blob([ObjectCompression.rawDeflateMarker, 0xFF, 0xFF]), .integer(other)])
-        #expect(try store.objectBytes(digest) == wanted)
+        #expect(try store.objectBytes(digest) == expected)
     }
 
     @Test("store written by Docket 0.1.0 is upgraded, reads the same and passes check")

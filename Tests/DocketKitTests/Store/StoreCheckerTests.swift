@@ -81,6 +81,30 @@ struct StoreCheckerTests {
         #expect(report.problems.first?.message.contains("chain is broken") == true)
     }
 
+    @Test("index key of a missing row is named")
+    func indexNamesMissingRow() throws {
+        let (store, snapshots) = try Self.makeValidStore()
+        let entry = try #require(try store.entries(of: snapshots[0], kind: ResourceKind.domain).first)
+        let row = try #require(try store.database.query("SELECT id FROM object_keys WHERE prefix = ?", [.objectKey(entry.digest)]).first)
+        try store.database.execute("PRAGMA foreign_keys = OFF")
+        try store.database.query("DELETE FROM objects WHERE id = ?", [row[0]])
+        let report = try StoreChecker(store: store).run()
+        let subjects = report.problems.map(\.subject)
+        #expect(subjects == ["object \(entry.digest)", "database"])
+        #expect(report.problems.last?.message.contains(String(entry.digest.prefix(16))) == true)
+    }
+
+    @Test("damaged object nothing refers to is named by row")
+    func unreferencedDamage() throws {
+        let (store, _) = try Self.makeValidStore()
+        try store.putJSON(["note": "kept by no snapshot"])
+        let id = try #require(try store.database.query("SELECT max(id) FROM objects").first?.int(0))
+        try store.database.query("UPDATE objects SET body = ? WHERE id = ?", [.blob(Array(#"{"note":"altered"}"#.utf8)), .integer(id)])
+        let report = try StoreChecker(store: store).run()
+        #expect(report.problems.map(\.subject) == ["object row \(id)"])
+        #expect(report.problems.first?.message.contains("no tree refers to it") == true)
+    }
+
     @Test("missing object is named with the resource")
     func missingObject() throws {
         let (store, snapshots) = try Self.makeValidStore()
