@@ -31,7 +31,7 @@ import re
 import sqlite3
 import zlib
 
-PACKED_MARKER = 0x01
+RAW_DEFLATE_MARKER = 0x01
 DIGEST_PACKED_MARKER = 0x02
 ZLIB_MARKER = 0x78
 
@@ -124,7 +124,7 @@ class DocketStore:
 
     def _decode(self, object_id, body, base):
         body = bytes(body)
-        if not body or body[0] not in (PACKED_MARKER, DIGEST_PACKED_MARKER, ZLIB_MARKER):
+        if not body or body[0] not in (RAW_DEFLATE_MARKER, DIGEST_PACKED_MARKER, ZLIB_MARKER):
             return body
         marker = body[0]
         options = {}
