@@ -161,8 +161,25 @@ enum ObjectCompression {
             unpacked.deallocate()
         }
 
+        /// The bytes of one inflated body, and for a `digestPackedMarker` body the packed bytes
+        /// it inflated to. Those equal its bytes packed as a dictionary, so a version stored
+        /// against this one can use them without packing them again.
+        struct Output {
+            var bytes: [UInt8]
+            var packed: [UInt8]?
+        }
+
         /// Inflates one body, as `ObjectCompression.decompress` describes.
         func decompress(_ compressed: [UInt8], dictionary: [UInt8]?) throws -> [UInt8] {
+            try decompressKeepingPacked(compressed, dictionary: dictionary, packedDictionary: nil).bytes
+        }
+
+        /// Inflates one body, as `ObjectCompression.decompress` describes. `packedDictionary`,
+        /// when given, must be `dictionary` packed by `DigestPacking.packDictionary`. The
+        /// `packed` output of the body that `dictionary` came from is such bytes. With it, a
+        /// `digestPackedMarker` body inflates without packing its dictionary again. Reading a
+        /// tree inflates its chain, and packing each base took 7 % of a diff's time.
+        func decompressKeepingPacked(_ compressed: [UInt8], dictionary: [UInt8]?, packedDictionary knownPacked: [UInt8]?) throws -> Output {
             guard let marker = compressed.first else { throw Self.truncated }
             let hasPackedDigests = marker == digestPackedMarker
             let isRaw = marker == rawDeflateMarker || hasPackedDigests
@@ -171,7 +188,9 @@ enum ObjectCompression {
             if isRaw, let dictionary, !dictionary.isEmpty {
                 // A raw stream records no dictionary id, so zlib never requests the dictionary
                 // and it is set before the first call.
-                if hasPackedDigests {
+                if hasPackedDigests, let knownPacked {
+                    try knownPacked.withUnsafeBufferPointer { try setDictionary($0) }
+                } else if hasPackedDigests {
                     try setPackedDictionary(dictionary)
                 } else {
                     try dictionary.withUnsafeBufferPointer { try setDictionary($0) }
@@ -194,7 +213,8 @@ enum ObjectCompression {
             }
 
             let inflated = UnsafeBufferPointer(rebasing: output[..<Int(stream.pointee.total_out)])
-            return hasPackedDigests ? try unpack(inflated) : Array(inflated)
+            guard hasPackedDigests else { return Output(bytes: Array(inflated), packed: nil) }
+            return Output(bytes: try unpack(inflated), packed: Array(inflated))
         }
 
         static let truncated = ZlibError(code: Z_BUF_ERROR, message: "the stream ends before its end marker", context: "inflating")

@@ -74,8 +74,8 @@ extension SnapshotStore {
     private func deltaBase(for hint: String) throws -> (id: Int64, depth: Int, bytes: [UInt8])? {
         guard let version = try locateObject(hint).match else { return nil }
         guard version.depth >= Self.maximumChainDepth else { return (version.id, version.depth, version.bytes) }
-        guard let start = try chainStart(from: version.id), let bytes = try decodedObject(id: start, depth: 0) else { return nil }
-        return (start, 0, bytes)
+        guard let start = try chainStart(from: version.id), let base = try decodedObject(id: start, depth: 0) else { return nil }
+        return (start, 0, base.bytes)
     }
 
     /// Finds the row of the standalone object that the chain through row `id` starts from.
@@ -136,15 +136,15 @@ extension SnapshotStore {
         return (nil, others)
     }
 
-    private func decodedObject(id: Int64, depth: Int) throws -> [UInt8]? {
+    private func decodedObject(id: Int64, depth: Int) throws -> ObjectCompression.Inflater.Output? {
         if let cached = recentBases[id] { return cached }
         guard let row = try database.query("SELECT body, base FROM objects WHERE id = ?", [.integer(id)]).first else {
             return nil
         }
         let stored = StoredObject(id: id, name: "the object in row \(id)", body: row.bytes(0) ?? [], base: row.int(1))
-        let bytes = try decode(stored, depth: depth)
-        recentBases.insert(bytes, for: id)
-        return bytes
+        let decoded = try decodeKeepingPacked(stored, depth: depth)
+        recentBases.insert(decoded, for: id)
+        return decoded
     }
 
     /// Returns the canonical bytes of a stored body: the body itself, or the body inflated
@@ -153,21 +153,27 @@ extension SnapshotStore {
     /// - Throws: `StoreError.corrupt` naming the object when the stream is damaged, or its
     ///   base is missing, damaged or too deep.
     func decode(_ stored: StoredObject, depth: Int = 0) throws -> [UInt8] {
-        guard ObjectCompression.isCompressed(stored.body) else { return stored.body }
-        var dictionary: [UInt8]?
+        try decodeKeepingPacked(stored, depth: depth).bytes
+    }
+
+    /// Decodes a stored body as `decode` does, keeping the packed bytes of a
+    /// `digestPackedMarker` body for the versions stored against it.
+    private func decodeKeepingPacked(_ stored: StoredObject, depth: Int) throws -> ObjectCompression.Inflater.Output {
+        guard ObjectCompression.isCompressed(stored.body) else { return .init(bytes: stored.body, packed: nil) }
+        var dictionary: ObjectCompression.Inflater.Output?
         if let base = stored.base {
             guard depth < Self.maximumBaseDepth else {
                 throw StoreError.corrupt("\(stored.name) lies behind more than \(Self.maximumBaseDepth) delta bases")
             }
-            guard let baseBytes = try decodedObject(id: base, depth: depth + 1) else {
+            guard let baseOutput = try decodedObject(id: base, depth: depth + 1) else {
                 throw StoreError.corrupt("\(stored.name) is stored as a delta against the object in row \(base), which is missing")
             }
-            dictionary = baseBytes
+            dictionary = baseOutput
         }
         do {
             let inflater = try self.inflater ?? ObjectCompression.Inflater()
             self.inflater = inflater
-            return try inflater.decompress(stored.body, dictionary: dictionary)
+            return try inflater.decompressKeepingPacked(stored.body, dictionary: dictionary?.bytes, packedDictionary: dictionary?.packed)
         } catch let error where error is ZlibError || error is DigestPacking.TruncatedDigest {
             let against = stored.base == nil ? "" : " against its base"
             throw StoreError.corrupt("\(stored.name), stored compressed\(against), cannot be decompressed: \(error)")
@@ -196,7 +202,7 @@ extension SnapshotStore {
     /// Creates the cache of the canonical bytes of the bases a store inflated most recently,
     /// by row id. Reading a version inflates its chain. The snapshot after it needs the same
     /// chain plus one step, and the two versions a diff compares usually share most of theirs.
-    static func makeBaseCache() -> RecentValues<Int64, [UInt8]> {
-        RecentValues(maximumCount: 4096, maximumCost: 8 << 20) { $0.count }
+    static func makeBaseCache() -> RecentValues<Int64, ObjectCompression.Inflater.Output> {
+        RecentValues(maximumCount: 4096, maximumCost: 8 << 20) { $0.bytes.count + ($0.packed?.count ?? 0) }
     }
 }

@@ -259,6 +259,32 @@ struct DigestPackedBodyTests {
     static let leafBase = Array(#"{"entries":[{"digest":"\#(Digest.sha256("a"))","key":"a"},{"digest":"\#(Digest.sha256("b"))","key":"b"}]}"#.utf8)
     static let leaf = Array(#"{"entries":[{"digest":"\#(Digest.sha256("a"))","key":"a"},{"digest":"\#(Digest.sha256("c"))","key":"b"}]}"#.utf8)
 
+    @Test("packed chain reads through cached bases")
+    func packedChain() throws {
+        let (store, _) = try StoreFixtures.makeStore()
+        var versions: [[UInt8]] = []
+        var previous: String?
+        for day in 1...6 {
+            // Each day one of 40 entries gets a new digest.
+            let entries = (0..<40).map { index -> JSONValue in
+                ["digest": .string(Digest.sha256("\(index) \(index == day ? day : 0)")), "key": .string("k\(index)")]
+            }
+            let bytes = CanonicalJSON.encode(["entries": .array(entries)])
+            previous = try store.putObject(bytes, similarTo: previous)
+            versions.append(bytes)
+        }
+        let last = try #require(previous)
+        #expect(try ObjectEncodingTests.row(store, last).body.first == ObjectCompression.digestPackedMarker)
+
+        // Oldest first, each read finds its base, with the base's packed bytes, in the cache.
+        store.forgetRecentObjects()
+        for bytes in versions {
+            #expect(try store.objectBytes(Digest.sha256(bytes)) == bytes)
+        }
+        store.forgetRecentObjects()
+        #expect(try store.objectBytes(last) == versions.last)
+    }
+
     @Test("body packs digests and reads back")
     func packedRoundTrip() throws {
         let standalone = try ObjectCompression.compress(Self.leaf)
@@ -562,7 +588,7 @@ struct ObjectEncodingTests {
         try store.database.execute("DROP TABLE object_keys; PRAGMA user_version = \(schema)")
     }
 
-    @Test("older index read as is, then upgraded", arguments: [3, 4])
+    @Test("older index read, then upgraded", arguments: [3, 4])
     func readsOlderIndexAsItIs(schema: Int) throws {
         let (store, path) = try StoreFixtures.makeStore()
         let first = try StoreFixtures.commit(store, [Self.database(day: 1)], at: "2026-03-25T06:00:00Z")
