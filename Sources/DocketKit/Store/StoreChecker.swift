@@ -34,8 +34,8 @@ public struct StoreChecker {
         let snapshots = try loadSnapshots()
         var objects = try checkObjects()
         defer { try? store.database.execute("DROP TABLE IF EXISTS temp.checked_digests") }
-        let treeDigests = try reachableTrees(snapshots.map(\.info), objects: &objects, problems: &problems)
-        problems += try namedDamage(treeDigests: treeDigests, objects: &objects)
+        try walkTrees(snapshots.map(\.info), objects: &objects, problems: &problems)
+        problems += namedDamage(objects: objects)
         problems += snapshots.flatMap(checkHeader)
         problems += checkChain(snapshots.map(\.info))
         return Report(problems: problems, objectsChecked: objects.count, snapshotsChecked: snapshots.count)
@@ -89,48 +89,68 @@ public struct StoreChecker {
         return problems
     }
 
-    /// The findings of `checkObjects`: how many rows it read, each damaged row's problem until
-    /// a digest that refers to it names it, the digests named so far, and index keys whose
-    /// row is missing.
+    /// The findings of `checkObjects` and of the walk that names them. Each damaged row's
+    /// problem is kept until a digest that refers to it names it.
     struct ObjectFindings {
         var count = 0
         var damage: [Int64: String] = [:]
+        /// Rows by the digest their content hashes to, where the index does not list them
+        /// under it. Such a row is intact but lost from the index when a tree refers to that
+        /// digest, and altered otherwise.
+        var unlisted: [String: Int64] = [:]
         var named: Set<String> = []
         var unindexedKeys: [(key: [UInt8], id: Int64)] = []
     }
 
-    /// Walks each snapshot's trees, reporting missing or malformed trees and entries, and
-    /// returns the digests of every tree object seen.
-    private func reachableTrees(
-        _ snapshots: [SnapshotInfo], objects: inout ObjectFindings, problems: inout [CheckProblem]
-    ) throws -> Set<String> {
-        var trees: Set<String> = []
+    /// Walks each snapshot's trees, reporting missing, altered or malformed trees and
+    /// entries. It reads only tree objects that `checkObjects` found intact, so an altered
+    /// tree is named once and its altered contents are not taken for references.
+    private func walkTrees(_ snapshots: [SnapshotInfo], objects: inout ObjectFindings, problems: inout [CheckProblem]) throws {
         var walked: Set<String> = []
-        for snapshot in snapshots {
-            trees.insert(snapshot.treeDigest)
-            guard !walked.contains(snapshot.treeDigest) else { continue }
-            walked.insert(snapshot.treeDigest)
+        for snapshot in snapshots where walked.insert(snapshot.treeDigest).inserted {
+            guard try isIntactTree(snapshot.treeDigest, in: snapshot, objects: &objects, problems: &problems) else { continue }
             var count = 0
+            var isWhole = true
             do {
-                let kinds = try SnapshotTree.kindDigests(root: snapshot.treeDigest, in: store)
-                for (kind, digest) in kinds {
-                    trees.formUnion(try SnapshotTree.leaves(treeDigest: digest, in: store).values)
-                    trees.insert(digest)
-                    let entries = try SnapshotTree.entries(kind: kind, treeDigest: digest, in: store)
+                for (kind, tree) in try SnapshotTree.kindDigests(root: snapshot.treeDigest, in: store).sorted(by: { $0.key < $1.key }) {
+                    guard try isIntactTree(tree, in: snapshot, objects: &objects, problems: &problems) else {
+                        isWhole = false
+                        continue
+                    }
+                    var leavesIntact = true
+                    for leaf in try SnapshotTree.leaves(treeDigest: tree, in: store).values.sorted() where leaf != tree {
+                        leavesIntact = try isIntactTree(leaf, in: snapshot, objects: &objects, problems: &problems) && leavesIntact
+                    }
+                    guard leavesIntact else {
+                        isWhole = false
+                        continue
+                    }
+                    let entries = try SnapshotTree.entries(kind: kind, treeDigest: tree, in: store)
                     count += entries.count
-                    problems += try checkEntries(entries, kind: kind, tree: digest, objects: &objects)
+                    problems += try checkEntries(entries, kind: kind, tree: tree, objects: &objects)
                 }
-                if count != snapshot.resourceCount {
+                if isWhole && count != snapshot.resourceCount {
                     problems.append(
                         CheckProblem(
                             subject: "snapshot \(snapshot.digest)",
                             message: "its header counts \(snapshot.resourceCount) resources but its tree lists \(count)"))
                 }
             } catch let error as StoreError {
-                problems.append(CheckProblem(subject: "snapshot \(snapshot.digest)", message: "its tree cannot be read: \(error)"))
+                problems.append(CheckProblem(subject: "snapshot \(snapshot.digest)", message: "its tree cannot be read: \(Self.detail(of: error))"))
             }
         }
-        return trees
+    }
+
+    /// Returns whether the tree object `digest` is intact and listed. Otherwise names it once,
+    /// as lost from the index, damaged or missing, and returns false.
+    private func isIntactTree(
+        _ digest: String, in snapshot: SnapshotInfo, objects: inout ObjectFindings, problems: inout [CheckProblem]
+    ) throws -> Bool {
+        guard try !isChecked(digest) else { return true }
+        guard objects.named.insert(digest).inserted else { return false }
+        let damage = try damage(of: digest, from: &objects) ?? "missing, but snapshot \(snapshot.digest) refers to it"
+        problems.append(CheckProblem(subject: "tree \(digest)", message: damage))
+        return false
     }
 
     private func checkEntries(
@@ -142,12 +162,8 @@ public struct StoreChecker {
         }
         for entry in entries where try !objects.named.contains(entry.digest) && !isChecked(entry.digest) {
             objects.named.insert(entry.digest)
-            if let damage = try takeDamage(of: entry.digest, from: &objects) {
-                problems.append(CheckProblem(subject: "object \(entry.digest)", message: damage))
-            } else {
-                problems.append(
-                    CheckProblem(subject: "object \(entry.digest)", message: "missing, but \(kind)/\(entry.name) in tree \(tree) refers to it"))
-            }
+            let damage = try damage(of: entry.digest, from: &objects) ?? "missing, but \(kind)/\(entry.name) in tree \(tree) refers to it"
+            problems.append(CheckProblem(subject: "object \(entry.digest)", message: damage))
         }
         return problems
     }
@@ -175,13 +191,14 @@ public struct StoreChecker {
                 let stored = SnapshotStore.StoredObject(id: id, name: "the object in row \(id)", body: row.bytes(1) ?? [], base: row.int(2))
                 bytes = try store.decode(stored)
             } catch let error as StoreError {
-                findings.damage[id] = "its stored body cannot be read: \(error)"
+                findings.damage[id] = "its stored body cannot be read: \(Self.detail(of: error))"
                 continue
             }
             let actual = Digest.sha256(bytes)
             try indexed.bind([index.key(actual) ?? .null, .integer(id)])
             guard try indexed.step() != nil else {
                 findings.damage[id] = "its content hashes to \(actual), so it was altered after it was stored"
+                findings.unlisted[actual] = id
                 continue
             }
             try record.run([SnapshotStore.digestKey(actual) ?? .null])
@@ -198,9 +215,21 @@ public struct StoreChecker {
         return try !store.database.query("SELECT 1 FROM temp.checked_digests WHERE digest = ?", [key]).isEmpty
     }
 
-    /// Removes and returns the problem of a damaged row under the key of `digest`: the row
-    /// that should hold that object.
-    private func takeDamage(of digest: String, from objects: inout ObjectFindings) throws -> String? {
+    /// Returns the damage a store error describes, without the advice to run `docket check`
+    /// that other commands add.
+    private static func detail(of error: StoreError) -> String {
+        if case .corrupt(let detail) = error { return detail }
+        return "\(error)"
+    }
+
+    /// Removes and returns the problem of the row that should hold object `digest`: a row
+    /// whose content hashes to it but which the index does not list, or a damaged row under
+    /// its key. Returns nil when there is no such row, so the object is missing.
+    private func damage(of digest: String, from objects: inout ObjectFindings) throws -> String? {
+        if let id = objects.unlisted.removeValue(forKey: digest) {
+            objects.damage[id] = nil
+            return "row \(id) holds it intact, but the index does not list it, so commands cannot find it"
+        }
         let index = store.objectIndex
         guard let key = index.key(digest) else { return nil }
         let rows = try store.database.query("SELECT id FROM \(index.table) WHERE \(index.column) = ?", [key])
@@ -212,16 +241,12 @@ public struct StoreChecker {
         return nil
     }
 
-    /// Names the damaged rows no resource entry named: by the tree digest that refers to
-    /// them, else by row. Also names index keys whose row is missing.
-    private func namedDamage(treeDigests: Set<String>, objects: inout ObjectFindings) throws -> [CheckProblem] {
+    /// Names the damaged rows that no tree or entry named, by row, and the index keys whose
+    /// row is missing.
+    private func namedDamage(objects: ObjectFindings) -> [CheckProblem] {
         var problems: [CheckProblem] = []
-        for tree in treeDigests.sorted() where !objects.damage.isEmpty {
-            guard try !isChecked(tree), let damage = try takeDamage(of: tree, from: &objects) else { continue }
-            problems.append(CheckProblem(subject: "tree \(tree)", message: damage))
-        }
         for (id, damage) in objects.damage.sorted(by: { $0.key < $1.key }) {
-            problems.append(CheckProblem(subject: "object row \(id)", message: "no tree refers to it, and \(damage)"))
+            problems.append(CheckProblem(subject: "object row \(id)", message: damage))
         }
         for (key, id) in objects.unindexedKeys {
             problems.append(

@@ -102,7 +102,30 @@ struct StoreCheckerTests {
         try store.database.query("UPDATE objects SET body = ? WHERE id = ?", [.blob(Array(#"{"note":"altered"}"#.utf8)), .integer(id)])
         let report = try StoreChecker(store: store).run()
         #expect(report.problems.map(\.subject) == ["object row \(id)"])
-        #expect(report.problems.first?.message.contains("no tree refers to it") == true)
+        #expect(report.problems.first?.message.contains("altered") == true)
+    }
+
+    @Test("object lost from the index is not called altered")
+    func objectLostFromIndex() throws {
+        let (store, snapshots) = try Self.makeValidStore()
+        let entry = try #require(try store.entries(of: snapshots[0], kind: ResourceKind.domain).first)
+        try store.database.query("DELETE FROM object_keys WHERE prefix = ?", [.objectKey(entry.digest)])
+        let report = try StoreChecker(store: store).run()
+        #expect(report.problems.map(\.subject) == ["object \(entry.digest)"])
+        #expect(report.problems.first?.message.contains("intact, but the index does not list it") == true)
+    }
+
+    @Test("altered tree's references are not followed")
+    func alteredTreeNotFollowed() throws {
+        let (store, snapshots) = try Self.makeValidStore()
+        let tree = try #require(try store.kindTrees(of: snapshots[2])[ResourceKind.app])
+        let entry = try #require(try store.entries(of: snapshots[2], kind: ResourceKind.app).first)
+        let body = String(decoding: try #require(try store.objectBytes(tree)), as: UTF8.self)
+        let altered = body.replacingOccurrences(of: entry.digest, with: Digest.sha256("never stored"))
+        try store.database.query("UPDATE objects SET body = ? WHERE id = (SELECT id FROM object_keys WHERE prefix = ?)", [.blob(Array(altered.utf8)), .objectKey(tree)])
+        let report = try StoreChecker(store: store).run()
+        #expect(report.problems.map(\.subject) == ["tree \(tree)"])
+        #expect(report.problems.first?.message.contains("altered") == true)
     }
 
     @Test("missing object is named with the resource")
