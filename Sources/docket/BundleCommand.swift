@@ -33,6 +33,7 @@ enum BundleCommand: Command {
     ]
     static let exitCodes: [(Int32, String)] = [
         (2, "no snapshot in the period, the store cannot be read, or writing or signing failed"),
+        (6, "the store is damaged: an object it read no longer matches its digest"),
     ]
 
     static func run(_ context: CommandContext) throws -> Int32 {

@@ -31,6 +31,7 @@ enum DiffCommand: Command {
     ]
     static let exitCodes: [(Int32, String)] = [
         (1, "with --exit-code: differences found"), (2, "the store cannot be opened or read"),
+        (6, "the store is damaged: an object it read no longer matches its digest"),
     ]
     static let formats = ["text", "json", "markdown", "json-patch"]
 

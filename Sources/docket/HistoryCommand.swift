@@ -20,7 +20,10 @@ enum HistoryCommand: Command {
         OptionSpec("all-fields", help: "also show volatile fields, flagged as such"),
         OptionSpec("format", value: "FORMAT", help: "text or json (default: text; --json means json)"),
     ]
-    static let exitCodes: [(Int32, String)] = [(2, "the store cannot be opened, or no such resource")]
+    static let exitCodes: [(Int32, String)] = [
+        (2, "the store cannot be opened, or no such resource"),
+        (6, "the store is damaged: an object it read no longer matches its digest"),
+    ]
 
     static func run(_ context: CommandContext) throws -> Int32 {
         let selector = try context.positionals(minimum: 1, maximum: 1)[0]

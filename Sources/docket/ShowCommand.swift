@@ -13,7 +13,10 @@ enum ShowCommand: Command {
         KIND/NAME-OR-ID, prints that resource's stored JSON, as redacted and canonicalized.
         """
     static let options: [OptionSpec] = []
-    static let exitCodes: [(Int32, String)] = [(2, "the store cannot be opened, or no such resource")]
+    static let exitCodes: [(Int32, String)] = [
+        (2, "the store cannot be opened, or no such resource"),
+        (6, "the store is damaged: an object it read no longer matches its digest"),
+    ]
 
     static func run(_ context: CommandContext) throws -> Int32 {
         let positionals = try context.positionals(minimum: 1, maximum: 2)

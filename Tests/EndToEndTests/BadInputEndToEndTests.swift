@@ -175,5 +175,10 @@ struct BadInputEndToEndTests {
             #expect(result.stdout.contains("Usage: docket \(command)"))
             #expect(result.stdout.contains("Exit status:"))
         }
+        // Every command that reads stored objects exits 6 when one no longer matches its digest.
+        for command in ["show", "diff", "history", "bundle", "controls", "check"] {
+            let result = try docket([command, "--help"])
+            #expect(result.stdout.contains("\n  6    "), "docket \(command) --help")
+        }
     }
 }
