@@ -60,7 +60,9 @@ enum ControlsCommand: Command {
             context.console.info(ControlRenderer.summary(report))
         }
         if report.hasErrors {
-            context.console.warning("\(report.count(.error)) results could not be evaluated because their data was not recorded in snapshot \(snapshot.shortDigest)")
+            let errors = report.count(.error)
+            context.console.warning(
+                "\(errors == 1 ? "1 result" : "\(errors) results") could not be evaluated because their data was not recorded in snapshot \(snapshot.shortDigest)")
         }
         let failing = report.hasFailures || report.hasErrors
         return context.arguments.has("exit-code") && failing ? ExitStatus.differencesOrStale : ExitStatus.success

@@ -120,7 +120,7 @@ enum EvidenceControls {
             return [
                 ControlResult(
                     controlID: id, status: .fail, resource: subject, fieldsRead: ["store"],
-                    message: "\(report.problems.count) problems: \(listed)\(more)")
+                    message: "\(report.problems.count == 1 ? "1 problem" : "\(report.problems.count) problems"): \(listed)\(more)")
             ]
         }
     }
