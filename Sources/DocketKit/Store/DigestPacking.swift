@@ -45,22 +45,23 @@ enum DigestPacking {
     /// Returns `bytes` with every quoted lowercase SHA-256 hex digest packed, or nil when
     /// `bytes` contain a 0x00 byte, which `unpack` would read as a packed digest.
     static func pack(_ bytes: [UInt8]) -> [UInt8]? {
-        var containsMarker = false
-        let packed = bytes.withUnsafeBufferPointer { input in
-            [UInt8](unsafeUninitializedCapacity: input.count) { output, count in
-                (count, containsMarker) = pack(input, into: output)
-            }
+        let containsMarker = bytes.withUnsafeBufferPointer { input in
+            input.baseAddress.map { memchr($0, Int32(digestMarker), input.count) != nil } ?? false
         }
-        return containsMarker ? nil : packed
+        return containsMarker ? nil : packed(bytes)
     }
 
     /// Returns a preset dictionary with its digests packed. It packs 0x00 bytes too, unlike
     /// `pack`: a dictionary need not unpack, only match what the writer deflated against, and
     /// a base object written by `putObject` may contain any bytes.
     static func packDictionary(_ bytes: [UInt8]) -> [UInt8] {
+        packed(bytes)
+    }
+
+    private static func packed(_ bytes: [UInt8]) -> [UInt8] {
         bytes.withUnsafeBufferPointer { input in
             [UInt8](unsafeUninitializedCapacity: input.count) { output, count in
-                count = pack(input, into: output).count
+                count = pack(input, into: output)
             }
         }
     }
@@ -82,24 +83,18 @@ enum DigestPacking {
         2 * count
     }
 
-    /// Packs `input` into `output`, which must hold at least `input.count` bytes, in one pass.
-    /// Returns the number of bytes written, and whether `input` contains a 0x00 byte.
+    /// Packs `input` into `output`, which must hold at least `input.count` bytes, in one pass,
+    /// and returns the number of bytes written. A 0x00 byte in `input` is copied as it is.
     ///
-    /// Reads share this with every delta read of a tree, which packs the base's bytes as
-    /// dictionary, so it jumps from quote to quote with `memchr` and copies the text between
-    /// in one move instead of testing every byte.
-    static func pack(
-        _ input: UnsafeBufferPointer<UInt8>, into output: UnsafeMutableBufferPointer<UInt8>
-    ) -> (count: Int, containsMarker: Bool) {
-        guard let source = input.baseAddress, let target = output.baseAddress else { return (0, false) }
+    /// Every delta read of a tree packs the base's bytes as dictionary, so this jumps from
+    /// quote to quote with `memchr` and copies the text between in one move.
+    static func pack(_ input: UnsafeBufferPointer<UInt8>, into output: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        guard let source = input.baseAddress, let target = output.baseAddress else { return 0 }
         precondition(output.count >= input.count, "packing \(input.count) bytes into \(output.count)")
         let end = input.count
         var (read, written) = (0, 0)
         while read < end {
-            let run = offset(of: quote, in: source, from: read, to: end) - read
-            (target + written).update(from: source + read, count: run)
-            read += run
-            written += run
+            copyRun(until: quote, from: source, end: end, to: target, read: &read, written: &written)
             guard read < end else { break }
             // A packed digest is never longer than the text it replaces, so `written + 33`
             // stays within `read + 66` and the 32 bytes fit even when they are discarded.
@@ -115,7 +110,7 @@ enum DigestPacking {
                 written += 1
             }
         }
-        return (written, memchr(source, Int32(digestMarker), end) != nil)
+        return written
     }
 
     /// Unpacks `input` into `output`, which must hold at least
@@ -128,10 +123,7 @@ enum DigestPacking {
         let end = input.count
         var (read, written) = (0, 0)
         while read < end {
-            let run = offset(of: digestMarker, in: source, from: read, to: end) - read
-            (target + written).update(from: source + read, count: run)
-            read += run
-            written += run
+            copyRun(until: digestMarker, from: source, end: end, to: target, read: &read, written: &written)
             guard read < end else { break }
             guard end - read >= packedLength else {
                 throw TruncatedDigest(offset: read, available: end - read - 1)
@@ -145,12 +137,17 @@ enum DigestPacking {
         return written
     }
 
-    /// Returns the offset of the first `byte` in `source[start..<end]`, or `end` when there is
-    /// none.
+    /// Copies `source[read..<end]` up to the first `byte` (or to `end`) to `target` at
+    /// `written`, in one move found with `memchr`, and advances both offsets past the copy.
     @inline(__always)
-    private static func offset(of byte: UInt8, in source: UnsafePointer<UInt8>, from start: Int, to end: Int) -> Int {
-        guard let found = memchr(source + start, Int32(byte), end - start) else { return end }
-        return UnsafeRawPointer(found) - UnsafeRawPointer(source)
+    private static func copyRun(
+        until byte: UInt8, from source: UnsafePointer<UInt8>, end: Int, to target: UnsafeMutablePointer<UInt8>,
+        read: inout Int, written: inout Int
+    ) {
+        let stop = memchr(source + read, Int32(byte), end - read).map { UnsafeRawPointer($0) - UnsafeRawPointer(source) } ?? end
+        (target + written).update(from: source + read, count: stop - read)
+        written += stop - read
+        read = stop
     }
 
     /// Decodes the 64 lowercase hex digits at `digits` into 32 bytes at `bytes`. Returns false

@@ -228,7 +228,7 @@ enum ObjectCompression {
         /// Packs `dictionary` as the writer did, in one pass into a kept buffer, and sets it.
         private func setPackedDictionary(_ dictionary: [UInt8]) throws {
             Self.reserve(&packedDictionary, dictionary.count)
-            let count = dictionary.withUnsafeBufferPointer { DigestPacking.pack($0, into: packedDictionary).count }
+            let count = dictionary.withUnsafeBufferPointer { DigestPacking.pack($0, into: packedDictionary) }
             try setDictionary(UnsafeBufferPointer(rebasing: packedDictionary[..<count]))
         }
 
