@@ -5,9 +5,11 @@ struct RecentValues<Key: Hashable, Value> {
     let maximumCount: Int
     let maximumCost: Int
     let cost: (Value) -> Int
-    private var values: [Key: Value] = [:]
-    private var order: [Key] = []
+    /// Each value with the number of its insertion, which its entry in `order` carries too.
+    private var values: [Key: (value: Value, insertion: Int)] = [:]
+    private var order: [(key: Key, insertion: Int)] = []
     private var oldest = 0
+    private var insertions = 0
     private var totalCost = 0
 
     init(maximumCount: Int, maximumCost: Int, cost: @escaping (Value) -> Int) {
@@ -17,7 +19,7 @@ struct RecentValues<Key: Hashable, Value> {
     }
 
     subscript(key: Key) -> Value? {
-        values[key]
+        values[key]?.value
     }
 
     /// Keeps `value` under `key`, unless the key is already kept or the value alone costs
@@ -28,21 +30,28 @@ struct RecentValues<Key: Hashable, Value> {
         while values.count >= maximumCount || totalCost + valueCost > maximumCost {
             let evicted = order[oldest]
             oldest += 1
-            totalCost -= values.removeValue(forKey: evicted).map(cost) ?? 0
+            // An entry of a value removed, and perhaps inserted again since, evicts nothing.
+            if values[evicted.key]?.insertion == evicted.insertion {
+                forget(evicted.key)
+            }
         }
-        // Dropped keys stay at the front of `order` until they outnumber the kept ones.
+        // Dropped entries stay at the front of `order` until they outnumber the kept ones.
         if oldest > values.count {
             order.removeFirst(oldest)
             oldest = 0
         }
-        order.append(key)
-        values[key] = value
+        insertions += 1
+        order.append((key, insertions))
+        values[key] = (value, insertions)
         totalCost += valueCost
     }
 
     /// Forgets the value under `key`, so that a later `insert` for it is kept.
     mutating func removeValue(for key: Key) {
-        // The key stays in `order`, where eviction finds nothing under it.
-        totalCost -= values.removeValue(forKey: key).map(cost) ?? 0
+        forget(key)
+    }
+
+    private mutating func forget(_ key: Key) {
+        totalCost -= values.removeValue(forKey: key).map { cost($0.value) } ?? 0
     }
 }

@@ -47,6 +47,22 @@ struct RecentValuesTests {
         #expect(cache[2] == [2])
     }
 
+    @Test("value inserted again outlives older")
+    func reinsertedOrder() {
+        var cache = RecentValues<Int, [UInt8]>(maximumCount: 3, maximumCost: 100) { $0.count }
+        cache.insert([1], for: 1)
+        cache.insert([2], for: 2)
+        cache.removeValue(for: 1)
+        cache.insert([9], for: 1)
+        cache.insert([3], for: 3)
+        // Full: the oldest value kept is 2, inserted before 1 was inserted again.
+        cache.insert([4], for: 4)
+        #expect(cache[1] == [9])
+        #expect(cache[2] == nil)
+        #expect(cache[3] == [3])
+        #expect(cache[4] == [4])
+    }
+
     @Test("long use keeps the newest values")
     func longUse() {
         var cache = RecentValues<Int, [UInt8]>(maximumCount: 3, maximumCost: 100) { $0.count }
