@@ -93,12 +93,6 @@ extension SnapshotStore {
         return nil
     }
 
-    /// Converts a hex digest to its 32 bytes, the key of schemas 3 and 4. Returns nil for
-    /// text that is not a SHA-256 hex digest, which names no object.
-    static func digestKey(_ digest: String) -> SQLiteValue? {
-        ObjectIndex.fullDigests.key(digest)
-    }
-
     /// One row read through the index: its id, chain depth and canonical bytes.
     struct LocatedObject {
         var id: Int64
@@ -107,14 +101,14 @@ extension SnapshotStore {
     }
 
     /// Reads every row under the key of `digest` and returns the one whose canonical bytes
-    /// hash to `digest`, if any, and the others. Usually one row is under a key. When none
-    /// matches, the others are either an altered object or, rarely, other objects whose
-    /// digests start with the same bytes.
+    /// hash to `digest`, if any, and how many rows did not. Usually one row is under a key.
+    /// When none matches, the others are either an altered object or, rarely, other objects
+    /// whose digests start with the same bytes.
     /// - Throws: `StoreError.corrupt` naming the object when no row matches and a row under
     ///   the key cannot be decompressed. A damaged row does not hide another that matches.
-    func locateObject(_ digest: String) throws -> (match: LocatedObject?, others: [LocatedObject]) {
-        guard let key = objectIndex.key(digest) else { return (nil, []) }
-        var others: [LocatedObject] = []
+    func locateObject(_ digest: String) throws -> (match: LocatedObject?, mismatches: Int) {
+        guard let key = objectIndex.key(digest) else { return (nil, 0) }
+        var mismatches = 0
         var damage: Error?
         for row in try database.query(objectIndex.rowsQuery, [key]) {
             let id = row.int(0) ?? 0
@@ -126,14 +120,13 @@ extension SnapshotStore {
                 damage = damage ?? error
                 continue
             }
-            let located = LocatedObject(id: id, depth: Int(row.int(3) ?? 0), bytes: bytes)
             if Digest.sha256(bytes) == digest {
-                return (located, others)
+                return (LocatedObject(id: id, depth: Int(row.int(3) ?? 0), bytes: bytes), mismatches)
             }
-            others.append(located)
+            mismatches += 1
         }
         if let damage { throw damage }
-        return (nil, others)
+        return (nil, mismatches)
     }
 
     private func decodedObject(id: Int64, depth: Int) throws -> ObjectCompression.Inflater.Output? {

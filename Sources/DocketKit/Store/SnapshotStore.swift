@@ -10,9 +10,6 @@ import Foundation
 public final class SnapshotStore {
     public let path: String
     let database: SQLiteDatabase
-    /// Whether `object(_:)` re-hashes what it reads. `docket check` turns it off while it
-    /// walks trees, because it reports altered objects itself, one problem each.
-    var verifiesObjectDigests = true
     /// Bases inflated most recently; see `SnapshotStore+ObjectEncoding`.
     var recentBases = SnapshotStore.makeBaseCache()
     /// The inflate stream that every read of a compressed object reuses, made on first use.
@@ -187,11 +184,10 @@ public final class SnapshotStore {
         if let match = found.match {
             return match.bytes
         }
-        guard let altered = found.others.first else { return nil }
-        guard !verifiesObjectDigests else {
+        guard found.mismatches == 0 else {
             throw StoreError.corrupt("object \(digest) no longer matches its digest, so it was altered after it was stored")
         }
-        return altered.bytes
+        return nil
     }
 
     /// Whether the store has object `digest`: a row under its key whose bytes hash to it.

@@ -25,15 +25,13 @@ public struct StoreChecker {
     }
 
     public func run() throws -> Report {
-        store.verifiesObjectDigests = false
-        defer { store.verifiesObjectDigests = true }
         // Every object is read from the file, not from what this process inflated before.
         store.forgetRecentObjects()
         var problems: [CheckProblem] = []
         problems += try checkSQLite()
         let snapshots = try loadSnapshots()
-        var objects = try checkObjects()
         defer { try? store.database.execute("DROP TABLE IF EXISTS temp.checked_digests") }
+        var objects = try checkObjects()
         try walkTrees(snapshots.map(\.info), objects: &objects, problems: &problems)
         problems += namedDamage(objects: objects)
         problems += snapshots.flatMap(checkHeader)
@@ -175,7 +173,10 @@ public struct StoreChecker {
     /// object stored against a damaged base is damaged too, because it can no longer be read.
     private func checkObjects() throws -> ObjectFindings {
         let index = store.objectIndex
-        try store.database.execute("CREATE TEMP TABLE checked_digests (digest BLOB PRIMARY KEY) WITHOUT ROWID")
+        try store.database.execute("""
+            DROP TABLE IF EXISTS temp.checked_digests;
+            CREATE TEMP TABLE checked_digests (digest BLOB PRIMARY KEY) WITHOUT ROWID;
+            """)
         var findings = ObjectFindings()
         // In id order every base comes before the versions stored against it, so each read
         // finds its base among the recently inflated ones.
@@ -201,7 +202,7 @@ public struct StoreChecker {
                 findings.unlisted[actual] = id
                 continue
             }
-            try record.run([SnapshotStore.digestKey(actual) ?? .null])
+            try record.run([ObjectIndex.fullDigests.key(actual) ?? .null])
         }
         let bodiless = try store.database.query(
             "SELECT k.\(index.column), k.id FROM \(index.table) k LEFT JOIN objects o ON o.id = k.id WHERE o.id IS NULL")
@@ -211,7 +212,7 @@ public struct StoreChecker {
 
     /// Returns whether `checkObjects` read an object whose bytes hash to `digest`.
     private func isChecked(_ digest: String) throws -> Bool {
-        guard let key = SnapshotStore.digestKey(digest) else { return false }
+        guard let key = ObjectIndex.fullDigests.key(digest) else { return false }
         return try !store.database.query("SELECT 1 FROM temp.checked_digests WHERE digest = ?", [key]).isEmpty
     }
 
@@ -228,7 +229,7 @@ public struct StoreChecker {
     private func damage(of digest: String, from objects: inout ObjectFindings) throws -> String? {
         if let id = objects.unlisted.removeValue(forKey: digest) {
             objects.damage[id] = nil
-            return "row \(id) holds it intact, but the index does not list it, so commands cannot find it"
+            return "row \(id) contains it intact, but the index does not list it, so commands cannot find it"
         }
         let index = store.objectIndex
         guard let key = index.key(digest) else { return nil }

@@ -170,7 +170,7 @@ enum StoreSchema {
     }
 
     private static func binaryDigest(_ hex: String?) throws -> SQLiteValue {
-        guard let hex, let key = SnapshotStore.digestKey(hex) else {
+        guard let hex, let key = ObjectIndex.fullDigests.key(hex) else {
             throw StoreError.corrupt("object key \(hex ?? "NULL") is not a SHA-256 hex digest, so the store cannot be upgraded")
         }
         return key

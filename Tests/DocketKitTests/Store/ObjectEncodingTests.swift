@@ -583,7 +583,7 @@ struct ObjectEncodingTests {
             let stored = SnapshotStore.StoredObject(id: row.int(0) ?? 0, name: "row", body: row.bytes(1) ?? [], base: row.int(2))
             let digest = Digest.sha256(try store.decode(stored))
             try store.database.query(
-                "INSERT INTO object_digests (digest, id) VALUES (?, ?)", [SnapshotStore.digestKey(digest) ?? .null, .integer(stored.id)])
+                "INSERT INTO object_digests (digest, id) VALUES (?, ?)", [ObjectIndex.fullDigests.key(digest) ?? .null, .integer(stored.id)])
         }
         try store.database.execute("DROP TABLE object_keys; PRAGMA user_version = \(schema)")
     }
