@@ -33,3 +33,16 @@ extension SQLiteValue {
         ObjectIndex.prefixes.key(digest) ?? .null
     }
 }
+
+extension SnapshotStore {
+    /// Returns the row that the index lists under the key of `digest`, for tests that alter
+    /// stored rows directly.
+    func rowID(of digest: String) throws -> Int64? {
+        try database.query("SELECT id FROM object_keys WHERE prefix = ?", [.objectKey(digest)]).first?.int(0)
+    }
+
+    /// Overwrites the stored body of object `digest`, as damage to the file would.
+    func overwriteBody(of digest: String, with body: [UInt8]) throws {
+        try database.query("UPDATE objects SET body = ? WHERE id = (SELECT id FROM object_keys WHERE prefix = ?)", [.blob(body), .objectKey(digest)])
+    }
+}

@@ -226,7 +226,7 @@ struct ControlScenario: Sendable {
         }
         if corruptsAnObject {
             guard let entry = try store.entries(of: snapshot).first else { throw StoreError.empty(path: store.path) }
-            try store.database.query("UPDATE objects SET body = ? WHERE id = (SELECT id FROM object_keys WHERE prefix = ?)", [.blob(Array("{}".utf8)), .objectKey(entry.digest)])
+            try store.overwriteBody(of: entry.digest, with: Array("{}".utf8))
         }
         let evaluator = ControlEvaluator(store: store, policy: policy)
         if storeCheckFails {

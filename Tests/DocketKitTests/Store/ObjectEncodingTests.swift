@@ -384,12 +384,6 @@ struct ObjectEncodingTests {
         return (row.bytes(0) ?? [], base)
     }
 
-    /// Overwrites the stored body of object `digest`, as damage to the file would.
-    static func replaceBody(of digest: String, with body: [UInt8], in store: SnapshotStore) throws {
-        try store.database.query(
-            "UPDATE objects SET body = ? WHERE id = (SELECT id FROM object_keys WHERE prefix = ?)", [.blob(body), .objectKey(digest)])
-    }
-
     static func digest(of kind: String, in snapshot: SnapshotInfo, _ store: SnapshotStore) throws -> String {
         try #require(try store.entries(of: snapshot, kind: kind).first?.digest)
     }
@@ -522,7 +516,7 @@ struct ObjectEncodingTests {
         #expect(try Self.row(store, digest).base == nil)
         let inflated = Array(#"{"addon_id":"#.utf8) + [0] + Array(repeating: 0xAB, count: 10)
         let body = try ObjectCompression.deflateRaw(inflated, dictionary: nil, marker: ObjectCompression.digestPackedMarker)
-        try Self.replaceBody(of: digest, with: body, in: store)
+        try store.overwriteBody(of: digest, with: body)
 
         let error = try #require(throws: StoreError.self) { try store.objectBytes(digest) }
         #expect(
@@ -678,7 +672,7 @@ struct ObjectEncodingTests {
         let digest = try Self.commitDays(2, to: store, Self.database(day:))[1]
         var body = try Self.row(store, digest).body
         body[body.count / 2] ^= 0xFF
-        try Self.replaceBody(of: digest, with: body, in: store)
+        try store.overwriteBody(of: digest, with: body)
 
         let report = try StoreChecker(store: store).run()
         #expect(report.problems.count == 1)
@@ -693,7 +687,7 @@ struct ObjectEncodingTests {
         let (base, delta) = (digests[0], digests[1])
         var body = try Self.row(store, delta).body
         body[body.count / 2] ^= 0xFF
-        try Self.replaceBody(of: delta, with: body, in: store)
+        try store.overwriteBody(of: delta, with: body)
 
         #expect(try store.objectBytes(base) == CanonicalJSON.encode(Self.database(day: 1).body))
         let error = try #require(throws: StoreError.self) { try store.object(delta) }
@@ -706,7 +700,7 @@ struct ObjectEncodingTests {
         let (store, _) = try StoreFixtures.makeStore()
         let digests = try Self.commitDays(2, to: store, Self.database(day:))
         let (base, delta) = (digests[0], digests[1])
-        try Self.replaceBody(of: base, with: Array(#"{"plan":"altered"}"#.utf8), in: store)
+        try store.overwriteBody(of: base, with: Array(#"{"plan":"altered"}"#.utf8))
 
         let report = try StoreChecker(store: store).run()
         let subjects = Set(report.problems.map(\.subject))

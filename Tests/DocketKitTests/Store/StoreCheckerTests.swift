@@ -19,6 +19,11 @@ struct StoreCheckerTests {
         return (store, [one, two, three])
     }
 
+    /// The first domain of the first snapshot, which the second snapshot lists too.
+    static func domainEntry(_ store: SnapshotStore, _ snapshots: [SnapshotInfo]) throws -> ResourceEntry {
+        try #require(try store.entries(of: snapshots[0], kind: ResourceKind.domain).first)
+    }
+
     @Test("valid store has no problems")
     func validStore() throws {
         let (store, snapshots) = try Self.makeValidStore()
@@ -30,9 +35,8 @@ struct StoreCheckerTests {
     @Test("altered resource object is named")
     func alteredObject() throws {
         let (store, snapshots) = try Self.makeValidStore()
-        let entry = try #require(try store.entries(of: snapshots[0], kind: ResourceKind.domain).first)
-        try store.database.query(
-            "UPDATE objects SET body = ? WHERE id = (SELECT id FROM object_keys WHERE prefix = ?)", [.blob(Array(#"{"hostname":"evil.example"}"#.utf8)), .objectKey(entry.digest)])
+        let entry = try Self.domainEntry(store, snapshots)
+        try store.overwriteBody(of: entry.digest, with: Array(#"{"hostname":"evil.example"}"#.utf8))
         let report = try StoreChecker(store: store).run()
         #expect(report.problems.count == 1)
         #expect(report.problems.first?.subject == "object \(entry.digest)")
@@ -44,7 +48,7 @@ struct StoreCheckerTests {
         let tree = try #require(try store.kindTrees(of: snapshots[2])[ResourceKind.app])
         let body = try #require(try store.objectBytes(tree))
         let altered = String(decoding: body, as: UTF8.self).replacingOccurrences(of: "acme-api", with: "acme-apx")
-        try store.database.query("UPDATE objects SET body = ? WHERE id = (SELECT id FROM object_keys WHERE prefix = ?)", [.blob(Array(altered.utf8)), .objectKey(tree)])
+        try store.overwriteBody(of: tree, with: Array(altered.utf8))
         let report = try StoreChecker(store: store).run()
         #expect(report.problems.count == 1)
         #expect(report.problems.first?.subject == "tree \(tree)")
@@ -84,10 +88,10 @@ struct StoreCheckerTests {
     @Test("index key of a missing row is named")
     func indexNamesMissingRow() throws {
         let (store, snapshots) = try Self.makeValidStore()
-        let entry = try #require(try store.entries(of: snapshots[0], kind: ResourceKind.domain).first)
-        let row = try #require(try store.database.query("SELECT id FROM object_keys WHERE prefix = ?", [.objectKey(entry.digest)]).first)
+        let entry = try Self.domainEntry(store, snapshots)
+        let row = try #require(try store.rowID(of: entry.digest))
         try store.database.execute("PRAGMA foreign_keys = OFF")
-        try store.database.query("DELETE FROM objects WHERE id = ?", [row[0]])
+        try store.database.query("DELETE FROM objects WHERE id = ?", [.integer(row)])
         let report = try StoreChecker(store: store).run()
         let subjects = report.problems.map(\.subject)
         #expect(subjects == ["object \(entry.digest)", "database"])
@@ -108,7 +112,7 @@ struct StoreCheckerTests {
     @Test("object lost from the index is not called altered")
     func objectLostFromIndex() throws {
         let (store, snapshots) = try Self.makeValidStore()
-        let entry = try #require(try store.entries(of: snapshots[0], kind: ResourceKind.domain).first)
+        let entry = try Self.domainEntry(store, snapshots)
         try store.database.query("DELETE FROM object_keys WHERE prefix = ?", [.objectKey(entry.digest)])
         let report = try StoreChecker(store: store).run()
         #expect(report.problems.map(\.subject) == ["object \(entry.digest)"])
@@ -122,7 +126,7 @@ struct StoreCheckerTests {
         let entry = try #require(try store.entries(of: snapshots[2], kind: ResourceKind.app).first)
         let body = String(decoding: try #require(try store.objectBytes(tree)), as: UTF8.self)
         let altered = body.replacingOccurrences(of: entry.digest, with: Digest.sha256("never stored"))
-        try store.database.query("UPDATE objects SET body = ? WHERE id = (SELECT id FROM object_keys WHERE prefix = ?)", [.blob(Array(altered.utf8)), .objectKey(tree)])
+        try store.overwriteBody(of: tree, with: Array(altered.utf8))
         let report = try StoreChecker(store: store).run()
         #expect(report.problems.map(\.subject) == ["tree \(tree)"])
         #expect(report.problems.first?.message.contains("altered") == true)
@@ -131,10 +135,10 @@ struct StoreCheckerTests {
     @Test("missing object is named with the resource")
     func missingObject() throws {
         let (store, snapshots) = try Self.makeValidStore()
-        let entry = try #require(try store.entries(of: snapshots[0], kind: ResourceKind.domain).first)
-        let row = try #require(try store.database.query("SELECT id FROM object_keys WHERE prefix = ?", [.objectKey(entry.digest)]).first)
+        let entry = try Self.domainEntry(store, snapshots)
+        let row = try #require(try store.rowID(of: entry.digest))
         try store.database.query("DELETE FROM object_keys WHERE prefix = ?", [.objectKey(entry.digest)])
-        try store.database.query("DELETE FROM objects WHERE id = ?", [row[0]])
+        try store.database.query("DELETE FROM objects WHERE id = ?", [.integer(row)])
         let report = try StoreChecker(store: store).run()
         #expect(!report.problems.isEmpty)
         #expect(report.problems.allSatisfy { $0.subject == "object \(entry.digest)" })
