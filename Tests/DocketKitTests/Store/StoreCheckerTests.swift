@@ -24,6 +24,15 @@ struct StoreCheckerTests {
         try #require(try store.entries(of: snapshots[0], kind: ResourceKind.domain).first)
     }
 
+    /// Replaces `text` in the stored app tree of `snapshot`, as damage to the file would, and
+    /// returns the tree's digest.
+    static func alterAppTree(of snapshot: SnapshotInfo, in store: SnapshotStore, replacing text: String, with replacement: String) throws -> String {
+        let tree = try #require(try store.kindTrees(of: snapshot)[ResourceKind.app])
+        let body = String(decoding: try #require(try store.objectBytes(tree)), as: UTF8.self)
+        try store.overwriteBody(of: tree, with: Array(body.replacingOccurrences(of: text, with: replacement).utf8))
+        return tree
+    }
+
     @Test("valid store has no problems")
     func validStore() throws {
         let (store, snapshots) = try Self.makeValidStore()
@@ -45,10 +54,7 @@ struct StoreCheckerTests {
     @Test("altered tree is named as a tree")
     func alteredTree() throws {
         let (store, snapshots) = try Self.makeValidStore()
-        let tree = try #require(try store.kindTrees(of: snapshots[2])[ResourceKind.app])
-        let body = try #require(try store.objectBytes(tree))
-        let altered = String(decoding: body, as: UTF8.self).replacingOccurrences(of: "acme-api", with: "acme-apx")
-        try store.overwriteBody(of: tree, with: Array(altered.utf8))
+        let tree = try Self.alterAppTree(of: snapshots[2], in: store, replacing: "acme-api", with: "acme-apx")
         let report = try StoreChecker(store: store).run()
         #expect(report.problems.count == 1)
         #expect(report.problems.first?.subject == "tree \(tree)")
@@ -122,11 +128,8 @@ struct StoreCheckerTests {
     @Test("altered tree's references are not followed")
     func alteredTreeNotFollowed() throws {
         let (store, snapshots) = try Self.makeValidStore()
-        let tree = try #require(try store.kindTrees(of: snapshots[2])[ResourceKind.app])
         let entry = try #require(try store.entries(of: snapshots[2], kind: ResourceKind.app).first)
-        let body = String(decoding: try #require(try store.objectBytes(tree)), as: UTF8.self)
-        let altered = body.replacingOccurrences(of: entry.digest, with: Digest.sha256("never stored"))
-        try store.overwriteBody(of: tree, with: Array(altered.utf8))
+        let tree = try Self.alterAppTree(of: snapshots[2], in: store, replacing: entry.digest, with: Digest.sha256("never stored"))
         let report = try StoreChecker(store: store).run()
         #expect(report.problems.map(\.subject) == ["tree \(tree)"])
         #expect(report.problems.first?.message.contains("altered") == true)
