@@ -51,9 +51,9 @@ enum DigestPacking {
         return containsMarker ? nil : packed(bytes)
     }
 
-    /// Returns a preset dictionary with its digests packed. It packs 0x00 bytes too, unlike
-    /// `pack`: a dictionary need not unpack, only match what the writer deflated against, and
-    /// a base object written by `putObject` may contain any bytes.
+    /// Returns a preset dictionary with its digests packed. Unlike `pack`, it accepts bytes
+    /// with a 0x00 byte, because a dictionary never unpacks and only has to match what the
+    /// writer deflated against, and a base object written by `putObject` may contain any bytes.
     static func packDictionary(_ bytes: [UInt8]) -> [UInt8] {
         packed(bytes)
     }

@@ -20,13 +20,13 @@ public struct ZlibError: Error, CustomStringConvertible, Sendable {
 /// A body starts with a marker byte that names its form:
 /// - `digestPackedMarker` (0x02): a raw deflate stream (RFC 1951) of the bytes with their
 ///   quoted SHA-256 hex digests packed to 33 bytes each (see `DigestPacking`), deflated
-///   against the dictionary packed the same way. `compress` writes this form for bytes
-///   without a 0x00 byte, which includes all canonical JSON. Tree objects are mostly
-///   digests, and in a small delta a changed digest costs about 33 bytes packed against 64
-///   as hex. On the benchmark's large account, a prototype cut the tree bytes a daily
-///   capture adds from 205 kB to 175 kB.
-/// - `rawDeflateMarker` (0x01): a raw deflate stream of the bytes as they are. `compress` writes
-///   it for bytes with a 0x00 byte, and schema 4 stores hold it for every compressed body.
+///   against the dictionary packed the same way. `compress` writes this form where it is
+///   the smaller one. Tree objects are mostly digests, and in a small delta a changed
+///   digest costs about 33 bytes packed against 64 as hex. On the benchmark's large account,
+///   a prototype cut the tree bytes a daily capture adds from 205 kB to 175 kB.
+/// - `rawDeflateMarker` (0x01): a raw deflate stream of the bytes as they are. `compress`
+///   writes it for bytes without digests or with a 0x00 byte, and where it is the smaller
+///   one. Schema 4 stores hold it for every compressed body.
 /// - `zlibMarker` (0x78): a zlib stream (RFC 1950), as stores before schema 4 hold.
 ///
 /// All three forms read. The zlib wrapper added 10 bytes to every object (a header, the

@@ -6,13 +6,13 @@
 /// 24 bytes only repeated what the content already proves. Each key cost 45 bytes in the
 /// index before, 32 of them the digest. A daily capture of the benchmark's large account
 /// writes about 4,000 objects. Two objects share a key only by chance, about once in 2^64
-/// pairs, or when someone builds contents to collide; both rows are kept under the key and
-/// the lookup tells them apart by their full digests.
+/// pairs, or when someone builds contents to collide. Both rows are then kept under the key,
+/// and the lookup picks the one by its full digest.
 ///
 /// Stores before schema 5 key rows by all 32 bytes in `object_digests`. A read-only command
-/// reads them as they are; the first command that writes upgrades the index.
+/// reads them as they are, and the first command that writes upgrades the index.
 struct ObjectIndex: Sendable {
-    /// The table, and its column of keys; both tables have an `id` column naming the row.
+    /// The table and its column of keys. Both tables have an `id` column naming the row.
     let table: String
     let column: String
     /// How many leading bytes of the digest form the key.

@@ -150,8 +150,8 @@ public final class SnapshotStore {
     public func putObject(_ bytes: [UInt8], similarTo hint: String? = nil) throws -> String {
         let digest = Digest.sha256(bytes)
         guard let key = objectIndex.key(digest) else { return digest }
-        // An unchanged resource or leaf hashes to the digest its previous version, read from
-        // a stored tree, has. Checking that its key is recorded spares reading it again.
+        // An unchanged resource or leaf has the digest of its previous version, which came
+        // from a stored tree, so checking that its key is recorded spares reading it again.
         if digest == hint, try !database.query(objectIndex.keyQuery, [key]).isEmpty {
             return digest
         }
@@ -190,7 +190,8 @@ public final class SnapshotStore {
         return nil
     }
 
-    /// Whether the store has object `digest`: a row under its key whose bytes hash to it.
+    /// Returns whether the store has object `digest`: a row under its key whose bytes hash
+    /// to it.
     public func objectExists(_ digest: String) throws -> Bool {
         try locateObject(digest).match != nil
     }

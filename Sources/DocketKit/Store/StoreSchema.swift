@@ -82,7 +82,7 @@ enum StoreSchema {
         .code(keyIndexByPrefix),
     ]
 
-    /// The first schema whose index keys rows by digest prefix; see `ObjectIndex`.
+    /// The first schema whose index keys rows by digest prefix (see `ObjectIndex`).
     static let prefixIndexSchema = 5
 
     /// The oldest schema a read-only command reads without upgrading it. The migrations
@@ -155,7 +155,7 @@ enum StoreSchema {
     }
 
     /// Replaces `object_digests`, keyed by the 32 bytes of each digest, with `object_keys`,
-    /// keyed by the first `ObjectIndex.prefixLength` bytes; see `ObjectIndex`. The bodies do
+    /// keyed by the first `ObjectIndex.prefixLength` bytes (see `ObjectIndex`). The bodies do
     /// not change.
     private static func keyIndexByPrefix(_ database: SQLiteDatabase) throws {
         try database.execute("""

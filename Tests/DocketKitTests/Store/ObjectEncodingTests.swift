@@ -24,17 +24,12 @@ struct ObjectCompressionTests {
             try ObjectCompression.deflateRaw(tree, dictionary: nil, marker: ObjectCompression.rawDeflateMarker),
             try ObjectCompression.deflateRaw(packed, dictionary: nil, marker: ObjectCompression.digestPackedMarker),
         ]
+        // The two forms differ in size, so keeping the other one fails. A delta's packed form
+        // is the smaller one in "tree leaf delta is smaller with packed digests".
+        #expect(standaloneForms[0].count != standaloneForms[1].count)
         let standalone = try ObjectCompression.compress(tree)
         #expect(standalone.count == standaloneForms.map(\.count).min())
         #expect(try ObjectCompression.decompress(standalone) == tree)
-
-        var changed = digests
-        changed[100] = Digest.sha256("leaf 100, changed")
-        let next = CanonicalJSON.encode(["buckets": .object(Dictionary(uniqueKeysWithValues: changed.enumerated().map { (String(format: "%03d", $0.offset), JSONValue.string($0.element)) }))])
-        let delta = try ObjectCompression.compress(next, dictionary: tree)
-        #expect(delta.first == ObjectCompression.digestPackedMarker)
-        #expect(delta.count < (try ObjectCompression.deflateRaw(next, dictionary: tree, marker: ObjectCompression.rawDeflateMarker)).count)
-        #expect(try ObjectCompression.decompress(delta, dictionary: tree) == next)
     }
 
     @Test("round trip of empty input")
