@@ -98,10 +98,13 @@ class DocketStore:
             key = key[:8]
         else:
             query = "SELECT o.id, o.body, o.base FROM object_digests d JOIN objects o ON o.id = d.id WHERE d.digest = ?"
-        for row in self.connection.execute(query, (key,)).fetchall():
+        rows = self.connection.execute(query, (key,)).fetchall()
+        for row in rows:
             canonical = self._decode(*row)
             if hashlib.sha256(canonical).hexdigest() == digest:
                 return canonical
+        if rows:
+            raise ValueError("object %s no longer matches its digest; run `docket check`" % digest)
         raise KeyError("object %s is missing from the store" % digest)
 
     def _has_prefix_index(self):

@@ -175,7 +175,8 @@ struct BadInputEndToEndTests {
             #expect(result.stdout.contains("Usage: docket \(command)"))
             #expect(result.stdout.contains("Exit status:"))
         }
-        // Every command that reads stored objects exits 6 when one no longer matches its digest.
+        // These commands exit 6 when an object they read no longer matches its digest, and
+        // their help says so. capture records such a failure as exit 2.
         for command in ["show", "diff", "history", "bundle", "controls", "check"] {
             let result = try docket([command, "--help"])
             #expect(result.stdout.contains("\n  6    "), "docket \(command) --help")

@@ -19,7 +19,7 @@ struct StoreCheckerTests {
         return (store, [one, two, three])
     }
 
-    /// The first domain of the first snapshot, which the second snapshot lists too.
+    /// Returns the first domain of the first snapshot, which the second snapshot lists too.
     static func domainEntry(_ store: SnapshotStore, _ snapshots: [SnapshotInfo]) throws -> ResourceEntry {
         try #require(try store.entries(of: snapshots[0], kind: ResourceKind.domain).first)
     }
