@@ -60,6 +60,9 @@ public struct BundleResult: Sendable {
 public struct BundleWriter {
     let store: SnapshotStore
     let changeReporter: ChangeReporting
+    /// Whether a second thread, on a second read connection, shares the work; the bundle is
+    /// the same either way.
+    var usesSecondCore = ProcessInfo.processInfo.activeProcessorCount > 1
 
     public init(store: SnapshotStore) {
         self.init(store: store, changeReporter: FieldDiffChangeReporter(store: store))
@@ -83,13 +86,17 @@ public struct BundleWriter {
         return try store.withConsistentRead {
             let plan = try BundlePlan.make(store: store, period: request.period, expectedCadence: request.expectedCadence)
             let output = request.outputPath ?? "\(plan.bagName).tar"
+            // With a second core, a second read connection evaluates half the controls, then
+            // prepares each snapshot folder while the one before it is written.
+            let reader = usesSecondCore ? try SnapshotStore(path: store.path, readOnly: true) : nil
             // Controls are evaluated before the payload, with each snapshot judged at its own
-            // capture time, because README.txt and index.html summarise them.
+            // capture time, because index.html and manifest.json summarise them.
             let controls = try ControlEvidence.build(
                 store: store, policy: request.policy, policySource: request.policySource,
-                snapshots: plan.snapshots.map(\.info), periodStart: plan.period.startText)
+                snapshots: plan.snapshots.map(\.info), periodStart: plan.period.startText, reader: reader)
             let generator = PayloadGenerator(
-                plan: plan, store: store, changeReporter: changeReporter, signingKey: signer?.keyDescription, controls: controls)
+                plan: plan, store: store, changeReporter: changeReporter, signingKey: signer?.keyDescription, controls: controls,
+                reader: reader)
             let sink = try writeAtomically(to: output) { temporaryPath in
                 try writeArchive(at: temporaryPath, output: output, plan: plan, generator: generator, signer: signer)
             }

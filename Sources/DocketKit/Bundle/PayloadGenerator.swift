@@ -8,6 +8,9 @@ struct PayloadGenerator {
     let changeReporter: ChangeReporting
     let signingKey: String?
     let controls: ControlEvidence
+    /// A second connection to the store, on which another thread prepares each snapshot
+    /// folder while the one before it is written; nil to prepare them on this thread.
+    var reader: SnapshotStore? = nil
 
     /// Sends every payload file to `sink`. The order is the bundle order of `data/`:
     /// README.txt, changes/, index.html, inventory.csv, manifest.json, run-endpoints.csv,
@@ -28,9 +31,31 @@ struct PayloadGenerator {
         try sink.addFile(BagLayout.runEndpoints, bytes: try EvidenceTables.runEndpoints(plan.runs, store: store).bytes)
         try sink.addFile(BagLayout.runs, bytes: EvidenceTables.runs(plan.runs).bytes)
 
+        try emitSnapshots(to: sink)
+    }
+
+    /// Writes `snapshots/<folder>/` for every bundled snapshot, in bundle order.
+    private func emitSnapshots(to sink: PayloadSink) throws {
         let folders = plan.snapshots.sorted { BagLayout.precedes($0.folder, $1.folder) }
-        for snapshot in folders {
-            try SnapshotEvidence(snapshot: snapshot, store: store).emit(to: sink)
+        guard let reader, !folders.isEmpty else {
+            for snapshot in folders {
+                try SnapshotEvidence.prepare(snapshot, store: store).emit(to: sink, store: store)
+            }
+            return
+        }
+        let lent = Lent(reader)
+        func prepare(_ index: Int) -> BackgroundWork<SnapshotEvidence> {
+            let snapshot = folders[index]
+            return BackgroundWork { try lent.value.withConsistentRead { try SnapshotEvidence.prepare(snapshot, store: lent.value) } }
+        }
+        var next: BackgroundWork<SnapshotEvidence>? = prepare(0)
+        // The reader must be idle before this returns, also when writing fails.
+        defer { _ = try? next?.wait() }
+        for index in folders.indices {
+            guard let current = next else { break }
+            let evidence = try current.wait()
+            next = index + 1 < folders.count ? prepare(index + 1) : nil
+            try evidence.emit(to: sink, store: store)
         }
     }
 

@@ -5,33 +5,57 @@
 /// `resources.json` depends only on the snapshot's tree, and a resource file only on its
 /// content, so a snapshot identical to an earlier one yields identical files, which the bundle
 /// stores once and links.
-struct SnapshotEvidence {
-    let snapshot: BundledSnapshot
-    let store: SnapshotStore
+///
+/// Preparing the folder (reading its tree and rendering `resources.json`) needs no sink, so
+/// the bundle prepares the next folder on another thread while it writes this one.
+struct SnapshotEvidence: Sendable {
+    enum File: Sendable {
+        /// `resources.json`, rendered.
+        case index(path: String, bytes: [UInt8])
+        /// A resource file: the rendering of the store object `digest`.
+        case resource(path: String, digest: String)
+    }
 
-    /// Sends the folder's files to `sink` in bundle order.
-    func emit(to sink: PayloadSink) throws {
+    let snapshot: BundledSnapshot
+    /// The folder's files in bundle order.
+    let files: [File]
+
+    /// Reads the snapshot's tree from `store` and renders `resources.json`. Resource bodies
+    /// are read when the folder is written, and only for objects the bundle has not stored yet.
+    static func prepare(_ snapshot: BundledSnapshot, store: SnapshotStore) throws -> SnapshotEvidence {
         let entries = try store.entries(of: snapshot.info)
         let treeKinds = try store.kindTrees(of: snapshot.info).keys.sorted()
         let byKind = Dictionary(grouping: entries, by: \.kind)
         let names = byKind.mapValues(BagLayout.resourceFileNames)
         let folderEntries = (Array(byKind.keys) + [BagLayout.snapshotIndex]).sorted { BagLayout.precedes($0, $1) }
+        var files: [File] = []
+        files.reserveCapacity(entries.count + 1)
         for name in folderEntries {
             if name == BagLayout.snapshotIndex {
                 let index = Self.index(
                     entries: entries, byKind: byKind, names: names, kinds: treeKinds, treeDigest: snapshot.info.treeDigest)
-                try sink.addFile("\(snapshot.folderPath)/\(name)", bytes: Array(PrettyJSON.encode(index).utf8))
+                files.append(.index(path: "\(snapshot.folderPath)/\(name)", bytes: Array(PrettyJSON.encode(index).utf8)))
             } else {
-                try emitKind(name, entries: byKind[name] ?? [], fileNames: names[name] ?? [], to: sink)
+                let kindFiles = zip(names[name] ?? [], byKind[name] ?? []).sorted { BagLayout.precedes($0.0, $1.0) }
+                for (fileName, entry) in kindFiles {
+                    files.append(.resource(path: "\(snapshot.folderPath)/\(name)/\(fileName)", digest: entry.digest))
+                }
             }
         }
+        return SnapshotEvidence(snapshot: snapshot, files: files)
     }
 
-    private func emitKind(_ kind: String, entries: [ResourceEntry], fileNames: [String], to sink: PayloadSink) throws {
-        let files = zip(fileNames, entries).sorted { BagLayout.precedes($0.0, $1.0) }
-        for (fileName, entry) in files {
-            try sink.addStoredObject("\(snapshot.folderPath)/\(kind)/\(fileName)", objectDigest: entry.digest) {
-                Array(PrettyJSON.encode(try store.body(of: entry)).utf8)
+    /// Sends the folder's files to `sink` in bundle order, rendering from `store` each
+    /// resource the sink has not seen.
+    func emit(to sink: PayloadSink, store: SnapshotStore) throws {
+        for file in files {
+            switch file {
+            case .index(let path, let bytes):
+                try sink.addFile(path, bytes: bytes)
+            case .resource(let path, let digest):
+                try sink.addStoredObject(path, objectDigest: digest) {
+                    Array(PrettyJSON.encode(try store.object(digest)).utf8)
+                }
             }
         }
     }

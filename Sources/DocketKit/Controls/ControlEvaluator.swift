@@ -31,8 +31,21 @@ public final class ControlEvaluator {
     public var periodStart: String?
 
     var storeCheck: Result<StoreChecker.Report, Error>?
+    /// How this evaluator shares the store check with another one evaluating the same period
+    /// on another thread.
+    var storeCheckSharing = StoreCheckSharing.alone
     var accessHistory = AccessHistory()
-    private var runsCache: [RunRecord]?
+    /// The run ledger; set in advance when another connection's read must decide it.
+    var runsCache: [RunRecord]?
+
+    /// Two evaluators of one period, on two connections to the store, run the store check
+    /// once: the one reading inside the bundle's transaction runs it and gives its report to
+    /// the other, which waits for it.
+    enum StoreCheckSharing {
+        case alone
+        case gives(Handoff<Result<StoreChecker.Report, Error>>)
+        case takes(Handoff<Result<StoreChecker.Report, Error>>)
+    }
 
     public init(
         store: SnapshotStore, policy: ControlPolicy = .defaults, policySource: String = "defaults",
@@ -91,7 +104,16 @@ public final class ControlEvaluator {
     /// object.
     func checkStore() -> Result<StoreChecker.Report, Error> {
         if let storeCheck { return storeCheck }
-        let outcome = Result { try StoreChecker(store: store).run() }
+        let outcome: Result<StoreChecker.Report, Error>
+        switch storeCheckSharing {
+        case .takes(let handoff):
+            outcome = handoff.take()
+        case .gives(let handoff):
+            outcome = Result { try StoreChecker(store: store).run() }
+            handoff.give(outcome)
+        case .alone:
+            outcome = Result { try StoreChecker(store: store).run() }
+        }
         storeCheck = outcome
         return outcome
     }

@@ -10,36 +10,107 @@ import Foundation
 public struct ControlEvidence: Sendable {
     /// The last snapshot's report, or nil for a period without snapshots.
     public let lastReport: ControlReport?
+    /// The first snapshot evaluated, whose changes the timeline lists against no earlier report.
+    let firstSnapshot: SnapshotInfo?
     public let changes: [ControlStateChange]
     /// How many reports gave each control each status, by control id.
     let statusCounts: [String: [ControlStatus: Int]]
     let spool: ControlFileSpool
 
-    /// Evaluates every snapshot in `snapshots` (oldest first) with one evaluator, judged at
-    /// each snapshot's capture time so the bundle is reproducible.
+    /// Evaluates every snapshot in `snapshots` (oldest first), judged at each snapshot's
+    /// capture time so the bundle is reproducible.
+    ///
+    /// With a `reader`, a second connection to the same store, another thread evaluates the
+    /// later half of the period on it while this one evaluates the earlier half, and the two
+    /// halves are joined into the evidence one thread gives. The other thread reads only what
+    /// no capture changes (the period's snapshots and their objects), and takes the run ledger
+    /// and the store check from `store`'s read, so both halves judge the same store.
     /// - Parameter periodStart: the period's first instant (RFC 3339), which bounds the
     ///   continuity control and the access removals listed.
-    /// - Throws: the evaluator's errors, or a file error when the temporary folder cannot be
+    /// - Throws: the evaluators' errors, or a file error when the temporary folder cannot be
     ///   written.
     public static func build(
-        store: SnapshotStore, policy: ControlPolicy, policySource: String, snapshots: [SnapshotInfo], periodStart: String?
+        store: SnapshotStore, policy: ControlPolicy, policySource: String, snapshots: [SnapshotInfo], periodStart: String?,
+        reader: SnapshotStore? = nil
     ) throws -> ControlEvidence {
-        let evaluator = ControlEvaluator(store: store, policy: policy, policySource: policySource, timeReference: .snapshot)
-        evaluator.periodStart = periodStart
         let spool = try ControlFileSpool()
+        let runs = try store.runs()
+        let storeCheck = Handoff<Result<StoreChecker.Report, Error>>()
+        let split = reader != nil && snapshots.count >= 2 ? snapshots.count / 2 : snapshots.count
+        let later = snapshots[split...]
+        let lent = reader.map(Lent.init)
+        let worker = later.isEmpty ? nil : lent.map { lent in
+            BackgroundWork {
+                let evaluator = ControlEvaluator(store: lent.value, policy: policy, policySource: policySource, timeReference: .snapshot)
+                evaluator.periodStart = periodStart
+                evaluator.runsCache = runs
+                evaluator.storeCheckSharing = .takes(storeCheck)
+                return try lent.value.withConsistentRead {
+                    try Stretch.evaluate(later, with: evaluator, spool: spool)
+                }
+            }
+        }
+        let earlier: Stretch
+        do {
+            let evaluator = ControlEvaluator(store: store, policy: policy, policySource: policySource, timeReference: .snapshot)
+            evaluator.periodStart = periodStart
+            evaluator.runsCache = runs
+            evaluator.storeCheckSharing = worker == nil ? .alone : .gives(storeCheck)
+            earlier = try Stretch.evaluate(snapshots[..<split], with: evaluator, spool: spool)
+        } catch {
+            // The worker may be waiting for the store check this thread did not reach.
+            storeCheck.give(.failure(error))
+            _ = try? worker?.wait()
+            throw error
+        }
+        storeCheck.give(.failure(DocketError(.failure, "the store check did not run")))
+        guard let worker else {
+            return ControlEvidence(
+                lastReport: earlier.last, firstSnapshot: snapshots.first, changes: earlier.timeline.changes, statusCounts: earlier.counts,
+                spool: spool)
+        }
+        let laterStretch = try worker.wait()
+        var timeline = earlier.timeline
+        if let first = laterStretch.first {
+            timeline.add(first)
+        }
+        var counts = earlier.counts
+        for (control, statuses) in laterStretch.counts {
+            counts[control, default: [:]].merge(statuses, uniquingKeysWith: +)
+        }
+        return ControlEvidence(
+            lastReport: laterStretch.last ?? earlier.last, firstSnapshot: snapshots.first,
+            changes: timeline.changes + laterStretch.timeline.changes.dropFirst(laterStretch.firstReportChanges),
+            statusCounts: counts, spool: spool)
+    }
+
+    /// The evaluation of consecutive snapshots of a period by one evaluator.
+    private struct Stretch: Sendable {
         var timeline = ControlTimeline.Builder()
         var counts: [String: [ControlStatus: Int]] = [:]
+        var first: ControlReport?
         var last: ControlReport?
-        for snapshot in snapshots {
-            let report = try evaluator.evaluate(snapshot)
-            timeline.add(report)
-            for (control, status) in report.controlStatuses() {
-                counts[control.id, default: [:]][status, default: 0] += 1
+        /// The timeline changes of the first report, judged against no earlier report; a
+        /// stretch that follows another replaces them with changes against that one's last.
+        var firstReportChanges = 0
+
+        static func evaluate(_ snapshots: ArraySlice<SnapshotInfo>, with evaluator: ControlEvaluator, spool: ControlFileSpool) throws -> Stretch {
+            var stretch = Stretch()
+            for snapshot in snapshots {
+                let report = try evaluator.evaluate(snapshot)
+                stretch.timeline.add(report)
+                for (control, status) in report.controlStatuses() {
+                    stretch.counts[control.id, default: [:]][status, default: 0] += 1
+                }
+                try spool.add(snapshot: report.snapshot, files: snapshotFiles(report))
+                if stretch.first == nil {
+                    stretch.first = report
+                    stretch.firstReportChanges = stretch.timeline.changes.count
+                }
+                stretch.last = report
             }
-            try spool.add(snapshot: report.snapshot, files: snapshotFiles(report))
-            last = report
+            return stretch
         }
-        return ControlEvidence(lastReport: last, changes: timeline.changes, statusCounts: counts, spool: spool)
     }
 
     /// A snapshot's three files, by name inside its folder.
@@ -136,7 +207,7 @@ public struct ControlEvidence: Sendable {
     }
 
     private func changeTable() -> [String] {
-        let later = changes.filter { $0.snapshotDigest != spool.entries.first?.snapshot.digest }
+        let later = changes.filter { $0.snapshotDigest != firstSnapshot?.digest }
         guard !later.isEmpty else { return ["<p>No control changed state during the period.</p>"] }
         var rows = [
             "<h3>State changes</h3>", "<table class=\"control-changes\">",
@@ -178,9 +249,11 @@ final class ControlFileSpool: @unchecked Sendable {
     }
 
     let folder: URL
-    /// Appended only while `ControlEvidence.build` runs, and read-only after it returns.
+    /// Appended only while `ControlEvidence.build` runs, by one or two threads under `lock`,
+    /// and read-only after it returns; `ControlEvidence.forEachFile` sorts them by path.
     private(set) var entries: [Entry] = []
     private var fileByDigest: [String: URL] = [:]
+    private let lock = NSLock()
 
     init() throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("docket-controls-\(UUID().uuidString)")
@@ -192,6 +265,8 @@ final class ControlFileSpool: @unchecked Sendable {
     }
 
     func add(snapshot: SnapshotInfo, files: [(name: String, contents: String)]) throws {
+        lock.lock()
+        defer { lock.unlock() }
         for (name, contents) in files {
             let bytes = Array(contents.utf8)
             let digest = Digest.sha256(bytes)

@@ -115,12 +115,16 @@ struct BundleFixture {
 extension BundleFixture {
     /// Writes the bundle of `period` to `name` in the fixture's folder.
     @discardableResult
-    func writeBundle(period: String = "2026-03", name: String = "bundle.tar", signingKey: String? = nil, cadence: Int = 86400) throws
-        -> BundleResult
-    {
+    func writeBundle(
+        period: String = "2026-03", name: String = "bundle.tar", signingKey: String? = nil, cadence: Int = 86400, secondCore: Bool? = nil
+    ) throws -> BundleResult {
         let output = folder.appendingPathComponent(name).path
         let request = BundleRequest(period: try Period.parse(period), outputPath: output, expectedCadence: cadence, signingKeyPath: signingKey)
-        return try BundleWriter(store: store).write(request)
+        var writer = BundleWriter(store: store)
+        if let secondCore {
+            writer.usesSecondCore = secondCore
+        }
+        return try writer.write(request)
     }
 
     /// Extracts `archive` with `tool` (`tar` or `bsdtar`) into a new folder and returns the

@@ -92,6 +92,16 @@ struct BundleWriterTests {
         }
     }
 
+    @Test("one core and two write the same bundle")
+    func secondCore() throws {
+        let fixture = try BundleFixture.make(days: 7)
+        let alone = try fixture.writeBundle(name: "one.tar", secondCore: false)
+        let shared = try fixture.writeBundle(name: "two.tar", secondCore: true)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: alone.path)) == Data(contentsOf: URL(fileURLWithPath: shared.path)))
+        #expect(shared.snapshotCount == 7)
+        #expect(shared.linkedFiles > 0)
+    }
+
     @Test("gzip header has no name and no time")
     func gzipHeader() throws {
         let fixture = try BundleFixture.make()

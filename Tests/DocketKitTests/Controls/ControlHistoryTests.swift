@@ -122,6 +122,63 @@ struct ControlHistoryTests {
         #expect(try again.files().map(\.contents) == files.map(\.contents))
     }
 
+    @Test("a second thread on a second connection gives the same evidence")
+    func splitEvaluation() throws {
+        let store = try F.makeStore()
+        let base = [F.team(), F.member("alice@acme.example")]
+        let carol = F.member("carol@acme.example")
+        let days = (1...6).map { String(format: "2026-04-%02dT06:00:00Z", $0) }
+        // The halves are days 1-3 and 4-6. Carol leaves inside the first half and stays
+        // listed as removed in the second; bob's MFA changes exactly where the halves meet.
+        let snapshots = [
+            try F.commit(store, base + [carol, F.member("bob@acme.example", mfa: false)], at: days[0]),
+            try F.commit(store, base + [F.member("bob@acme.example", mfa: false)], at: days[1]),
+            try F.commit(store, base + [F.member("bob@acme.example", mfa: false)], at: days[2]),
+            try F.commit(store, base + [F.member("bob@acme.example", mfa: true)], at: days[3]),
+            try F.commit(store, base + [F.member("bob@acme.example", mfa: true)], at: days[4]),
+            try F.commit(store, base + [F.member("bob@acme.example", mfa: true), carol], at: days[5]),
+        ]
+        let alone = try ControlEvidence.build(
+            store: store, policy: .defaults, policySource: "defaults", snapshots: snapshots, periodStart: days[0])
+        let reader = try SnapshotStore(path: store.path, readOnly: true)
+        let split = try ControlEvidence.build(
+            store: store, policy: .defaults, policySource: "defaults", snapshots: snapshots, periodStart: days[0], reader: reader)
+
+        let bob = split.changes.filter { $0.controlID == "team-member-mfa" && $0.resource?.name == "acme/bob@acme.example" }
+        #expect(bob.map(\.to) == ["fail", "pass"])
+        #expect(bob.last?.snapshotDigest == snapshots[3].digest)
+        #expect(split.changes == alone.changes)
+        #expect(split.statusCounts == alone.statusCounts)
+        #expect(split.lastReport?.snapshot.digest == snapshots[5].digest)
+        #expect(split.htmlSection() == alone.htmlSection())
+        let files = try split.files()
+        #expect(files.map(\.path) == (try alone.files()).map(\.path))
+        #expect(files.map(\.contents) == (try alone.files()).map(\.contents))
+        let removal = try #require(files.first { $0.path == "\(days[4])/results.json" }).contents
+        #expect(removal.contains("first absent in snapshot \(snapshots[1].shortDigest)"))
+    }
+
+    @Test("a failure in the earlier half ends the later half's wait for the store check")
+    func splitEvaluationFailure() throws {
+        let store = try F.makeStore()
+        let days = (1...4).map { String(format: "2026-04-%02dT06:00:00Z", $0) }
+        // Only the first snapshot has the app "one", so its app tree is its own.
+        var snapshots = [try F.commit(store, [F.team(), F.app("one")], at: days[0])]
+        for day in days.dropFirst() {
+            snapshots.append(try F.commit(store, [F.team(), F.app("two")], at: day))
+        }
+        let appTree = try #require(try store.kindTrees(of: snapshots[0])[ResourceKind.app])
+        try store.overwriteBody(of: appTree, with: Array("damaged".utf8))
+        // Opened again, so that no cache holds the tree as it was.
+        let damaged = try SnapshotStore(path: store.path, readOnly: true)
+        let reader = try SnapshotStore(path: store.path, readOnly: true)
+        // The later half waits for the store check, which the earlier half never reaches.
+        #expect(throws: StoreError.self) {
+            _ = try ControlEvidence.build(
+                store: damaged, policy: .defaults, policySource: "defaults", snapshots: snapshots, periodStart: days[0], reader: reader)
+        }
+    }
+
     @Test("HTML section escapes every text")
     func htmlSection() throws {
         let store = try F.makeStore()

@@ -1,0 +1,70 @@
+import Foundation
+
+/// Work that runs on a thread of its own while the caller goes on, for the commands that can
+/// use a second core. The caller must call `wait()` before it returns, even on its own error
+/// path, so that no work outlives the command.
+final class BackgroundWork<Value: Sendable>: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var outcome: Result<Value, Error>?
+
+    /// Starts `body` on a new thread. The thread's stack is as large as the main thread's,
+    /// since parsing and rendering JSON recurse once per level of nesting.
+    init(_ body: @escaping @Sendable () throws -> Value) {
+        let thread = Thread { [self] in
+            let result = Result { try body() }
+            condition.lock()
+            outcome = result
+            condition.broadcast()
+            condition.unlock()
+        }
+        thread.stackSize = 8 << 20
+        thread.start()
+    }
+
+    /// Waits for the work to finish and returns its value.
+    /// - Throws: what the work threw.
+    func wait() throws -> Value {
+        condition.lock()
+        defer { condition.unlock() }
+        while outcome == nil {
+            condition.wait()
+        }
+        return try outcome!.get()
+    }
+}
+
+/// A value that one thread hands to another, which waits for it. The first value given is
+/// kept; later ones are ignored, so a failure path can always give one without checking.
+final class Handoff<Value: Sendable>: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var value: Value?
+
+    func give(_ newValue: Value) {
+        condition.lock()
+        if value == nil {
+            value = newValue
+            condition.broadcast()
+        }
+        condition.unlock()
+    }
+
+    /// Waits until a value is given and returns it.
+    func take() -> Value {
+        condition.lock()
+        defer { condition.unlock() }
+        while value == nil {
+            condition.wait()
+        }
+        return value!
+    }
+}
+
+/// Lends a value that is not `Sendable`, such as a second connection to the store, to work
+/// on another thread. The lender does not touch the value until it has waited for that work.
+struct Lent<Value>: @unchecked Sendable {
+    let value: Value
+
+    init(_ value: Value) {
+        self.value = value
+    }
+}
