@@ -105,6 +105,8 @@ enum BagLayout {
     /// Percent-encodes the characters BagIt 1.0 requires encoded in manifest paths: CR, LF
     /// and `%`.
     static func manifestPath(_ path: String) -> String {
+        let needsEncoding = path.utf8.contains { $0 == UInt8(ascii: "%") || $0 == 0x0A || $0 == 0x0D }
+        guard needsEncoding else { return path }
         var encoded = ""
         for character in path.unicodeScalars {
             switch character {

@@ -48,7 +48,24 @@ struct PackedDigest<Words: SIMD>: Hashable where Words.Scalar == UInt64 {
     }
 
     /// The digest as lowercase hex, as it was packed.
-    var hex: String { hexString(bytes) }
+    var hex: String {
+        var text: [UInt8] = []
+        appendHex(to: &text)
+        return String(decoding: text, as: UTF8.self)
+    }
+
+    /// Appends the digest as lowercase hex to `output`, for the manifest line of every
+    /// payload file.
+    func appendHex(to output: inout [UInt8]) {
+        output.reserveCapacity(output.count + Words.scalarCount * 16)
+        for index in 0..<Words.scalarCount {
+            let word = words[index]
+            for shift in stride(from: 60, through: 0, by: -4) {
+                let nibble = UInt8(truncatingIfNeeded: word >> UInt64(shift)) & 0x0F
+                output.append(nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10)
+            }
+        }
+    }
 }
 
 typealias PackedSHA256 = PackedDigest<SIMD4<UInt64>>

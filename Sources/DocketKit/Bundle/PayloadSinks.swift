@@ -176,8 +176,9 @@ final class ArchivePayloadSink: PayloadSink {
     private func addManifestLines(_ payloadPath: String, _ content: ContentRecord) throws {
         fileCount += 1
         byteCount += Int64(content.size)
-        try sha256Manifest.append(digest: content.sha256.hex, path: payloadPath)
-        try sha512Manifest.append(digest: content.sha512.hex, path: payloadPath)
+        let listed = BagLayout.manifestPath(payloadPath)
+        try sha256Manifest.append(digest: content.sha256, listedPath: listed)
+        try sha512Manifest.append(digest: content.sha512, listedPath: listed)
     }
 
     /// Checks the bundle order and writes the directory entries `path` needs; returns the
@@ -192,6 +193,12 @@ final class ArchivePayloadSink: PayloadSink {
         }
         previousPath = path
         let payloadPath = "\(BagLayout.payloadFolder)/\(path)"
+        // Most files share their folder with the file before, whose folders are all written.
+        if let folder = openDirectories.last, let slash = payloadPath.utf8.lastIndex(of: UInt8(ascii: "/")),
+            payloadPath.utf8[..<slash].elementsEqual(folder.utf8)
+        {
+            return payloadPath
+        }
         var folders: [String] = []
         var folder = ""
         for component in payloadPath.split(separator: "/").dropLast() {
@@ -221,8 +228,15 @@ final class ManifestSpool {
     }
 
     /// Appends `<digest>  <path>`, the line format of `sha256sum` and BagIt manifests.
-    func append(digest: String, path: String) throws {
-        let line = Array("\(digest)  \(BagLayout.manifestPath(path))\n".utf8)
+    /// `listedPath` is the path as `BagLayout.manifestPath` encodes it.
+    func append<Words>(digest: PackedDigest<Words>, listedPath: String) throws {
+        var line: [UInt8] = []
+        line.reserveCapacity(Words.scalarCount * 16 + listedPath.utf8.count + 3)
+        digest.appendHex(to: &line)
+        line.append(UInt8(ascii: " "))
+        line.append(UInt8(ascii: " "))
+        line.append(contentsOf: listedPath.utf8)
+        line.append(UInt8(ascii: "\n"))
         line.withUnsafeBytes { hasher.update($0) }
         try file.append(line)
     }

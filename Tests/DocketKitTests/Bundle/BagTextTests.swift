@@ -14,6 +14,12 @@ struct BagTextTests {
         return leftParts.count < rightParts.count
     }
 
+    @Test("manifest paths encode percent, LF and CR, and only those")
+    func manifestPathEncoding() {
+        #expect(BagLayout.manifestPath("data/snapshots/a b/é.json") == "data/snapshots/a b/é.json")
+        #expect(BagLayout.manifestPath("data/100%\nnew\rline.json") == "data/100%25%0Anew%0Dline.json")
+    }
+
     @Test("folder entries follow the folder", arguments: [
         ("data", "data-x", true), ("data/b", "data-x", true), ("data-x", "data/b", false), ("a", "a/b", true),
         ("a/b", "a", false), ("a/b", "a/b", false), ("a//b", "a/b", true), ("resources.json", "redis/x.json", false),
