@@ -43,16 +43,22 @@ enum BagLayout {
     /// letters, digits, `.`, `_`, `-`, `@` and `+`. Anything else becomes `_`, and the result
     /// never starts with a dot and has at most 80 characters.
     static func safeFileStem(_ name: String) -> String {
-        var stem = ""
+        var stem: [UInt8] = []
+        stem.reserveCapacity(min(name.utf8.count, 80))
         for scalar in name.unicodeScalars {
-            let isSafe = scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || "._-@+".unicodeScalars.contains(scalar))
-            stem.unicodeScalars.append(isSafe ? scalar : "_")
+            guard stem.count < 80 else { break }
+            let value = scalar.value
+            let isSafe =
+                (value >= 0x61 && value <= 0x7A) || (value >= 0x41 && value <= 0x5A) || (value >= 0x30 && value <= 0x39)
+                || value == 0x2E || value == 0x5F || value == 0x2D || value == 0x40 || value == 0x2B
+            stem.append(isSafe ? UInt8(truncatingIfNeeded: value) : UInt8(ascii: "_"))
         }
-        while stem.hasPrefix(".") {
-            stem = "_" + stem.dropFirst()
+        if stem.isEmpty {
+            stem = [UInt8(ascii: "_")]
+        } else if stem[0] == UInt8(ascii: ".") {
+            stem[0] = UInt8(ascii: "_")
         }
-        if stem.isEmpty { stem = "_" }
-        return String(stem.prefix(80))
+        return String(decoding: stem, as: UTF8.self)
     }
 
     /// File names for the resources of one kind, in the order given: `<name>.json`, or
@@ -60,17 +66,19 @@ enum BagLayout {
     /// once made safe, so each name is unique and stable for the same key.
     static func resourceFileNames(_ entries: [ResourceEntry]) -> [String] {
         let stems = entries.map { safeFileStem($0.name) }
+        // Compare case-insensitively, so an extracted bag has no two names that a
+        // case-insensitive file system would merge. Stems are ASCII, so lowering their
+        // letters is enough.
+        let folded = stems.map { $0.lowercased() }
         var counts: [String: Int] = [:]
-        for stem in stems {
-            counts[stem.lowercased(), default: 0] += 1
+        for stem in folded {
+            counts[stem, default: 0] += 1
         }
-        return zip(entries, stems).map { entry, stem in
-            // Compare case-insensitively, so an extracted bag has no two names that a
-            // case-insensitive file system would merge.
-            guard counts[stem.lowercased()] == 1 else {
-                return "\(stem)~\(Digest.sha256(entry.key).prefix(8)).json"
+        return zip(entries, zip(stems, folded)).map { entry, stem in
+            guard counts[stem.1] == 1 else {
+                return "\(stem.0)~\(Digest.sha256(entry.key).prefix(8)).json"
             }
-            return "\(stem).json"
+            return stem.0 + ".json"
         }
     }
 

@@ -27,7 +27,7 @@ struct PayloadGenerator {
         try sink.addFile(BagLayout.report, bytes: Array(ReportPage.render(context).utf8))
         try sink.addFile(BagLayout.inventory, bytes: EvidenceTables.inventory(inventory).bytes)
         let manifest = BundleManifest.document(context, headers: try snapshotHeaders())
-        try sink.addFile(BagLayout.bundleManifest, bytes: Array(PrettyJSON.encode(manifest).utf8))
+        try sink.addFile(BagLayout.bundleManifest, bytes: PrettyJSON.encodeBytes(manifest))
         try sink.addFile(BagLayout.runEndpoints, bytes: try EvidenceTables.runEndpoints(plan.runs, store: store).bytes)
         try sink.addFile(BagLayout.runs, bytes: EvidenceTables.runs(plan.runs).bytes)
 

@@ -32,9 +32,8 @@ struct SnapshotEvidence: Sendable {
         files.reserveCapacity(entries.count + 1)
         for name in folderEntries {
             if name == BagLayout.snapshotIndex {
-                let index = Self.index(
-                    entries: entries, byKind: byKind, names: names, kinds: treeKinds, treeDigest: snapshot.info.treeDigest)
-                files.append(.index(path: "\(snapshot.folderPath)/\(name)", bytes: Array(PrettyJSON.encode(index).utf8)))
+                let index = Self.index(entries: entries, names: names, kinds: treeKinds, treeDigest: snapshot.info.treeDigest)
+                files.append(.index(path: "\(snapshot.folderPath)/\(name)", bytes: index))
             } else {
                 let kindFiles = zip(names[name] ?? [], byKind[name] ?? []).sorted { BagLayout.precedes($0.0, $1.0) }
                 for (fileName, entry) in kindFiles {
@@ -54,7 +53,7 @@ struct SnapshotEvidence: Sendable {
                 try sink.addFile(path, bytes: bytes)
             case .resource(let path, let digest):
                 try sink.addStoredObject(path, objectDigest: digest) {
-                    Array(PrettyJSON.encode(try store.object(digest)).utf8)
+                    PrettyJSON.encodeBytes(try store.object(digest))
                 }
             }
         }
@@ -63,22 +62,63 @@ struct SnapshotEvidence: Sendable {
     /// `resources.json`: the root tree digest, the kinds the tree lists, and every entry with
     /// the fields its tree leaf stores (`key`, `name`, `digest`, `parent`, `app`) plus its
     /// `kind` and `file`, so the tree digest can be recomputed from the bundle alone.
-    private static func index(
-        entries: [ResourceEntry], byKind: [String: [ResourceEntry]], names: [String: [String]], kinds: [String],
-        treeDigest: String
-    ) -> JSONValue {
-        var fileByKindKey: [String: String] = [:]
-        for (kind, kindEntries) in byKind {
-            for (entry, name) in zip(kindEntries, names[kind] ?? []) {
-                fileByKindKey[kind + "\u{0}" + entry.key] = "\(kind)/\(name)"
+    ///
+    /// It is written directly in `PrettyJSON`'s layout, keys in canonical order, rather than
+    /// built as a `JSONValue` first: a bundle writes one per snapshot, each listing every
+    /// resource. `entries` are grouped by kind, and `names` lists each kind's file names in
+    /// the order of its entries.
+    static func index(entries: [ResourceEntry], names: [String: [String]], kinds: [String], treeDigest: String) -> [UInt8] {
+        var output: [UInt8] = []
+        output.reserveCapacity(entries.count * 360 + 256)
+        output += "{\n  \"kinds\": ".utf8
+        if kinds.isEmpty {
+            output += "[]".utf8
+        } else {
+            for (position, kind) in kinds.enumerated() {
+                output += (position == 0 ? "[\n    " : ",\n    ").utf8
+                CanonicalJSON.writeString(kind, into: &output)
             }
+            output += "\n  ]".utf8
         }
-        let list: [JSONValue] = entries.map { entry in
-            var value = entry.treeValue.objectValue ?? [:]
-            value["kind"] = .string(entry.kind)
-            value["file"] = .string(fileByKindKey[entry.kind + "\u{0}" + entry.key] ?? "")
-            return .object(value)
+        output += ",\n  \"resources\": ".utf8
+        if entries.isEmpty {
+            output += "[]".utf8
+        } else {
+            var kind = ""
+            var kindNames: [String] = []
+            var positionInKind = 0
+            for (position, entry) in entries.enumerated() {
+                if position == 0 || entry.kind != kind {
+                    kind = entry.kind
+                    kindNames = names[kind] ?? []
+                    positionInKind = 0
+                }
+                let file = positionInKind < kindNames.count ? "\(kind)/\(kindNames[positionInKind])" : ""
+                positionInKind += 1
+                output += (position == 0 ? "[\n    {" : ",\n    {").utf8
+                var isFirstField = true
+                func field(_ name: String, _ value: String?) {
+                    guard let value else { return }
+                    output += (isFirstField ? "\n      \"" : ",\n      \"").utf8
+                    output += name.utf8
+                    output += "\": ".utf8
+                    CanonicalJSON.writeString(value, into: &output)
+                    isFirstField = false
+                }
+                field("app", entry.appKey)
+                field("digest", entry.digest)
+                field("file", file)
+                field("key", entry.key)
+                field("kind", entry.kind)
+                field("name", entry.name)
+                field("parent", entry.parentKey)
+                output += "\n    }".utf8
+            }
+            output += "\n  ]".utf8
         }
-        return ["tree": .string(treeDigest), "kinds": .array(kinds.map { .string($0) }), "resources": .array(list)]
+        output += ",\n  \"tree\": ".utf8
+        CanonicalJSON.writeString(treeDigest, into: &output)
+        output += "\n}\n".utf8
+        return output
     }
 }

@@ -1,0 +1,60 @@
+import Testing
+
+@testable import DocketKit
+
+/// The files of a snapshot folder, checked against the same files built the slow way: a
+/// `JSONValue` rendered by `PrettyJSON`, and file names made scalar by scalar.
+@Suite("snapshot folder files")
+struct SnapshotEvidenceTests {
+    /// `safeFileStem` as first written, one Unicode scalar at a time.
+    static func referenceStem(_ name: String) -> String {
+        var stem = ""
+        for scalar in name.unicodeScalars {
+            let isSafe = scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || "._-@+".unicodeScalars.contains(scalar))
+            stem.unicodeScalars.append(isSafe ? scalar : "_")
+        }
+        while stem.hasPrefix(".") {
+            stem = "_" + stem.dropFirst()
+        }
+        if stem.isEmpty { stem = "_" }
+        return String(stem.prefix(80))
+    }
+
+    @Test("file stems match the scalar-by-scalar rule", arguments: [
+        "", ".", "..", ".hidden", "..twice", "a/b", "api.example.com", "ünïcode", "e\u{301}", "😀 app", "x@y+z_w-v",
+        "UPPER lower", "tab\there", "nul\u{0}byte", String(repeating: "a", count: 100), String(repeating: "é", count: 100),
+        String(repeating: ".", count: 90),
+    ])
+    func stems(name: String) {
+        #expect(BagLayout.safeFileStem(name) == Self.referenceStem(name))
+    }
+
+    @Test("resources.json is PrettyJSON of the index")
+    func index() throws {
+        let entries = [
+            ResourceEntry(kind: "addon", key: "a1", name: "db \"main\"", parentKey: "app-1", appKey: "app-1", digest: String(repeating: "1", count: 64)),
+            ResourceEntry(kind: "addon", key: "a2", name: "cache\\x", parentKey: nil, appKey: nil, digest: String(repeating: "2", count: 64)),
+            ResourceEntry(kind: "app", key: "app-1", name: "ünï\ncode", parentKey: nil, appKey: nil, digest: String(repeating: "3", count: 64)),
+            ResourceEntry(kind: "domain", key: "d1", name: "www", parentKey: "app-1", appKey: "app-1", digest: String(repeating: "4", count: 64)),
+        ]
+        let names = Dictionary(grouping: entries, by: \.kind).mapValues(BagLayout.resourceFileNames)
+        let kinds = ["addon", "app", "domain", "team"]
+        let tree = String(repeating: "f", count: 64)
+        #expect(SnapshotEvidence.index(entries: entries, names: names, kinds: kinds, treeDigest: tree) == Self.referenceIndex(entries, names, kinds, tree))
+        #expect(SnapshotEvidence.index(entries: [], names: [:], kinds: [], treeDigest: tree) == Self.referenceIndex([], [:], [], tree))
+    }
+
+    /// The index as a `JSONValue`, rendered by `PrettyJSON`.
+    static func referenceIndex(_ entries: [ResourceEntry], _ names: [String: [String]], _ kinds: [String], _ tree: String) -> [UInt8] {
+        var seen: [String: Int] = [:]
+        let list: [JSONValue] = entries.map { entry in
+            let position = seen[entry.kind, default: 0]
+            seen[entry.kind] = position + 1
+            var value = entry.treeValue.objectValue ?? [:]
+            value["kind"] = .string(entry.kind)
+            value["file"] = .string("\(entry.kind)/\(names[entry.kind]![position])")
+            return .object(value)
+        }
+        return PrettyJSON.encodeBytes(["tree": .string(tree), "kinds": .array(kinds.map { .string($0) }), "resources": .array(list)])
+    }
+}
