@@ -59,18 +59,12 @@ public struct BundleResult: Sendable {
 /// output and renamed into place once complete.
 public struct BundleWriter {
     let store: SnapshotStore
-    let changeReporter: ChangeReporting
     /// Whether a second thread, on a second read connection, shares the work; the bundle is
     /// the same either way.
     var usesSecondCore = ProcessInfo.processInfo.activeProcessorCount > 1
 
     public init(store: SnapshotStore) {
-        self.init(store: store, changeReporter: FieldDiffChangeReporter(store: store))
-    }
-
-    init(store: SnapshotStore, changeReporter: ChangeReporting) {
         self.store = store
-        self.changeReporter = changeReporter
     }
 
     /// Writes the bundle `request` describes.
@@ -86,17 +80,26 @@ public struct BundleWriter {
         return try store.withConsistentRead {
             let plan = try BundlePlan.make(store: store, period: request.period, expectedCadence: request.expectedCadence)
             let output = request.outputPath ?? "\(plan.bagName).tar"
-            // With a second core, a second read connection evaluates half the controls, then
-            // prepares each snapshot folder while the one before it is written.
+            // With a second core, a second read connection makes the change files while this
+            // one runs the store check, evaluates half the controls, then prepares each
+            // snapshot folder while the one before it is written. It reads only snapshots and
+            // objects, which no capture changes.
             let reader = usesSecondCore ? try SnapshotStore(path: store.path, readOnly: true) : nil
+            let changeWork = reader.map { reader in
+                let lent = Lent(reader)
+                return BackgroundWork {
+                    try lent.value.withConsistentRead { try ChangeFiles(plan: plan, reporter: FieldDiffChangeReporter(store: lent.value)) }
+                }
+            }
+            let storeCheck = request.policy.evidenceCheckStore ? Result { try StoreChecker(store: store).run() } : nil
+            let changes = try changeWork?.wait() ?? ChangeFiles(plan: plan, reporter: FieldDiffChangeReporter(store: store))
             // Controls are evaluated before the payload, with each snapshot judged at its own
             // capture time, because index.html and manifest.json summarise them.
             let controls = try ControlEvidence.build(
                 store: store, policy: request.policy, policySource: request.policySource,
-                snapshots: plan.snapshots.map(\.info), periodStart: plan.period.startText, reader: reader)
+                snapshots: plan.snapshots.map(\.info), periodStart: plan.period.startText, storeCheck: storeCheck, reader: reader)
             let generator = PayloadGenerator(
-                plan: plan, store: store, changeReporter: changeReporter, signingKey: signer?.keyDescription, controls: controls,
-                reader: reader)
+                plan: plan, store: store, changes: changes, signingKey: signer?.keyDescription, controls: controls, reader: reader)
             let sink = try writeAtomically(to: output) { temporaryPath in
                 try writeArchive(at: temporaryPath, output: output, plan: plan, generator: generator, signer: signer)
             }

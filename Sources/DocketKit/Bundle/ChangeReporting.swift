@@ -1,3 +1,5 @@
+import Foundation
+
 /// Counts of one snapshot's changes against its parent, for the report and manifest.json.
 struct ChangeSummary: Sendable, Equatable {
     var added = 0
@@ -86,5 +88,61 @@ struct FieldDiffChangeReporter: ChangeReporting {
         case .string(let text)?: return text
         case let other?: return CanonicalJSON.encodeString(other)
         }
+    }
+}
+
+/// The files of `data/changes/`, made before the bundle is written: each pair's JSON and
+/// Markdown wait in a temporary folder, and the rows of `changes.csv` in a spool file there,
+/// so a second thread can make them while the first runs the store check. The folder is
+/// removed with this object.
+final class ChangeFiles: @unchecked Sendable {
+    struct Pair {
+        let entry: ChangeEntry
+        let json: URL
+        let markdown: URL
+    }
+
+    let method: String
+    let policy: JSONValue
+    /// In bundle order.
+    let pairs: [Pair]
+    /// `changes.csv`, which the sink finishes when it adds it.
+    let table: SpoolFile
+    private let folder: URL
+
+    /// Reports every consecutive pair of `plan`'s snapshots with `reporter`.
+    /// - Throws: what the reporter throws, or a file error when the temporary folder cannot
+    ///   be written.
+    init(plan: BundlePlan, reporter: ChangeReporting) throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("docket-changes-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        do {
+            method = reporter.method
+            policy = reporter.policy
+            table = try SpoolFile(url: folder.appendingPathComponent(BagLayout.changesTable))
+            try table.append(CSVTable.line(EvidenceTables.changesHeader))
+            var pairs: [Pair] = []
+            let ordered = plan.consecutivePairs.sorted { BagLayout.precedes($0.snapshot.folder, $1.snapshot.folder) }
+            for (number, (parent, snapshot)) in ordered.enumerated() {
+                let report = try reporter.report(from: parent.info, to: snapshot.info)
+                let pair = Pair(
+                    entry: ChangeEntry(parent: parent, snapshot: snapshot, summary: report.summary),
+                    json: folder.appendingPathComponent("\(number).json"), markdown: folder.appendingPathComponent("\(number).md"))
+                try Data(report.json).write(to: pair.json)
+                try Data(report.markdown).write(to: pair.markdown)
+                for row in report.rows {
+                    try table.append(CSVTable.line(EvidenceTables.changeRecord(row, snapshot: snapshot.info, parent: parent.info)))
+                }
+                pairs.append(pair)
+            }
+            self.pairs = pairs
+        } catch {
+            try? FileManager.default.removeItem(at: folder)
+            throw error
+        }
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(at: folder)
     }
 }

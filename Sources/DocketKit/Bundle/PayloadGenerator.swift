@@ -1,3 +1,5 @@
+import Foundation
+
 /// Produces a bag's payload, the files under `data/`, in bundle order, one file at a time.
 ///
 /// It reads the store inside one read transaction, so two runs over the same store produce
@@ -5,7 +7,7 @@
 struct PayloadGenerator {
     let plan: BundlePlan
     let store: SnapshotStore
-    let changeReporter: ChangeReporting
+    let changes: ChangeFiles
     let signingKey: String?
     let controls: ControlEvidence
     /// A second connection to the store, on which another thread prepares each snapshot
@@ -61,8 +63,8 @@ struct PayloadGenerator {
 
     private func context(coverage: Coverage, changes: [ChangeEntry], inventory: [[String]]) -> BundleContext {
         BundleContext(
-            plan: plan, coverage: coverage, changes: changes, changeMethod: changeReporter.method,
-            changePolicy: changeReporter.policy, inventory: inventory, signingKey: signingKey, controls: controls)
+            plan: plan, coverage: coverage, changes: changes, changeMethod: self.changes.method,
+            changePolicy: self.changes.policy, inventory: inventory, signingKey: signingKey, controls: controls)
     }
 
     /// Writes `controls/<snapshot folder>.json` and `.csv` for every bundled snapshot, then the
@@ -80,25 +82,16 @@ struct PayloadGenerator {
     /// Writes `changes/<time>.json` and `changes/<time>.md` for each snapshot against the one
     /// before it, then `changes/changes.csv`, and returns the summaries.
     ///
-    /// The rows of changes.csv go to a temporary file as they are made, because over a long
-    /// period they take megabytes (5 MB over 90 days of the benchmark's small account).
+    /// The files were made before (see `ChangeFiles`) and wait in temporary files, because
+    /// over a long period they take megabytes (changes.csv: 5 MB over 90 days of the
+    /// benchmark's small account).
     private func emitChanges(to sink: PayloadSink) throws -> [ChangeEntry] {
-        let table = try sink.makeSpool(named: BagLayout.changesTable)
-        try table.append(CSVTable.line(EvidenceTables.changesHeader))
-        var entries: [ChangeEntry] = []
-        let pairs = plan.consecutivePairs.sorted { BagLayout.precedes($0.snapshot.folder, $1.snapshot.folder) }
-        for (parent, snapshot) in pairs {
-            let report = try changeReporter.report(from: parent.info, to: snapshot.info)
-            let entry = ChangeEntry(parent: parent, snapshot: snapshot, summary: report.summary)
-            try sink.addFile(entry.jsonPath, bytes: report.json)
-            try sink.addFile(entry.markdownPath, bytes: report.markdown)
-            for row in report.rows {
-                try table.append(CSVTable.line(EvidenceTables.changeRecord(row, snapshot: snapshot.info, parent: parent.info)))
-            }
-            entries.append(entry)
+        for pair in changes.pairs {
+            try sink.addFile(pair.entry.jsonPath, bytes: [UInt8](try Data(contentsOf: pair.json)))
+            try sink.addFile(pair.entry.markdownPath, bytes: [UInt8](try Data(contentsOf: pair.markdown)))
         }
-        try sink.addFile("\(BagLayout.changesFolder)/\(BagLayout.changesTable)", spool: table)
-        return entries.sorted { $0.snapshot.info.capturedAt < $1.snapshot.info.capturedAt }
+        try sink.addFile("\(BagLayout.changesFolder)/\(BagLayout.changesTable)", spool: changes.table)
+        return changes.pairs.map(\.entry).sorted { $0.snapshot.info.capturedAt < $1.snapshot.info.capturedAt }
     }
 
     /// Reads the header of every bundled snapshot, parsed from the canonical bytes its digest covers.

@@ -7,8 +7,6 @@ protocol PayloadSink: AnyObject {
     /// Adds a file whose bytes are the rendering of the store object `objectDigest`; a sink
     /// that has seen the object calls `render` no more.
     func addStoredObject(_ path: String, objectDigest: String, render: () throws -> [UInt8]) throws
-    /// Creates an empty temporary file for a payload file too large to build in memory.
-    func makeSpool(named name: String) throws -> SpoolFile
     /// Adds a file whose bytes were written to `spool`, and removes the spool.
     func addFile(_ path: String, spool: SpoolFile) throws
 }
@@ -125,10 +123,6 @@ final class ArchivePayloadSink: PayloadSink {
         }
         let record = try write(path, bytes: bytes, sha256: sha256)
         try index.add(record)
-    }
-
-    func makeSpool(named name: String) throws -> SpoolFile {
-        try SpoolFile(url: sha256Manifest.file.url.deletingLastPathComponent().appendingPathComponent("payload-\(name)"))
     }
 
     func addFile(_ path: String, spool: SpoolFile) throws {

@@ -30,22 +30,11 @@ public final class ControlEvaluator {
     /// start; nil: `evidence.lookback` before the time reference.
     public var periodStart: String?
 
+    /// The store check's outcome; set in advance when the caller ran the check already.
     var storeCheck: Result<StoreChecker.Report, Error>?
-    /// How this evaluator shares the store check with another one evaluating the same period
-    /// on another thread.
-    var storeCheckSharing = StoreCheckSharing.alone
     var accessHistory = AccessHistory()
     /// The run ledger; set in advance when another connection's read must decide it.
     var runsCache: [RunRecord]?
-
-    /// Two evaluators of one period, on two connections to the store, run the store check
-    /// once: the one reading inside the bundle's transaction runs it and gives its report to
-    /// the other, which waits for it.
-    enum StoreCheckSharing {
-        case alone
-        case gives(Handoff<Result<StoreChecker.Report, Error>>)
-        case takes(Handoff<Result<StoreChecker.Report, Error>>)
-    }
 
     public init(
         store: SnapshotStore, policy: ControlPolicy = .defaults, policySource: String = "defaults",
@@ -104,16 +93,7 @@ public final class ControlEvaluator {
     /// object.
     func checkStore() -> Result<StoreChecker.Report, Error> {
         if let storeCheck { return storeCheck }
-        let outcome: Result<StoreChecker.Report, Error>
-        switch storeCheckSharing {
-        case .takes(let handoff):
-            outcome = handoff.take()
-        case .gives(let handoff):
-            outcome = Result { try StoreChecker(store: store).run() }
-            handoff.give(outcome)
-        case .alone:
-            outcome = Result { try StoreChecker(store: store).run() }
-        }
+        let outcome = Result { try StoreChecker(store: store).run() }
         storeCheck = outcome
         return outcome
     }

@@ -25,17 +25,20 @@ public struct ControlEvidence: Sendable {
     /// halves are joined into the evidence one thread gives. The other thread reads only what
     /// no capture changes (the period's snapshots and their objects), and takes the run ledger
     /// and the store check from `store`'s read, so both halves judge the same store.
-    /// - Parameter periodStart: the period's first instant (RFC 3339), which bounds the
-    ///   continuity control and the access removals listed.
+    /// - Parameters:
+    ///   - periodStart: the period's first instant (RFC 3339), which bounds the continuity
+    ///     control and the access removals listed.
+    ///   - storeCheck: the outcome of `StoreChecker` on `store`, when the caller ran it;
+    ///     otherwise it runs on `store` when the policy asks for it.
     /// - Throws: the evaluators' errors, or a file error when the temporary folder cannot be
     ///   written.
     public static func build(
         store: SnapshotStore, policy: ControlPolicy, policySource: String, snapshots: [SnapshotInfo], periodStart: String?,
-        reader: SnapshotStore? = nil
+        storeCheck: Result<StoreChecker.Report, Error>? = nil, reader: SnapshotStore? = nil
     ) throws -> ControlEvidence {
         let spool = try ControlFileSpool()
         let runs = try store.runs()
-        let storeCheck = Handoff<Result<StoreChecker.Report, Error>>()
+        let storeCheck = storeCheck ?? (policy.evidenceCheckStore ? Result { try StoreChecker(store: store).run() } : nil)
         let split = reader != nil && snapshots.count >= 2 ? snapshots.count / 2 : snapshots.count
         let later = snapshots[split...]
         let lent = reader.map(Lent.init)
@@ -44,7 +47,7 @@ public struct ControlEvidence: Sendable {
                 let evaluator = ControlEvaluator(store: lent.value, policy: policy, policySource: policySource, timeReference: .snapshot)
                 evaluator.periodStart = periodStart
                 evaluator.runsCache = runs
-                evaluator.storeCheckSharing = .takes(storeCheck)
+                evaluator.storeCheck = storeCheck
                 return try lent.value.withConsistentRead {
                     try Stretch.evaluate(later, with: evaluator, spool: spool)
                 }
@@ -55,15 +58,13 @@ public struct ControlEvidence: Sendable {
             let evaluator = ControlEvaluator(store: store, policy: policy, policySource: policySource, timeReference: .snapshot)
             evaluator.periodStart = periodStart
             evaluator.runsCache = runs
-            evaluator.storeCheckSharing = worker == nil ? .alone : .gives(storeCheck)
+            evaluator.storeCheck = storeCheck
             earlier = try Stretch.evaluate(snapshots[..<split], with: evaluator, spool: spool)
         } catch {
-            // The worker may be waiting for the store check this thread did not reach.
-            storeCheck.give(.failure(error))
+            // The worker reads the spool and its own connection: let it finish first.
             _ = try? worker?.wait()
             throw error
         }
-        storeCheck.give(.failure(DocketError(.failure, "the store check did not run")))
         guard let worker else {
             return ControlEvidence(
                 lastReport: earlier.last, firstSnapshot: snapshots.first, changes: earlier.timeline.changes, statusCounts: earlier.counts,

@@ -33,32 +33,6 @@ final class BackgroundWork<Value: Sendable>: @unchecked Sendable {
     }
 }
 
-/// A value that one thread hands to another, which waits for it. The first value given is
-/// kept; later ones are ignored, so a failure path can always give one without checking.
-final class Handoff<Value: Sendable>: @unchecked Sendable {
-    private let condition = NSCondition()
-    private var value: Value?
-
-    func give(_ newValue: Value) {
-        condition.lock()
-        if value == nil {
-            value = newValue
-            condition.broadcast()
-        }
-        condition.unlock()
-    }
-
-    /// Waits until a value is given and returns it.
-    func take() -> Value {
-        condition.lock()
-        defer { condition.unlock() }
-        while value == nil {
-            condition.wait()
-        }
-        return value!
-    }
-}
-
 /// Lends a value that is not `Sendable`, such as a second connection to the store, to work
 /// on another thread. The lender does not touch the value until it has waited for that work.
 struct Lent<Value>: @unchecked Sendable {
