@@ -80,47 +80,54 @@ final class FileTable {
 
     /// Adds `path` for a content record; the caller has checked that the path is new.
     func insert(_ path: String, content: Int32) {
+        insert(path, key: PathKey(path), content: content)
+    }
+
+    /// Adds `path`, whose key the caller computed, for a content record.
+    func insert(_ path: String, key: PathKey, content: Int32) {
         let id = Int32(entries.count)
-        let utf8 = Array(path.utf8)
-        let slash = utf8.lastIndex(of: UInt8(ascii: "/"))
-        let folderBytes = slash.map { Array(utf8[..<$0]) } ?? []
-        let name = slash.map { utf8[($0 + 1)...] } ?? utf8[...]
-        let folder = folderNumber(folderBytes)
-        if nameBlocks.isEmpty || nameBlocks[nameBlocks.count - 1].count + name.count > Self.blockSize {
-            var block: [UInt8] = []
-            block.reserveCapacity(max(Self.blockSize, name.count))
-            nameBlocks.append(block)
+        var path = path
+        let isPayload = path.withUTF8 { utf8 in
+            let slash = utf8.lastIndex(of: UInt8(ascii: "/"))
+            let folder = folderNumber(slash.map { UnsafeBufferPointer(rebasing: utf8[..<$0]) } ?? UnsafeBufferPointer(rebasing: utf8[0..<0]))
+            let name = slash.map { UnsafeBufferPointer(rebasing: utf8[($0 + 1)...]) } ?? utf8
+            if nameBlocks.isEmpty || nameBlocks[nameBlocks.count - 1].count + name.count > Self.blockSize {
+                var block: [UInt8] = []
+                block.reserveCapacity(max(Self.blockSize, name.count))
+                nameBlocks.append(block)
+            }
+            let block = nameBlocks.count - 1
+            let start = nameBlocks[block].count
+            nameBlocks[block].append(contentsOf: name)
+            let isPayload = utf8.starts(with: "data/".utf8)
+            entries.append(
+                Entry(folder: folder, nameBlock: Int32(block), nameStart: Int32(start), nameLength: Int32(name.count), content: content, isPayload: isPayload))
+            return isPayload
         }
-        let block = nameBlocks.count - 1
-        let start = nameBlocks[block].count
-        nameBlocks[block].append(contentsOf: name)
-        let isPayload = utf8.starts(with: "data/".utf8)
-        entries.append(
-            Entry(folder: folder, nameBlock: Int32(block), nameStart: Int32(start), nameLength: Int32(name.count), content: content, isPayload: isPayload))
         if isPayload {
             payloadCount += 1
         } else {
             tagPaths.append(path)
         }
-        let key = Self.key(path)
-        if index[key] == nil {
-            index[key] = id
+        if index[key.value] == nil {
+            index[key.value] = id
         } else {
             collisions[path] = id
         }
     }
 
-    private func folderNumber(_ bytes: [UInt8]) -> Int32 {
-        if let lastFolder, lastFolder.bytes == bytes { return lastFolder.number }
+    private func folderNumber(_ bytes: UnsafeBufferPointer<UInt8>) -> Int32 {
+        if let lastFolder, lastFolder.bytes.elementsEqual(bytes) { return lastFolder.number }
+        let folderBytes = Array(bytes)
         let number: Int32
-        if let known = folderNumbers[bytes] {
+        if let known = folderNumbers[folderBytes] {
             number = known
         } else {
             number = Int32(folders.count)
-            folders.append(String(decoding: bytes, as: UTF8.self))
-            folderNumbers[bytes] = number
+            folders.append(String(decoding: folderBytes, as: UTF8.self))
+            folderNumbers[folderBytes] = number
         }
-        lastFolder = (bytes, number)
+        lastFolder = (folderBytes, number)
         return number
     }
 
@@ -128,7 +135,12 @@ final class FileTable {
 
     /// Finds the entry stored under `path`, compared by canonical equivalence.
     func entry(_ path: String) -> Int32? {
-        if let id = index[Self.key(path)], matches(id, path) {
+        entry(path, key: PathKey(path))
+    }
+
+    /// Finds the entry stored under `path`, whose key the caller computed.
+    func entry(_ path: String, key: PathKey) -> Int32? {
+        if let id = index[key.value], matches(id, path) {
             return id
         }
         return collisions.isEmpty ? nil : collisions[path]
@@ -259,12 +271,6 @@ final class FileTable {
         return self.path(ofEntry: id) == path
     }
 
-    /// Hashes the path as Swift hashes strings, so canonically equivalent spellings share it.
-    private static func key(_ path: String) -> UInt64 {
-        var hasher = Swift.Hasher()
-        hasher.combine(path)
-        return UInt64(bitPattern: Int64(hasher.finalize()))
-    }
 
     /// Appends the bytes of a digest this process computed, so always valid hex.
     private static func appendBytes(ofHex hex: String, to output: inout [UInt8]) {
@@ -304,5 +310,18 @@ extension DigestAlgorithm {
         case .sha384: return 48
         case .sha512: return 64
         }
+    }
+}
+
+/// A 64-bit hash of a path, as Swift hashes strings, so canonically equivalent spellings
+/// share it. Equal paths have equal keys; equal keys say nothing more. Computing it once per
+/// archive entry saves hashing the path again for each table or set it is looked up in.
+struct PathKey: Hashable {
+    let value: UInt64
+
+    init(_ path: String) {
+        var hasher = Swift.Hasher()
+        hasher.combine(path)
+        value = UInt64(bitPattern: Int64(hasher.finalize()))
     }
 }
