@@ -1,3 +1,5 @@
+import Foundation
+
 /// The snapshot tree's digests computed from entries alone, without a store: what
 /// `docket verify` uses to prove that a bundle's evidence files are the snapshot the chain names.
 extension SnapshotTree {
@@ -129,7 +131,9 @@ extension String {
         var left = self
         var right = other
         return left.withUTF8 { leftBytes in
-            right.withUTF8 { rightBytes in leftBytes.elementsEqual(rightBytes) }
+            right.withUTF8 { rightBytes in
+                leftBytes.isEmpty || memcmp(leftBytes.baseAddress!, rightBytes.baseAddress!, leftBytes.count) == 0
+            }
         }
     }
 }

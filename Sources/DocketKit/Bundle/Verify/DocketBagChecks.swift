@@ -137,13 +137,10 @@ struct DocketBagChecks {
             return
         }
         let indexPath = "data/\(folder)/\(BagLayout.snapshotIndex)"
-        guard let bytes = bag.contents(of: indexPath), let index = try? JSONParser.parse(bytes: bytes) else {
+        guard let entries = readIndex(indexPath, folder: folder) else {
             problems.append(BagProblem(.error, indexPath, "missing or not JSON: it indexes the files of \(name)"))
             return
         }
-        let isFirstIndex = indexedFolders.insert(folder).inserted
-        if isFirstIndex, let id = bag.files.entry(indexPath) { bag.files.markIndexed(id) }
-        let entries = resourceEntries(index, folder: folder, indexPath: indexPath, marksFiles: isFirstIndex)
         let expectedTree = header["tree"]?.stringValue ?? ""
         do {
             let computed = try SnapshotTree.rootDigest(entries.byKind, cache: &treeCache)
@@ -169,6 +166,19 @@ struct DocketBagChecks {
         let digest: String
     }
 
+    /// Reads a snapshot folder's index and returns its entries by kind and the files they
+    /// list; nil when the index is missing or not JSON. The first time a folder is read, its
+    /// index and every file it lists are marked in the file table. The index's bytes and
+    /// parsed JSON are freed on return, before the tree is hashed.
+    private mutating func readIndex(_ indexPath: String, folder: String) -> (byKind: [String: [ResourceEntry]], files: [ListedFile])? {
+        guard let bytes = bag.contents(of: indexPath), let index = try? JSONParser.parse(bytes: bytes) else {
+            return nil
+        }
+        let isFirstIndex = indexedFolders.insert(folder).inserted
+        if isFirstIndex, let id = bag.files.entry(indexPath) { bag.files.markIndexed(id) }
+        return resourceEntries(index, folder: folder, indexPath: indexPath, marksFiles: isFirstIndex)
+    }
+
     /// Reads the index's entries by kind and the files they list. With `marksFiles`, it also
     /// marks every listed file in the file table, malformed entries' files included, so that
     /// each path is looked up once.
@@ -182,11 +192,11 @@ struct DocketBagChecks {
         let table = bag.files
         var files: [ListedFile] = []
         for value in index["resources"]?.arrayValue ?? [] {
-            let file = value["file"]?.stringValue
-            let path = file.map { "data/\(folder)/\($0)" }
+            let fields = IndexedResource(value)
+            let path = fields.file.map { "data/\(folder)/\($0)" }
             let id = path.flatMap { table.entry($0) }
             if marksFiles, let id { table.markIndexed(id) }
-            guard let kind = value["kind"]?.stringValue, let path, let entry = ResourceEntry(kind: kind, treeValue: value) else {
+            guard let kind = fields.kind, let path, let entry = fields.entry(kind: kind) else {
                 problems.append(BagProblem(.error, indexPath, "has a malformed resource entry"))
                 continue
             }
@@ -289,5 +299,40 @@ struct DocketBagChecks {
         if let label = period?["label"]?.stringValue, let named = bagInfo?.value("Docket-Period"), named != label {
             problems.append(BagProblem(.error, BagLayout.bagInfo, "Docket-Period is \(named), but data/manifest.json covers \(label)"))
         }
+    }
+}
+
+/// The string members of one resource in a snapshot's index, read in one pass over the
+/// object rather than one hashed lookup per member. A member that is not a string is nil, as
+/// `JSONValue.stringValue` makes it.
+private struct IndexedResource {
+    var file: String?
+    var kind: String?
+    var key: String?
+    var name: String?
+    var digest: String?
+    var parent: String?
+    var app: String?
+
+    init(_ value: JSONValue) {
+        guard case .object(let members) = value else { return }
+        for (member, content) in members {
+            switch member {
+            case "file": file = content.stringValue
+            case "kind": kind = content.stringValue
+            case "key": key = content.stringValue
+            case "name": name = content.stringValue
+            case "digest": digest = content.stringValue
+            case "parent": parent = content.stringValue
+            case "app": app = content.stringValue
+            default: break
+            }
+        }
+    }
+
+    /// Returns the entry `ResourceEntry(kind:treeValue:)` would make of the same object.
+    func entry(kind: String) -> ResourceEntry? {
+        guard let key, let name, let digest else { return nil }
+        return ResourceEntry(kind: kind, key: key, name: name, parentKey: parent, appKey: app, digest: digest)
     }
 }

@@ -1,6 +1,7 @@
-/// The files a scan found, stored in about 100 bytes per path rather than a string and a
-/// dictionary entry each. A path is its folder's number and its name's UTF-8 bytes, kept in
-/// blocks of 1 MiB that never move, so growing copies nothing. The index maps a 64-bit hash of
+/// The files a scan found, stored compactly rather than as a string and a dictionary entry
+/// each. A path is its folder's number and its name's UTF-8 bytes, kept in
+/// blocks of 1 MiB that never move, so growing copies nothing, and kept once for entries
+/// that share a name. The index maps a 64-bit hash of
 /// the path to its entry, and each distinct file's digests are raw bytes in one shared buffer.
 /// Hard links and symbolic links share their target's content record.
 ///
@@ -11,7 +12,8 @@ final class FileTable {
     /// The algorithms whose digests each content record holds, in this order.
     let algorithms: [DigestAlgorithm]
     private let digestStride: Int
-    private var digestOffsets: [DigestAlgorithm: Int] = [:]
+    /// Each algorithm's offset in a content record's digests, in `algorithms` order.
+    private var digestOffsets: [Int] = []
 
     private struct Entry {
         var folder: Int32
@@ -29,6 +31,8 @@ final class FileTable {
     private var entries: [Entry] = []
     private static let blockSize = 1 << 20
     private var nameBlocks: [[UInt8]] = []
+    /// The first entry stored with each name, by the hash of the name's bytes.
+    private var nameOwners: [Int: Int32] = [:]
     /// Folder paths as stored (the empty string for the bag's top), numbered by first use.
     private(set) var folders: [String] = []
     private var folderNumbers: [[UInt8]: Int32] = [:]
@@ -51,7 +55,7 @@ final class FileTable {
         self.algorithms = algorithms
         var offset = 0
         for algorithm in algorithms {
-            digestOffsets[algorithm] = offset
+            digestOffsets.append(offset)
             offset += algorithm.digestLength
         }
         digestStride = offset
@@ -91,17 +95,10 @@ final class FileTable {
             let slash = utf8.lastIndex(of: UInt8(ascii: "/"))
             let folder = folderNumber(slash.map { UnsafeBufferPointer(rebasing: utf8[..<$0]) } ?? UnsafeBufferPointer(rebasing: utf8[0..<0]))
             let name = slash.map { UnsafeBufferPointer(rebasing: utf8[($0 + 1)...]) } ?? utf8
-            if nameBlocks.isEmpty || nameBlocks[nameBlocks.count - 1].count + name.count > Self.blockSize {
-                var block: [UInt8] = []
-                block.reserveCapacity(max(Self.blockSize, name.count))
-                nameBlocks.append(block)
-            }
-            let block = nameBlocks.count - 1
-            let start = nameBlocks[block].count
-            nameBlocks[block].append(contentsOf: name)
+            let (block, start) = storeName(name)
             let isPayload = utf8.starts(with: "data/".utf8)
             entries.append(
-                Entry(folder: folder, nameBlock: Int32(block), nameStart: Int32(start), nameLength: Int32(name.count), content: content, isPayload: isPayload))
+                Entry(folder: folder, nameBlock: block, nameStart: start, nameLength: Int32(name.count), content: content, isPayload: isPayload))
             return isPayload
         }
         if isPayload {
@@ -114,6 +111,32 @@ final class FileTable {
         } else {
             collisions[path] = id
         }
+    }
+
+    /// Returns where `name`'s bytes are kept, storing them unless an earlier entry has the
+    /// same name. Snapshot folders repeat the same file names, so a bag of many snapshots
+    /// keeps each name about once.
+    private func storeName(_ name: UnsafeBufferPointer<UInt8>) -> (block: Int32, start: Int32) {
+        var hasher = Swift.Hasher()
+        hasher.combine(bytes: UnsafeRawBufferPointer(name))
+        let hash = hasher.finalize()
+        if let owner = nameOwners[hash], self.name(ofEntry: owner).elementsEqual(name) {
+            let entry = entries[Int(owner)]
+            return (entry.nameBlock, entry.nameStart)
+        }
+        if nameBlocks.isEmpty || nameBlocks[nameBlocks.count - 1].count + name.count > Self.blockSize {
+            var block: [UInt8] = []
+            block.reserveCapacity(max(Self.blockSize, name.count))
+            nameBlocks.append(block)
+        }
+        let block = nameBlocks.count - 1
+        let start = nameBlocks[block].count
+        nameBlocks[block].append(contentsOf: name)
+        // A name whose hash another name took is stored again: rare, and still correct.
+        if nameOwners[hash] == nil {
+            nameOwners[hash] = Int32(entries.count)
+        }
+        return (Int32(block), Int32(start))
     }
 
     private func folderNumber(_ bytes: UnsafeBufferPointer<UInt8>) -> Int32 {
@@ -140,10 +163,20 @@ final class FileTable {
 
     /// Finds the entry stored under `path`, whose key the caller computed.
     func entry(_ path: String, key: PathKey) -> Int32? {
-        if let id = index[key.value], matches(id, path) {
-            return id
+        match(path, key: key)?.id
+    }
+
+    /// Finds the entry stored under `path`, compared by canonical equivalence, and tells
+    /// whether the archive spells it in the same bytes (what `storedPathDiffers` returns,
+    /// negated, without comparing twice).
+    func match(_ path: String, key: PathKey) -> (id: Int32, isSameSpelling: Bool)? {
+        if let id = index[key.value] {
+            if storedPath(id, equals: path) { return (id, true) }
+            // Same hash, other bytes: another normalization form of the name, or a collision.
+            if self.path(ofEntry: id) == path { return (id, false) }
         }
-        return collisions.isEmpty ? nil : collisions[path]
+        guard !collisions.isEmpty, let id = collisions[path] else { return nil }
+        return (id, storedPath(id, equals: path))
     }
 
     func contains(_ path: String) -> Bool {
@@ -207,14 +240,14 @@ final class FileTable {
     }
 
     func digestHex(ofContent content: Int32, _ algorithm: DigestAlgorithm) -> String? {
-        guard let offset = digestOffsets[algorithm] else { return nil }
+        guard let offset = digestOffset(algorithm) else { return nil }
         let start = Int(content) * digestStride + offset
         return hexString(digests[start..<start + algorithm.digestLength])
     }
 
     /// True when `hex` is the content's digest in `algorithm`, in lowercase hex.
     func digest(ofContent content: Int32, _ algorithm: DigestAlgorithm, equals hex: String) -> Bool {
-        guard let offset = digestOffsets[algorithm] else { return false }
+        guard let offset = digestOffset(algorithm) else { return false }
         let start = Int(content) * digestStride + offset
         return Self.hex(hex, equals: digests[start..<start + algorithm.digestLength])
     }
@@ -228,6 +261,12 @@ final class FileTable {
     func canonical(ofContent content: Int32, equals hex: String) -> Bool {
         let start = Int(content) * 32
         return hasCanonical[Int(content)] && Self.hex(hex, equals: canonicalDigests[start..<start + 32])
+    }
+
+    /// Returns where `algorithm`'s digest sits in a content record; a table has few
+    /// algorithms, so a scan beats hashing the enum.
+    private func digestOffset(_ algorithm: DigestAlgorithm) -> Int? {
+        algorithms.firstIndex(of: algorithm).map { digestOffsets[$0] }
     }
 
     /// Calls `body` with every entry in archive order.
@@ -265,12 +304,6 @@ final class FileTable {
 
     // MARK: - Helpers
 
-    private func matches(_ id: Int32, _ path: String) -> Bool {
-        if storedPath(id, equals: path) { return true }
-        // Same hash, other bytes: another normalization form of the name, or a collision.
-        return self.path(ofEntry: id) == path
-    }
-
 
     /// Appends the bytes of a digest this process computed, so always valid hex.
     private static func appendBytes(ofHex hex: String, to output: inout [UInt8]) {
@@ -283,20 +316,21 @@ final class FileTable {
     /// Compares lowercase hex text with bytes, allocating nothing.
     static func hex(_ text: String, equals bytes: ArraySlice<UInt8>) -> Bool {
         guard text.utf8.count == bytes.count * 2 else { return false }
-        let digits = hexDigits
-        var index = bytes.startIndex
-        var isHigh = true
-        for digit in text.utf8 {
-            let byte = bytes[index]
-            let expected = isHigh ? digits[Int(byte >> 4)] : digits[Int(byte & 0x0F)]
-            if digit != expected { return false }
-            if !isHigh { index += 1 }
-            isHigh.toggle()
+        var text = text
+        return text.withUTF8 { digits in
+            var position = 0
+            for byte in bytes {
+                guard digits[position] == hexDigit(byte >> 4), digits[position + 1] == hexDigit(byte & 0x0F) else { return false }
+                position += 2
+            }
+            return true
         }
-        return true
     }
 
-    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+    /// Returns the lowercase hex digit for a value from 0 to 15.
+    private static func hexDigit(_ value: UInt8) -> UInt8 {
+        value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "a") + value - 10
+    }
 }
 
 extension DigestAlgorithm {
