@@ -7,7 +7,8 @@ import Testing
 /// those computed from scratch, whatever changed between two snapshots.
 @Suite("Tree digest cache")
 struct TreeDigestCacheTests {
-    /// A kind split into buckets (more than `leafLimit` entries) and a small kind in one leaf.
+    /// Returns a snapshot's entries: a kind split into buckets (more than `leafLimit` entries)
+    /// and a small kind in one leaf.
     static func snapshot(appNames: [String: String] = [:], appKeys: [String: String] = [:], parent: String? = "team-1") -> [String: [ResourceEntry]] {
         var apps: [ResourceEntry] = []
         for index in 0..<(SnapshotTree.leafLimit + 40) {

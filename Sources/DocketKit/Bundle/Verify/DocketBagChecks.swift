@@ -167,7 +167,7 @@ struct DocketBagChecks {
     }
 
     /// Reads a snapshot folder's index and returns its entries by kind and the files they
-    /// list; nil when the index is missing or not JSON. The first time a folder is read, its
+    /// list, or nil when the index is missing or not JSON. The first time a folder is read, its
     /// index and every file it lists are marked in the file table. The index's bytes and
     /// parsed JSON are freed on return, before the tree is hashed.
     private mutating func readIndex(_ indexPath: String, folder: String) -> (byKind: [String: [ResourceEntry]], files: [ListedFile])? {

@@ -1,9 +1,11 @@
+import Foundation
+
 /// The files a scan found, stored compactly rather than as a string and a dictionary entry
-/// each. A path is its folder's number and its name's UTF-8 bytes, kept in
-/// blocks of 1 MiB that never move, so growing copies nothing, and kept once for entries
-/// that share a name. The index maps a 64-bit hash of
-/// the path to its entry, and each distinct file's digests are raw bytes in one shared buffer.
-/// Hard links and symbolic links share their target's content record.
+/// each. A path is its folder's number and its name's UTF-8 bytes, kept in blocks of 1 MiB
+/// that never move, so growing copies nothing. Entries that share a name share its bytes,
+/// as every snapshot folder repeats the same names. The index maps a 64-bit hash of the path
+/// to its entry, and each distinct file's digests are raw bytes in one shared buffer. Hard
+/// links and symbolic links share their target's content record.
 ///
 /// Lookups compare paths as Swift compares strings, by canonical equivalence: a manifest that
 /// spells a name in another Unicode normalization form still finds the file, and
@@ -132,7 +134,8 @@ final class FileTable {
         let block = nameBlocks.count - 1
         let start = nameBlocks[block].count
         nameBlocks[block].append(contentsOf: name)
-        // A name whose hash another name took is stored again: rare, and still correct.
+        // A name whose hash another name already took is stored again, which is rare and
+        // still correct.
         if nameOwners[hash] == nil {
             nameOwners[hash] = Int32(entries.count)
         }
@@ -166,9 +169,9 @@ final class FileTable {
         match(path, key: key)?.id
     }
 
-    /// Finds the entry stored under `path`, compared by canonical equivalence, and tells
-    /// whether the archive spells it in the same bytes (what `storedPathDiffers` returns,
-    /// negated, without comparing twice).
+    /// Finds the entry stored under `path`, compared by canonical equivalence, and reports
+    /// whether the archive spells it in the same bytes. That is the negation of
+    /// `storedPathDiffers`, found without comparing twice.
     func match(_ path: String, key: PathKey) -> (id: Int32, isSameSpelling: Bool)? {
         if let id = index[key.value] {
             if storedPath(id, equals: path) { return (id, true) }
@@ -217,18 +220,23 @@ final class FileTable {
 
     /// Compares the stored path's bytes with `path`'s, allocating nothing for native strings.
     private func storedPath(_ id: Int32, equals path: String) -> Bool {
-        let folder = folders[Int(entries[Int(id)].folder)]
-        let name = name(ofEntry: id)
+        let entry = entries[Int(id)]
+        var folder = folders[Int(entry.folder)]
+        let nameLength = Int(entry.nameLength)
         let folderCount = folder.utf8.count
-        let expected = folderCount == 0 ? name.count : folderCount + 1 + name.count
+        let expected = folderCount == 0 ? nameLength : folderCount + 1 + nameLength
         guard path.utf8.count == expected else { return false }
-        let fast = path.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
-            let nameStart = bytes.count - name.count
-            guard name.elementsEqual(bytes[nameStart...]) else { return false }
+        guard expected > 0 else { return true }
+        var path = path
+        return path.withUTF8 { bytes in
+            let isSameName = nameLength == 0 || nameBlocks[Int(entry.nameBlock)].withUnsafeBufferPointer { block in
+                memcmp(block.baseAddress! + Int(entry.nameStart), bytes.baseAddress! + (expected - nameLength), nameLength) == 0
+            }
+            guard isSameName else { return false }
             guard folderCount > 0 else { return true }
-            return bytes[folderCount] == UInt8(ascii: "/") && folder.utf8.elementsEqual(bytes[..<folderCount])
+            guard bytes[folderCount] == UInt8(ascii: "/") else { return false }
+            return folder.withUTF8 { memcmp($0.baseAddress!, bytes.baseAddress!, folderCount) == 0 }
         }
-        return fast ?? path.utf8.elementsEqual(self.path(ofEntry: id).utf8)
     }
 
     func isPayload(_ id: Int32) -> Bool {
@@ -263,8 +271,8 @@ final class FileTable {
         return hasCanonical[Int(content)] && Self.hex(hex, equals: canonicalDigests[start..<start + 32])
     }
 
-    /// Returns where `algorithm`'s digest sits in a content record; a table has few
-    /// algorithms, so a scan beats hashing the enum.
+    /// Returns where `algorithm`'s digest sits in a content record. A table has few
+    /// algorithms, so a linear search is cheaper than hashing the enum.
     private func digestOffset(_ algorithm: DigestAlgorithm) -> Int? {
         algorithms.firstIndex(of: algorithm).map { digestOffsets[$0] }
     }
@@ -348,8 +356,9 @@ extension DigestAlgorithm {
 }
 
 /// A 64-bit hash of a path, as Swift hashes strings, so canonically equivalent spellings
-/// share it. Equal paths have equal keys; equal keys say nothing more. Computing it once per
-/// archive entry saves hashing the path again for each table or set it is looked up in.
+/// share it. Equal paths have equal keys, but equal keys do not prove equal paths. Computing
+/// it once per archive entry saves hashing the path again for each table or set it is
+/// looked up in.
 struct PathKey: Hashable {
     let value: UInt64
 

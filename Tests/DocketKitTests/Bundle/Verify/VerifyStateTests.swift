@@ -41,7 +41,7 @@ struct VerifyStateTests {
         #expect(table.entry("data/b/x.js") == nil)
     }
 
-    @Test("match tells the spelling")
+    @Test("match reports the spelling")
     func matchSpelling() throws {
         let table = FileTable(algorithms: [.sha256])
         let content = table.addContent(size: 3, hexDigests: [Digest.sha256("abc")], canonicalHex: nil)
