@@ -74,13 +74,14 @@ struct BagTextTests {
 
     @Test("escaping paths are named", arguments: [
         ("/etc/passwd", "absolute"), ("~/x", "home-folder"), ("data\\x", "backslash"), ("C:/x", "drive letter"),
-        ("data/../x", ".. component"), ("..", ".. component"),
+        ("data/../x", ".. component"), ("..", ".. component"), ("data/x/..", ".. component"), ("data/x\\", "backslash"),
+        ("\u{E9}:/x", "drive letter"), ("/", "absolute"),
     ])
     func escapeReasons(path: String, reason: String) {
         #expect(BagPath.escapeReason(path)?.contains(reason) == true)
     }
 
-    @Test("inside paths are accepted", arguments: ["data/a..b", "data/..a", "data/x:y", "1:x"])
+    @Test("inside paths are accepted", arguments: ["data/a..b", "data/..a", "data/x:y", "1:x", "data/.../x", "\u{E9}/x", "d"])
     func insidePaths(path: String) {
         #expect(BagPath.escapeReason(path) == nil)
     }

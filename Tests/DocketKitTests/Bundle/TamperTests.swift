@@ -235,6 +235,18 @@ struct TamperTests {
         #expect(files(verification).contains("tagmanifest-sha256.txt.sig"), "\(verification.problems)")
     }
 
+    @Test("one byte in a leaf the previous snapshot shares is reported")
+    func changedSharedLeaf() throws {
+        // 200 more apps split the app kind into buckets. acme-extra-0007 is in every snapshot,
+        // and the 27th's index is the first that is not a link to an earlier one, so a leaf
+        // cache that compared too little would reuse the 26th's leaf here.
+        let fixture = try BundleFixture.make(extraApps: 200)
+        let index = "\(Self.bag)/data/snapshots/20260327T060000Z/resources.json"
+        let verification = try tamper(["replace", index, "\"name\": \"acme-extra-0007\"", "\"name\": \"acme-extrb-0007\""], fixture: fixture)
+        #expect(Set(files(verification)) == ["data/snapshots/20260327T060000Z/resources.json"], "\(verification.problems)")
+        #expect(verification.errors.contains { $0.message.contains("its entries hash to the tree") }, "\(verification.problems)")
+    }
+
     @Test("a consistent rewrite that breaks the chain is reported")
     func brokenChain() throws {
         let verification = try tamper(["rebag", Self.bag])

@@ -79,6 +79,8 @@ struct BagArchiveScanner {
         }
         var symbolicLinks: [(path: String, target: String)] = []
         var symbolicLinkPaths: Set<String> = []
+        /// The keys of `bag.directories` and `symbolicLinkPaths`.
+        var nonFileKeys: Set<PathKey> = []
         var isFolderKnown = false
         do {
             while let entry = try reader.nextEntry() {
@@ -105,15 +107,25 @@ struct BagArchiveScanner {
                     relative = general
                 }
                 if relative.isEmpty { continue }
-                if bag.files.contains(relative) || bag.directories.contains(relative) || symbolicLinkPaths.contains(relative) {
+                // One hash of the path serves the file table and, as a first filter, the
+                // sets of folders and symbolic links.
+                let key = PathKey(relative)
+                let isKnownNonFile = nonFileKeys.contains(key) && (bag.directories.contains(relative) || symbolicLinkPaths.contains(relative))
+                if isKnownNonFile || bag.files.entry(relative, key: key) != nil {
                     bag.problems.append(BagProblem(.error, relative, "the archive contains this path twice; tools disagree on which copy wins"))
                     try skipData(entry, reader: reader)
                     continue
                 }
-                if case .symbolicLink = entry.kind {
+                switch entry.kind {
+                case .symbolicLink:
                     symbolicLinkPaths.insert(relative)
+                    nonFileKeys.insert(key)
+                case .directory:
+                    nonFileKeys.insert(key)
+                default:
+                    break
                 }
-                try record(entry, relative: relative, reader: reader, bag: &bag, symbolicLinks: &symbolicLinks)
+                try record(entry, relative: relative, key: key, reader: reader, bag: &bag, symbolicLinks: &symbolicLinks)
             }
             try reader.close()
         } catch let error as ArchiveError {
@@ -155,12 +167,20 @@ struct BagArchiveScanner {
     /// which matters in a bag of a million entries. Returns nil for any other path, which the
     /// general rules judge.
     static func cleanRelativePath(_ path: String, folder: String) -> String? {
-        var bytes = Substring(path).utf8[...]
-        if bytes.last == UInt8(ascii: "/") { bytes = bytes.dropLast() }
-        guard !bytes.isEmpty else { return nil }
+        var path = path
+        var folder = folder
+        return path.withUTF8 { bytes in
+            folder.withUTF8 { folderBytes in cleanRelativePath(bytes, folder: folderBytes) }
+        }
+    }
+
+    private static func cleanRelativePath(_ path: UnsafeBufferPointer<UInt8>, folder: UnsafeBufferPointer<UInt8>) -> String? {
+        var end = path.count
+        if end > 0 && path[end - 1] == UInt8(ascii: "/") { end -= 1 }
+        guard end > 0 else { return nil }
         var componentLength = 0
         var dots = 0
-        for byte in bytes {
+        for byte in path[..<end] {
             if byte == UInt8(ascii: "/") {
                 if componentLength == 0 || (dots == componentLength && dots <= 2) { return nil }
                 componentLength = 0
@@ -171,25 +191,24 @@ struct BagArchiveScanner {
             }
         }
         if componentLength == 0 || (dots == componentLength && dots <= 2) { return nil }
-        guard !folder.isEmpty else { return String(Substring(bytes)) }
-        guard bytes.starts(with: folder.utf8) else { return nil }
-        let rest = bytes.dropFirst(folder.utf8.count)
-        if rest.isEmpty { return "" }
-        guard rest.first == UInt8(ascii: "/") else { return nil }
-        return String(Substring(rest.dropFirst()))
+        guard !folder.isEmpty else { return String(decoding: path[..<end], as: UTF8.self) }
+        guard end >= folder.count, path[..<folder.count].elementsEqual(folder) else { return nil }
+        if end == folder.count { return "" }
+        guard path[folder.count] == UInt8(ascii: "/") else { return nil }
+        return String(decoding: path[(folder.count + 1)..<end], as: UTF8.self)
     }
 
     private func record(
-        _ entry: ArchiveEntryInfo, relative: String, reader: ArchiveReader, bag: inout ScannedBag,
+        _ entry: ArchiveEntryInfo, relative: String, key: PathKey, reader: ArchiveReader, bag: inout ScannedBag,
         symbolicLinks: inout [(path: String, target: String)]
     ) throws {
         switch entry.kind {
         case .directory:
             bag.directories.insert(relative)
         case .regular:
-            try readFile(relative, size: entry.size, reader: reader, bag: &bag)
+            try readFile(relative, key: key, size: entry.size, reader: reader, bag: &bag)
         case .hardLink(let target):
-            linkHard(relative, target: target, bag: &bag)
+            linkHard(relative, key: key, target: target, bag: &bag)
         case .symbolicLink(let target):
             guard let resolved = resolveSymbolicLink(target, at: relative) else {
                 bag.problems.append(BagProblem(.error, relative, "symbolic link to \(target), which leaves the bag"))
@@ -201,7 +220,7 @@ struct BagArchiveScanner {
         }
     }
 
-    private func readFile(_ relative: String, size: Int64, reader: ArchiveReader, bag: inout ScannedBag) throws {
+    private func readFile(_ relative: String, key: PathKey, size: Int64, reader: ArchiveReader, bag: inout ScannedBag) throws {
         let hashers = algorithms.map { Hasher($0) }
         let shouldRetain = Self.isRetained(relative)
         let needsCanonical = Self.isResourceFile(relative) && size <= Self.canonicalLimit
@@ -237,11 +256,11 @@ struct BagArchiveScanner {
             }
             bag.retainedPaths[relative] = sha256
         }
-        bag.files.insert(relative, content: content)
+        bag.files.insert(relative, key: key, content: content)
     }
 
     /// Records a hard link with its target's digests, since tar gives it the target's contents.
-    private func linkHard(_ relative: String, target: String, bag: inout ScannedBag) {
+    private func linkHard(_ relative: String, key: PathKey, target: String, bag: inout ScannedBag) {
         let targetPath: String
         if let clean = Self.cleanRelativePath(target, folder: bag.folder) {
             targetPath = clean
@@ -262,7 +281,7 @@ struct BagArchiveScanner {
             bag.problems.append(BagProblem(.error, relative, "hard link to \(targetPath), which is not a file earlier in the archive"))
             return
         }
-        bag.files.insert(relative, content: content)
+        bag.files.insert(relative, key: key, content: content)
         if let digest = bag.retainedPaths[targetPath] {
             bag.retainedPaths[relative] = digest
         } else if Self.isRetained(relative) {
@@ -312,8 +331,23 @@ struct BagArchiveScanner {
     static func isRetained(_ relative: String) -> Bool {
         if !relative.utf8.starts(with: "data/".utf8) { return true }
         if relative == "data/\(BagLayout.bundleManifest)" { return true }
+        // Only a path whose last component is resources.json can be a snapshot index, and
+        // testing that first spares splitting every other payload path.
+        guard lastComponent(of: relative, is: BagLayout.snapshotIndex) else { return false }
         let parts = Self.components(relative)
         return parts.count == 4 && parts[1].elementsEqual("snapshots".utf8) && parts[3].elementsEqual("resources.json".utf8)
+    }
+
+    /// True when `name` is the last non-empty `/`-separated component of `path`.
+    private static func lastComponent(of path: String, is name: String) -> Bool {
+        var path = path
+        return path.withUTF8 { bytes in
+            var end = bytes.count
+            while end > 0 && bytes[end - 1] == UInt8(ascii: "/") { end -= 1 }
+            let start = end - name.utf8.count
+            guard start >= 0, bytes[start..<end].elementsEqual(name.utf8) else { return false }
+            return start == 0 || bytes[start - 1] == UInt8(ascii: "/")
+        }
     }
 
     /// `data/snapshots/<time>/<kind>/<name>.json`

@@ -160,7 +160,7 @@ struct BagItChecks {
                 return
             }
             let isASCII = line.path.utf8.allSatisfy { $0 < 0x80 }
-            guard let id = files.entry(line.path) else {
+            guard let (id, isSameSpelling) = files.match(line.path, key: PathKey(line.path)) else {
                 if let index = absent.index(forKey: line.path) {
                     let sameSpelling = absent[index].key.utf8.elementsEqual(line.path.utf8)
                     problems.append(Self.repeatProblem(line, sameSpelling: sameSpelling, earlierDigest: absent[index].value, manifest: manifest.name, isVersion1: isVersion1))
@@ -181,7 +181,7 @@ struct BagItChecks {
             files.markListed(id, by: ordinal)
             if !isASCII { firstSpellings[id] = line.path }
             if !isPayload { listed.insert(line.path) }
-            if files.storedPathDiffers(id, from: line.path) {
+            if !isSameSpelling {
                 pathProblems.append(BagProblem(.warning, line.path, "\(manifest.name) spells this name in another Unicode normalization form than the archive; tools that compare bytes will not find it"))
             }
             if !files.digest(ofContent: content, manifest.algorithm, equals: line.digest) {

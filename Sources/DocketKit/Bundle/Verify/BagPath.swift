@@ -18,6 +18,7 @@ enum BagPath {
     /// system, or nil when it stays inside: absolute paths, `..`, home-folder shortcuts
     /// (`~/`, `~user/`), Windows drive letters, UNC and backslash-separated paths.
     static func escapeReason(_ path: String) -> String? {
+        if isPlainlyInside(path) { return nil }
         if path.hasPrefix("/") { return "it is an absolute path" }
         if path.hasPrefix("~") { return "it starts with ~, a home-folder shortcut" }
         // Byte and scalar scans: verify checks every line of manifests with a million lines.
@@ -30,6 +31,32 @@ enum BagPath {
             return "it has a .. component"
         }
         return nil
+    }
+
+    /// True when none of `escapeReason`'s rules can apply, judged from the UTF-8 bytes in one
+    /// pass: the first byte is ASCII and neither `/` nor `~`, the second is not `:`, and no
+    /// byte is a backslash and no component is `..`. False sends the path to the full rules,
+    /// so this only decides the common case faster.
+    private static func isPlainlyInside(_ path: String) -> Bool {
+        var path = path
+        return path.withUTF8 { bytes in
+            guard let first = bytes.first, first < 0x80, first != UInt8(ascii: "/"), first != UInt8(ascii: "~") else { return false }
+            if bytes.count > 1 && bytes[1] == UInt8(ascii: ":") { return false }
+            var componentLength = 0
+            var dots = 0
+            for byte in bytes {
+                if byte == UInt8(ascii: "\\") { return false }
+                if byte == UInt8(ascii: "/") {
+                    if componentLength == 2 && dots == 2 { return false }
+                    componentLength = 0
+                    dots = 0
+                } else {
+                    componentLength += 1
+                    if byte == UInt8(ascii: ".") { dots += 1 }
+                }
+            }
+            return !(componentLength == 2 && dots == 2)
+        }
     }
 
     /// True when a `/`-separated component of `path` is exactly `..`; scans the bytes once

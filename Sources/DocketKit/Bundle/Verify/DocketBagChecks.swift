@@ -15,6 +15,9 @@ struct DocketBagChecks {
     private(set) var snapshotsChecked = 0
     /// Snapshot folders whose index already marked its files in the file table.
     private var indexedFolders: Set<String> = []
+    /// The leaves of the snapshot trees checked so far, which the next snapshot's tree mostly
+    /// shares.
+    private var treeCache = TreeDigestCache()
 
     init(bag: ScannedBag, bagInfo: BagInfo?, tagManifestPaths: [String: Set<String>]) {
         self.bag = bag
@@ -134,15 +137,13 @@ struct DocketBagChecks {
             return
         }
         let indexPath = "data/\(folder)/\(BagLayout.snapshotIndex)"
-        guard let bytes = bag.contents(of: indexPath), let index = try? JSONParser.parse(bytes: bytes) else {
+        guard let entries = readIndex(indexPath, folder: folder) else {
             problems.append(BagProblem(.error, indexPath, "missing or not JSON: it indexes the files of \(name)"))
             return
         }
-        markIndexed(index, folder: folder)
-        let entries = resourceEntries(index, indexPath: indexPath)
         let expectedTree = header["tree"]?.stringValue ?? ""
         do {
-            let computed = try SnapshotTree.rootDigest(entries.byKind)
+            let computed = try SnapshotTree.rootDigest(entries.byKind, cache: &treeCache)
             if computed != expectedTree {
                 problems.append(BagProblem(.error, indexPath, "its entries hash to the tree \(computed), but \(name) records the tree \(expectedTree)"))
             }
@@ -152,35 +153,67 @@ struct DocketBagChecks {
         if let count = header["resources"]?.intValue, count != entries.files.count {
             problems.append(BagProblem(.error, indexPath, "lists \(entries.files.count) resources, but \(name) records \(count)"))
         }
-        for (file, digest) in entries.files {
-            checkResourceFile("data/\(folder)/\(file)", digest: digest, name: name)
+        for file in entries.files {
+            checkResourceFile(file, name: name)
         }
     }
 
-    private mutating func resourceEntries(_ index: JSONValue, indexPath: String) -> (byKind: [String: [ResourceEntry]], files: [(String, String)]) {
+    /// One resource file a snapshot's index lists: its path, the entry the file table has
+    /// for it, and the digest the index records.
+    private struct ListedFile {
+        let path: String
+        let id: Int32?
+        let digest: String
+    }
+
+    /// Reads a snapshot folder's index and returns its entries by kind and the files they
+    /// list, or nil when the index is missing or not JSON. The first time a folder is read, its
+    /// index and every file it lists are marked in the file table. The index's bytes and
+    /// parsed JSON are freed on return, before the tree is hashed.
+    private mutating func readIndex(_ indexPath: String, folder: String) -> (byKind: [String: [ResourceEntry]], files: [ListedFile])? {
+        guard let bytes = bag.contents(of: indexPath), let index = try? JSONParser.parse(bytes: bytes) else {
+            return nil
+        }
+        let isFirstIndex = indexedFolders.insert(folder).inserted
+        if isFirstIndex, let id = bag.files.entry(indexPath) { bag.files.markIndexed(id) }
+        return resourceEntries(index, folder: folder, indexPath: indexPath, marksFiles: isFirstIndex)
+    }
+
+    /// Reads the index's entries by kind and the files they list. With `marksFiles`, it also
+    /// marks every listed file in the file table, malformed entries' files included, so that
+    /// each path is looked up once.
+    private mutating func resourceEntries(
+        _ index: JSONValue, folder: String, indexPath: String, marksFiles: Bool
+    ) -> (byKind: [String: [ResourceEntry]], files: [ListedFile]) {
         var byKind: [String: [ResourceEntry]] = [:]
         for kind in index["kinds"]?.arrayValue?.compactMap(\.stringValue) ?? [] {
             byKind[kind] = []
         }
-        var files: [(String, String)] = []
+        let table = bag.files
+        var files: [ListedFile] = []
         for value in index["resources"]?.arrayValue ?? [] {
-            guard let kind = value["kind"]?.stringValue, let file = value["file"]?.stringValue,
-                let entry = ResourceEntry(kind: kind, treeValue: value)
-            else {
+            let fields = IndexedResource(value)
+            let path = fields.file.map { "data/\(folder)/\($0)" }
+            let id = path.flatMap { table.entry($0) }
+            if marksFiles, let id { table.markIndexed(id) }
+            guard let kind = fields.kind, let path, let entry = fields.entry(kind: kind) else {
                 problems.append(BagProblem(.error, indexPath, "has a malformed resource entry"))
                 continue
             }
             byKind[kind, default: []].append(entry)
-            files.append((file, entry.digest))
+            files.append(ListedFile(path: path, id: id, digest: entry.digest))
         }
         return (byKind, files)
     }
 
-    private mutating func checkResourceFile(_ path: String, digest: String, name: String) {
-        guard BagPath.escapeReason(path) == nil, let content = bag.files.content(of: path) else {
+    private mutating func checkResourceFile(_ file: ListedFile, name: String) {
+        let path = file.path
+        let digest = file.digest
+        guard BagPath.escapeReason(path) == nil, let id = file.id else {
             problems.append(BagProblem(.error, path, "missing: \(name)'s resources.json lists it"))
             return
         }
+        let content = bag.files.content(ofEntry: id)
         if bag.files.canonical(ofContent: content, equals: digest) { return }
         guard let canonical = bag.files.canonicalHex(ofContent: content) else {
             problems.append(BagProblem(.error, path, "is not JSON (or too large to parse), so it cannot be matched to \(name)"))
@@ -266,5 +299,40 @@ struct DocketBagChecks {
         if let label = period?["label"]?.stringValue, let named = bagInfo?.value("Docket-Period"), named != label {
             problems.append(BagProblem(.error, BagLayout.bagInfo, "Docket-Period is \(named), but data/manifest.json covers \(label)"))
         }
+    }
+}
+
+/// The string members of one resource in a snapshot's index, read in one pass over the
+/// object rather than one hashed lookup per member. A member that is not a string is nil, as
+/// `JSONValue.stringValue` makes it.
+private struct IndexedResource {
+    var file: String?
+    var kind: String?
+    var key: String?
+    var name: String?
+    var digest: String?
+    var parent: String?
+    var app: String?
+
+    init(_ value: JSONValue) {
+        guard case .object(let members) = value else { return }
+        for (member, content) in members {
+            switch member {
+            case "file": file = content.stringValue
+            case "kind": kind = content.stringValue
+            case "key": key = content.stringValue
+            case "name": name = content.stringValue
+            case "digest": digest = content.stringValue
+            case "parent": parent = content.stringValue
+            case "app": app = content.stringValue
+            default: break
+            }
+        }
+    }
+
+    /// Returns the entry `ResourceEntry(kind:treeValue:)` would make of the same object.
+    func entry(kind: String) -> ResourceEntry? {
+        guard let key, let name, let digest else { return nil }
+        return ResourceEntry(kind: kind, key: key, name: name, parentKey: parent, appKey: app, digest: digest)
     }
 }

@@ -1,8 +1,11 @@
-/// The files a scan found, stored in about 100 bytes per path rather than a string and a
-/// dictionary entry each. A path is its folder's number and its name's UTF-8 bytes, kept in
-/// blocks of 1 MiB that never move, so growing copies nothing. The index maps a 64-bit hash of
-/// the path to its entry, and each distinct file's digests are raw bytes in one shared buffer.
-/// Hard links and symbolic links share their target's content record.
+import Foundation
+
+/// The files a scan found, stored compactly rather than as a string and a dictionary entry
+/// each. A path is its folder's number and its name's UTF-8 bytes, kept in blocks of 1 MiB
+/// that never move, so growing copies nothing. Entries that share a name share its bytes,
+/// as every snapshot folder repeats the same names. The index maps a 64-bit hash of the path
+/// to its entry, and each distinct file's digests are raw bytes in one shared buffer. Hard
+/// links and symbolic links share their target's content record.
 ///
 /// Lookups compare paths as Swift compares strings, by canonical equivalence: a manifest that
 /// spells a name in another Unicode normalization form still finds the file, and
@@ -11,7 +14,8 @@ final class FileTable {
     /// The algorithms whose digests each content record holds, in this order.
     let algorithms: [DigestAlgorithm]
     private let digestStride: Int
-    private var digestOffsets: [DigestAlgorithm: Int] = [:]
+    /// Each algorithm's offset in a content record's digests, in `algorithms` order.
+    private var digestOffsets: [Int] = []
 
     private struct Entry {
         var folder: Int32
@@ -29,6 +33,8 @@ final class FileTable {
     private var entries: [Entry] = []
     private static let blockSize = 1 << 20
     private var nameBlocks: [[UInt8]] = []
+    /// The first entry stored with each name, by the hash of the name's bytes.
+    private var nameOwners: [Int: Int32] = [:]
     /// Folder paths as stored (the empty string for the bag's top), numbered by first use.
     private(set) var folders: [String] = []
     private var folderNumbers: [[UInt8]: Int32] = [:]
@@ -51,7 +57,7 @@ final class FileTable {
         self.algorithms = algorithms
         var offset = 0
         for algorithm in algorithms {
-            digestOffsets[algorithm] = offset
+            digestOffsets.append(offset)
             offset += algorithm.digestLength
         }
         digestStride = offset
@@ -80,12 +86,46 @@ final class FileTable {
 
     /// Adds `path` for a content record; the caller has checked that the path is new.
     func insert(_ path: String, content: Int32) {
+        insert(path, key: PathKey(path), content: content)
+    }
+
+    /// Adds `path`, whose key the caller computed, for a content record.
+    func insert(_ path: String, key: PathKey, content: Int32) {
         let id = Int32(entries.count)
-        let utf8 = Array(path.utf8)
-        let slash = utf8.lastIndex(of: UInt8(ascii: "/"))
-        let folderBytes = slash.map { Array(utf8[..<$0]) } ?? []
-        let name = slash.map { utf8[($0 + 1)...] } ?? utf8[...]
-        let folder = folderNumber(folderBytes)
+        var path = path
+        let isPayload = path.withUTF8 { utf8 in
+            let slash = utf8.lastIndex(of: UInt8(ascii: "/"))
+            let folder = folderNumber(slash.map { UnsafeBufferPointer(rebasing: utf8[..<$0]) } ?? UnsafeBufferPointer(rebasing: utf8[0..<0]))
+            let name = slash.map { UnsafeBufferPointer(rebasing: utf8[($0 + 1)...]) } ?? utf8
+            let (block, start) = storeName(name)
+            let isPayload = utf8.starts(with: "data/".utf8)
+            entries.append(
+                Entry(folder: folder, nameBlock: block, nameStart: start, nameLength: Int32(name.count), content: content, isPayload: isPayload))
+            return isPayload
+        }
+        if isPayload {
+            payloadCount += 1
+        } else {
+            tagPaths.append(path)
+        }
+        if index[key.value] == nil {
+            index[key.value] = id
+        } else {
+            collisions[path] = id
+        }
+    }
+
+    /// Returns where `name`'s bytes are kept, storing them unless an earlier entry has the
+    /// same name. Snapshot folders repeat the same file names, so a bag of many snapshots
+    /// keeps each name about once.
+    private func storeName(_ name: UnsafeBufferPointer<UInt8>) -> (block: Int32, start: Int32) {
+        var hasher = Swift.Hasher()
+        hasher.combine(bytes: UnsafeRawBufferPointer(name))
+        let hash = hasher.finalize()
+        if let owner = nameOwners[hash], self.name(ofEntry: owner).elementsEqual(name) {
+            let entry = entries[Int(owner)]
+            return (entry.nameBlock, entry.nameStart)
+        }
         if nameBlocks.isEmpty || nameBlocks[nameBlocks.count - 1].count + name.count > Self.blockSize {
             var block: [UInt8] = []
             block.reserveCapacity(max(Self.blockSize, name.count))
@@ -94,33 +134,26 @@ final class FileTable {
         let block = nameBlocks.count - 1
         let start = nameBlocks[block].count
         nameBlocks[block].append(contentsOf: name)
-        let isPayload = utf8.starts(with: "data/".utf8)
-        entries.append(
-            Entry(folder: folder, nameBlock: Int32(block), nameStart: Int32(start), nameLength: Int32(name.count), content: content, isPayload: isPayload))
-        if isPayload {
-            payloadCount += 1
-        } else {
-            tagPaths.append(path)
+        // A name whose hash another name already took is stored again, which is rare and
+        // still correct.
+        if nameOwners[hash] == nil {
+            nameOwners[hash] = Int32(entries.count)
         }
-        let key = Self.key(path)
-        if index[key] == nil {
-            index[key] = id
-        } else {
-            collisions[path] = id
-        }
+        return (Int32(block), Int32(start))
     }
 
-    private func folderNumber(_ bytes: [UInt8]) -> Int32 {
-        if let lastFolder, lastFolder.bytes == bytes { return lastFolder.number }
+    private func folderNumber(_ bytes: UnsafeBufferPointer<UInt8>) -> Int32 {
+        if let lastFolder, lastFolder.bytes.elementsEqual(bytes) { return lastFolder.number }
+        let folderBytes = Array(bytes)
         let number: Int32
-        if let known = folderNumbers[bytes] {
+        if let known = folderNumbers[folderBytes] {
             number = known
         } else {
             number = Int32(folders.count)
-            folders.append(String(decoding: bytes, as: UTF8.self))
-            folderNumbers[bytes] = number
+            folders.append(String(decoding: folderBytes, as: UTF8.self))
+            folderNumbers[folderBytes] = number
         }
-        lastFolder = (bytes, number)
+        lastFolder = (folderBytes, number)
         return number
     }
 
@@ -128,10 +161,25 @@ final class FileTable {
 
     /// Finds the entry stored under `path`, compared by canonical equivalence.
     func entry(_ path: String) -> Int32? {
-        if let id = index[Self.key(path)], matches(id, path) {
-            return id
+        entry(path, key: PathKey(path))
+    }
+
+    /// Finds the entry stored under `path`, whose key the caller computed.
+    func entry(_ path: String, key: PathKey) -> Int32? {
+        match(path, key: key)?.id
+    }
+
+    /// Finds the entry stored under `path`, compared by canonical equivalence, and reports
+    /// whether the archive spells it in the same bytes. That is the negation of
+    /// `storedPathDiffers`, found without comparing twice.
+    func match(_ path: String, key: PathKey) -> (id: Int32, isSameSpelling: Bool)? {
+        if let id = index[key.value] {
+            if storedPath(id, equals: path) { return (id, true) }
+            // Same hash, other bytes: another normalization form of the name, or a collision.
+            if self.path(ofEntry: id) == path { return (id, false) }
         }
-        return collisions.isEmpty ? nil : collisions[path]
+        guard !collisions.isEmpty, let id = collisions[path] else { return nil }
+        return (id, storedPath(id, equals: path))
     }
 
     func contains(_ path: String) -> Bool {
@@ -172,18 +220,23 @@ final class FileTable {
 
     /// Compares the stored path's bytes with `path`'s, allocating nothing for native strings.
     private func storedPath(_ id: Int32, equals path: String) -> Bool {
-        let folder = folders[Int(entries[Int(id)].folder)]
-        let name = name(ofEntry: id)
+        let entry = entries[Int(id)]
+        var folder = folders[Int(entry.folder)]
+        let nameLength = Int(entry.nameLength)
         let folderCount = folder.utf8.count
-        let expected = folderCount == 0 ? name.count : folderCount + 1 + name.count
+        let expected = folderCount == 0 ? nameLength : folderCount + 1 + nameLength
         guard path.utf8.count == expected else { return false }
-        let fast = path.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
-            let nameStart = bytes.count - name.count
-            guard name.elementsEqual(bytes[nameStart...]) else { return false }
+        guard expected > 0 else { return true }
+        var path = path
+        return path.withUTF8 { bytes in
+            let isSameName = nameLength == 0 || nameBlocks[Int(entry.nameBlock)].withUnsafeBufferPointer { block in
+                memcmp(block.baseAddress! + Int(entry.nameStart), bytes.baseAddress! + (expected - nameLength), nameLength) == 0
+            }
+            guard isSameName else { return false }
             guard folderCount > 0 else { return true }
-            return bytes[folderCount] == UInt8(ascii: "/") && folder.utf8.elementsEqual(bytes[..<folderCount])
+            guard bytes[folderCount] == UInt8(ascii: "/") else { return false }
+            return folder.withUTF8 { memcmp($0.baseAddress!, bytes.baseAddress!, folderCount) == 0 }
         }
-        return fast ?? path.utf8.elementsEqual(self.path(ofEntry: id).utf8)
     }
 
     func isPayload(_ id: Int32) -> Bool {
@@ -195,14 +248,14 @@ final class FileTable {
     }
 
     func digestHex(ofContent content: Int32, _ algorithm: DigestAlgorithm) -> String? {
-        guard let offset = digestOffsets[algorithm] else { return nil }
+        guard let offset = digestOffset(algorithm) else { return nil }
         let start = Int(content) * digestStride + offset
         return hexString(digests[start..<start + algorithm.digestLength])
     }
 
     /// True when `hex` is the content's digest in `algorithm`, in lowercase hex.
     func digest(ofContent content: Int32, _ algorithm: DigestAlgorithm, equals hex: String) -> Bool {
-        guard let offset = digestOffsets[algorithm] else { return false }
+        guard let offset = digestOffset(algorithm) else { return false }
         let start = Int(content) * digestStride + offset
         return Self.hex(hex, equals: digests[start..<start + algorithm.digestLength])
     }
@@ -216,6 +269,12 @@ final class FileTable {
     func canonical(ofContent content: Int32, equals hex: String) -> Bool {
         let start = Int(content) * 32
         return hasCanonical[Int(content)] && Self.hex(hex, equals: canonicalDigests[start..<start + 32])
+    }
+
+    /// Returns where `algorithm`'s digest sits in a content record. A table has few
+    /// algorithms, so a linear search is cheaper than hashing the enum.
+    private func digestOffset(_ algorithm: DigestAlgorithm) -> Int? {
+        algorithms.firstIndex(of: algorithm).map { digestOffsets[$0] }
     }
 
     /// Calls `body` with every entry in archive order.
@@ -253,18 +312,6 @@ final class FileTable {
 
     // MARK: - Helpers
 
-    private func matches(_ id: Int32, _ path: String) -> Bool {
-        if storedPath(id, equals: path) { return true }
-        // Same hash, other bytes: another normalization form of the name, or a collision.
-        return self.path(ofEntry: id) == path
-    }
-
-    /// Hashes the path as Swift hashes strings, so canonically equivalent spellings share it.
-    private static func key(_ path: String) -> UInt64 {
-        var hasher = Swift.Hasher()
-        hasher.combine(path)
-        return UInt64(bitPattern: Int64(hasher.finalize()))
-    }
 
     /// Appends the bytes of a digest this process computed, so always valid hex.
     private static func appendBytes(ofHex hex: String, to output: inout [UInt8]) {
@@ -277,20 +324,21 @@ final class FileTable {
     /// Compares lowercase hex text with bytes, allocating nothing.
     static func hex(_ text: String, equals bytes: ArraySlice<UInt8>) -> Bool {
         guard text.utf8.count == bytes.count * 2 else { return false }
-        let digits = hexDigits
-        var index = bytes.startIndex
-        var isHigh = true
-        for digit in text.utf8 {
-            let byte = bytes[index]
-            let expected = isHigh ? digits[Int(byte >> 4)] : digits[Int(byte & 0x0F)]
-            if digit != expected { return false }
-            if !isHigh { index += 1 }
-            isHigh.toggle()
+        var text = text
+        return text.withUTF8 { digits in
+            var position = 0
+            for byte in bytes {
+                guard digits[position] == hexDigit(byte >> 4), digits[position + 1] == hexDigit(byte & 0x0F) else { return false }
+                position += 2
+            }
+            return true
         }
-        return true
     }
 
-    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+    /// Returns the lowercase hex digit for a value from 0 to 15.
+    private static func hexDigit(_ value: UInt8) -> UInt8 {
+        value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "a") + value - 10
+    }
 }
 
 extension DigestAlgorithm {
@@ -304,5 +352,19 @@ extension DigestAlgorithm {
         case .sha384: return 48
         case .sha512: return 64
         }
+    }
+}
+
+/// A 64-bit hash of a path, as Swift hashes strings, so canonically equivalent spellings
+/// share it. Equal paths have equal keys, but equal keys do not prove equal paths. Computing
+/// it once per archive entry saves hashing the path again for each table or set it is
+/// looked up in.
+struct PathKey: Hashable {
+    let value: UInt64
+
+    init(_ path: String) {
+        var hasher = Swift.Hasher()
+        hasher.combine(path)
+        value = UInt64(bitPattern: Int64(hasher.finalize()))
     }
 }

@@ -164,7 +164,10 @@ struct ManifestFile {
             problems.append(BagProblem(.error, name, "malformed line \"\(trimmed)\": expected a digest and a path"))
             return nil
         }
-        let digest = trimmed[..<separator].lowercased()
+        let digestText = trimmed[..<separator]
+        // Digests are ASCII hex, most often lowercase already, which needs no case mapping.
+        let isLowercaseASCII = digestText.utf8.allSatisfy { $0 < 0x80 && !(UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) }
+        let digest = isLowercaseASCII ? String(digestText) : digestText.lowercased()
         let pathStart = trimmed.utf8[separator...].firstIndex { $0 != 0x20 && $0 != 0x09 } ?? trimmed.endIndex
         var written = String(Self.trimmingWhitespace(trimmed[pathStart...]))
         if written.hasPrefix("*") {
@@ -200,6 +203,11 @@ struct SpooledLines {
     /// True when the file is valid UTF-8. A line break byte is never part of a multi-byte
     /// sequence, so the file is valid when each line is.
     func isValidUTF8() -> Bool {
+        var isASCII = true
+        spool.forEachChunk(of: span) { chunk in
+            if isASCII && !chunk.allSatisfy({ $0 < 0x80 }) { isASCII = false }
+        }
+        if isASCII { return true }
         var isValid = true
         forEachLine { bytes in
             if isValid && !bytes.allSatisfy({ $0 < 0x80 }) && String(validating: bytes, as: UTF8.self) == nil {

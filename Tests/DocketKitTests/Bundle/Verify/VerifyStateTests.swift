@@ -25,6 +25,43 @@ struct VerifyStateTests {
         #expect(table.tagPaths == ["bagit.txt"])
     }
 
+    @Test("table shares repeated names")
+    func sharedNames() throws {
+        let table = FileTable(algorithms: [.sha256])
+        let content = table.addContent(size: 3, hexDigests: [Digest.sha256("abc")], canonicalHex: nil)
+        let paths = ["data/a/x.json", "data/b/x.json", "data/b/x.jso", "data/c/x.json", "data/c/caf\u{E9}", "data/d/cafe\u{301}", "x.json"]
+        for path in paths {
+            table.insert(path, content: content)
+        }
+        for path in paths {
+            let id = try #require(table.entry(path), "\(path)")
+            #expect(Array(table.path(ofEntry: id).utf8) == Array(path.utf8))
+        }
+        #expect(table.entry("data/a/x.jso") == nil)
+        #expect(table.entry("data/b/x.js") == nil)
+    }
+
+    @Test("match reports the spelling")
+    func matchSpelling() throws {
+        let table = FileTable(algorithms: [.sha256])
+        let content = table.addContent(size: 3, hexDigests: [Digest.sha256("abc")], canonicalHex: nil)
+        table.insert("data/caf\u{E9}.txt", content: content)
+        let same = try #require(table.match("data/caf\u{E9}.txt", key: PathKey("data/caf\u{E9}.txt")))
+        let other = try #require(table.match("data/cafe\u{301}.txt", key: PathKey("data/cafe\u{301}.txt")))
+        #expect(same.id == other.id)
+        #expect(same.isSameSpelling)
+        #expect(!other.isSameSpelling)
+    }
+
+    @Test("retained paths", arguments: [
+        ("bagit.txt", true), ("data/manifest.json", true), ("data/snapshots/t/resources.json", true),
+        ("data/snapshots/t/resources.json/", true), ("data/snapshots/t/xresources.json", false), ("data/x/t/resources.json", false),
+        ("data/snapshots/t/k/resources.json", false), ("data/snapshots/resources.json", false), ("data/runs.csv", false),
+    ])
+    func retainedPaths(path: String, expected: Bool) {
+        #expect(BagArchiveScanner.isRetained(path) == expected)
+    }
+
     @Test("table keeps raw digests")
     func digests() throws {
         let table = FileTable(algorithms: [.sha256, .sha512])
@@ -69,6 +106,13 @@ struct VerifyStateTests {
         #expect(read.count == 12_002)
         #expect(read == expected)
         #expect(lines.isValidUTF8())
+    }
+
+    @Test("valid spooled files are accepted", arguments: ["aa  data/one\n", "aa  data/caf\u{E9}\n", ""])
+    func validUTF8(text: String) throws {
+        let spool = try ContentSpool()
+        try Array(text.utf8).withUnsafeBytes { try spool.write($0) }
+        #expect(SpooledLines(spool: spool, span: ContentSpool.Span(offset: 0, count: text.utf8.count)).isValidUTF8())
     }
 
     @Test("invalid UTF-8 in a spooled file is found")
