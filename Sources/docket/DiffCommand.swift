@@ -1,3 +1,4 @@
+import Foundation
 import DocketKit
 
 /// `docket diff`: what changed between two snapshots, resource by resource and field by field.
@@ -41,6 +42,10 @@ enum DiffCommand: Command {
         let kinds = try kindFilter(context)
         let store = try context.openStore()
         try store.reservePageCacheForReading()
+        // With a second core, a second read connection compares half the differing leaves.
+        // It reads only snapshots and objects, which no capture changes.
+        let reader = ProcessInfo.processInfo.activeProcessorCount > 1 ? try SnapshotStore(path: store.path, readOnly: true) : nil
+        try reader?.reservePageCacheForReading()
         // One read transaction: every lookup reads the same state of the store, even while a
         // capture commits, and SQLite takes its locks once instead of once per object.
         let (diff, output) = try store.withConsistentRead {
@@ -48,7 +53,7 @@ enum DiffCommand: Command {
             let appKey = try context.arguments.value("app").map { try resolveApp($0, from: from, to: to, store: store) }
             let filter = DiffFilter(kinds: kinds, appKey: appKey)
             let diff = try SnapshotDiffer(store: store).diff(
-                from: from, to: to, filter: filter, includeVolatile: context.arguments.has("all-fields"))
+                from: from, to: to, filter: filter, includeVolatile: context.arguments.has("all-fields"), reader: reader)
             switch format {
             case "json": return (diff, DiffRenderer.json(diff))
             case "markdown": return (diff, DiffRenderer.markdown(diff))

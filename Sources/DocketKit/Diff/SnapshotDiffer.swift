@@ -14,9 +14,13 @@ public struct SnapshotDiffer {
 
     /// Compares `from` with `to` over the resources `filter` selects. Volatile
     /// field changes are counted and left out unless `includeVolatile`.
+    ///
+    /// With a `reader`, a second connection to the same store, another thread compares every
+    /// other pair of differing leaves on it; the result is the same.
     /// - Throws: `StoreError` when a tree or body cannot be read.
     public func diff(
-        from: SnapshotInfo, to: SnapshotInfo, filter: DiffFilter = .everything, includeVolatile: Bool = false
+        from: SnapshotInfo, to: SnapshotInfo, filter: DiffFilter = .everything, includeVolatile: Bool = false,
+        reader: SnapshotStore? = nil
     ) throws -> SnapshotDiff {
         var result = SnapshotDiff(
             from: from, to: to, filter: filter, includesVolatile: includeVolatile, policy: policy, changes: [],
@@ -26,18 +30,51 @@ public struct SnapshotDiffer {
         let oldTrees = try store.kindTrees(of: from)
         let newTrees = try store.kindTrees(of: to)
         let kinds = Set(oldTrees.keys).union(newTrees.keys).filter(filter.includes(kind:))
+        var pairs: [DifferingLeaves] = []
         for kind in kinds.sorted() where oldTrees[kind] != newTrees[kind] {
-            try store.forEachDifferingLeaf(kind: kind, oldTree: oldTrees[kind], newTree: newTrees[kind]) { old, new in
-                try compare(old: old, new: new, filter: filter, into: &result)
-            }
+            pairs += try store.differingLeaves(kind: kind, oldTree: oldTrees[kind], newTree: newTrees[kind])
+        }
+        // Changes concentrate in some kinds, so the threads take alternate pairs.
+        let shared = reader.map { Lent(SnapshotDiffer(store: $0, policy: policy)) }
+        let otherPairs = shared == nil ? [] : pairs.enumerated().filter { $0.offset % 2 == 1 }.map(\.element)
+        let ownPairs = shared == nil ? pairs : pairs.enumerated().filter { $0.offset % 2 == 0 }.map(\.element)
+        let partial = result
+        let worker = shared.map { other in
+            BackgroundWork { try other.value.compare(otherPairs, filter: filter, into: partial) }
+        }
+        do {
+            result = try compare(ownPairs, filter: filter, into: result)
+        } catch {
+            _ = try? worker?.wait()
+            throw error
+        }
+        if let other = try worker?.wait() {
+            result.changes += other.changes
+            result.hiddenFieldCount += other.hiddenFieldCount
+            result.hiddenResourceCount += other.hiddenResourceCount
+            result.bodiesLoaded += other.bodiesLoaded
         }
 
         // Each change's kind position is looked up once, not at every comparison.
         result.changes = result.changes
             .map { (order: ResourceKind.order(of: $0.kind), change: $0) }
-            .sorted { ($0.order, $0.change.name, $0.change.key) < ($1.order, $1.change.name, $1.change.key) }
+            .sorted {
+                ($0.order, $0.change.kind, $0.change.name, $0.change.key) < ($1.order, $1.change.kind, $1.change.name, $1.change.key)
+            }
             .map(\.change)
         return result
+    }
+
+    /// Compares the entries of each pair of leaves, adding to `result`.
+    private func compare(_ pairs: [DifferingLeaves], filter: DiffFilter, into result: SnapshotDiff) throws -> SnapshotDiff {
+        try store.withConsistentRead {
+            var result = result
+            for pair in pairs {
+                let (old, new) = try store.entries(of: pair)
+                try compare(old: old, new: new, filter: filter, into: &result)
+            }
+            return result
+        }
     }
 
     /// Returns the field changes between two versions of one resource, volatile ones included

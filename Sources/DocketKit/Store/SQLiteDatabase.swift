@@ -120,8 +120,11 @@ public final class SQLiteDatabase {
     /// Runs `body` in the transaction already open, or else in a new one, so that what it
     /// writes is committed whole or not at all.
     public func withinTransaction<Result>(_ body: () throws -> Result) throws -> Result {
-        sqlite3_get_autocommit(handle) == 0 ? try body() : try inTransaction(body)
+        isInTransaction ? try body() : try inTransaction(body)
     }
+
+    /// True while a transaction is open on this connection.
+    public var isInTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
 
     /// Closes the connection now, reporting a failure that `deinit` would have to ignore.
     public func close() throws {

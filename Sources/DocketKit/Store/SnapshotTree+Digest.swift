@@ -159,7 +159,11 @@ extension ResourceEntry {
 extension SnapshotStore {
     /// Runs `body` inside one read transaction, so every query reads the same state of the
     /// store even if a capture commits meanwhile (SQLite WAL keeps the reader's snapshot).
+    /// Inside a transaction already open, `body` runs in it.
     public func withConsistentRead<Result>(_ body: () throws -> Result) throws -> Result {
+        if database.isInTransaction {
+            return try body()
+        }
         try database.execute("BEGIN DEFERRED")
         do {
             let result = try body()

@@ -117,22 +117,41 @@ extension SnapshotStore {
     func forEachDifferingLeaf(
         kind: String, oldTree: String?, newTree: String?, _ body: ([ResourceEntry], [ResourceEntry]) throws -> Void
     ) throws {
-        if oldTree == newTree { return }
+        for pair in try differingLeaves(kind: kind, oldTree: oldTree, newTree: newTree) {
+            let (old, new) = try entries(of: pair)
+            try body(old, new)
+        }
+    }
+
+    /// Lists the pairs of leaves `forEachDifferingLeaf` reads, reading only the trees' bucket
+    /// maps, so that the pairs can be shared out before any leaf is read.
+    func differingLeaves(kind: String, oldTree: String?, newTree: String?) throws -> [DifferingLeaves] {
+        if oldTree == newTree { return [] }
         let oldLeaves = try oldTree.map { try SnapshotTree.leaves(treeDigest: $0, in: self) } ?? [:]
         let newLeaves = try newTree.map { try SnapshotTree.leaves(treeDigest: $0, in: self) } ?? [:]
         let isBucketed = !oldLeaves.keys.contains("") && !newLeaves.keys.contains("")
         guard isBucketed else {
-            let old = try oldTree.map { try SnapshotTree.entries(kind: kind, treeDigest: $0, in: self) } ?? []
-            let new = try newTree.map { try SnapshotTree.entries(kind: kind, treeDigest: $0, in: self) } ?? []
-            try body(old, new)
-            return
+            return [DifferingLeaves(kind: kind, old: oldTree, new: newTree)]
         }
-        for prefix in Set(oldLeaves.keys).union(newLeaves.keys).sorted() where oldLeaves[prefix] != newLeaves[prefix] {
-            let old = try oldLeaves[prefix].map { try SnapshotTree.entries(kind: kind, treeDigest: $0, in: self) } ?? []
-            let new = try newLeaves[prefix].map { try SnapshotTree.entries(kind: kind, treeDigest: $0, in: self) } ?? []
-            try body(old, new)
+        return Set(oldLeaves.keys).union(newLeaves.keys).sorted().compactMap { prefix in
+            oldLeaves[prefix] == newLeaves[prefix] ? nil : DifferingLeaves(kind: kind, old: oldLeaves[prefix], new: newLeaves[prefix])
         }
     }
+
+    /// Reads the entries of both sides of `pair`, each sorted by key; an absent side has none.
+    func entries(of pair: DifferingLeaves) throws -> (old: [ResourceEntry], new: [ResourceEntry]) {
+        let old = try pair.old.map { try SnapshotTree.entries(kind: pair.kind, treeDigest: $0, in: self) } ?? []
+        let new = try pair.new.map { try SnapshotTree.entries(kind: pair.kind, treeDigest: $0, in: self) } ?? []
+        return (old, new)
+    }
+}
+
+/// Two trees or tree leaves of one kind whose digests differ: the digests of each side, nil
+/// where that side has none. `SnapshotTree.entries` reads a whole kind tree and a leaf alike.
+struct DifferingLeaves: Sendable {
+    let kind: String
+    let old: String?
+    let new: String?
 }
 
 extension SnapshotStore {

@@ -185,6 +185,37 @@ struct SnapshotDifferTests {
         #expect(diff.bodiesLoaded == 2 * changed.count)
     }
 
+    @Test("a second connection comparing every other leaf gives the same diff")
+    func secondConnection() throws {
+        let fixture = try DiffTestStore()
+        var resources = (0..<600).map { Sample.app("app-\($0)", name: "app\($0)") }
+        resources += (0..<20).map { Sample.domain("dom-\($0)", hostname: "d\($0).example.com", app: "app-1") }
+        let day1 = try fixture.commit(day: 1, resources)
+        for index in stride(from: 0, to: 600, by: 7) {
+            resources[index] = Sample.app("app-\(index)", name: "app\(index)", stack: "heroku-22")
+        }
+        for index in stride(from: 1, to: 600, by: 11) {
+            resources[index] = Sample.app("app-\(index)", name: "app\(index)", updatedAt: "2026-03-02T00:00:00Z")
+        }
+        resources[603] = Sample.domain("dom-3", hostname: "renamed.example.com", app: "app-1")
+        resources.removeAll { $0.key == "app-50" || $0.key == "dom-9" }
+        resources += (600..<640).map { Sample.app("app-\($0)", name: "app\($0)") }
+        let day2 = try fixture.commit(day: 2, resources)
+        let reader = try SnapshotStore(path: fixture.store.path, readOnly: true)
+
+        let alone = try SnapshotDiffer(store: fixture.store).diff(from: day1, to: day2)
+        let shared = try fixture.store.withConsistentRead {
+            try SnapshotDiffer(store: fixture.store).diff(from: day1, to: day2, reader: reader)
+        }
+        #expect(DiffRenderer.json(shared) == DiffRenderer.json(alone))
+        #expect(shared.changes.count == alone.changes.count)
+        #expect(alone.count(.added) == 40 && alone.count(.removed) == 2)
+        #expect(shared.hiddenResourceCount == alone.hiddenResourceCount)
+        #expect(shared.hiddenResourceCount > 0)
+        #expect(shared.hiddenFieldCount == alone.hiddenFieldCount)
+        #expect(shared.bodiesLoaded == alone.bodiesLoaded)
+    }
+
     @Test("kind growing past one leaf")
     func kindCrossesLeafLimit() throws {
         let fixture = try DiffTestStore()
