@@ -59,7 +59,7 @@ public struct BundleResult: Sendable {
 /// output and renamed into place once complete.
 public struct BundleWriter {
     let store: SnapshotStore
-    /// Whether a second thread, on a second read connection, shares the work; the bundle is
+    /// Whether a second thread, on a second read connection, shares the work. The bundle is
     /// the same either way.
     var usesSecondCore = ProcessInfo.processInfo.activeProcessorCount > 1
 
@@ -91,7 +91,8 @@ public struct BundleWriter {
                     try lent.value.withConsistentRead { try ChangeFiles(plan: plan, reporter: FieldDiffChangeReporter(store: lent.value)) }
                 }
             }
-            let storeCheck = request.policy.evidenceCheckStore ? Result { try StoreChecker(store: store).run() } : nil
+            let needsCheck = request.policy.evidenceCheckStore && !plan.snapshots.isEmpty
+            let storeCheck = needsCheck ? Result { try StoreChecker(store: store).run() } : nil
             let changes = try changeWork?.wait() ?? ChangeFiles(plan: plan, reporter: FieldDiffChangeReporter(store: store))
             // Controls are evaluated before the payload, with each snapshot judged at its own
             // capture time, because index.html and manifest.json summarise them.

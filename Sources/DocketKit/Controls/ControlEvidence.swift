@@ -38,7 +38,8 @@ public struct ControlEvidence: Sendable {
     ) throws -> ControlEvidence {
         let spool = try ControlFileSpool()
         let runs = try store.runs()
-        let storeCheck = storeCheck ?? (policy.evidenceCheckStore ? Result { try StoreChecker(store: store).run() } : nil)
+        let needsCheck = policy.evidenceCheckStore && !snapshots.isEmpty
+        let storeCheck = storeCheck ?? (needsCheck ? Result { try StoreChecker(store: store).run() } : nil)
         let split = reader != nil && snapshots.count >= 2 ? snapshots.count / 2 : snapshots.count
         let later = snapshots[split...]
         let lent = reader.map(Lent.init)
@@ -91,7 +92,7 @@ public struct ControlEvidence: Sendable {
         var counts: [String: [ControlStatus: Int]] = [:]
         var first: ControlReport?
         var last: ControlReport?
-        /// The timeline changes of the first report, judged against no earlier report; a
+        /// How many timeline changes the first report made against no earlier report. A
         /// stretch that follows another replaces them with changes against that one's last.
         var firstReportChanges = 0
 
@@ -251,7 +252,7 @@ final class ControlFileSpool: @unchecked Sendable {
 
     let folder: URL
     /// Appended only while `ControlEvidence.build` runs, by one or two threads under `lock`,
-    /// and read-only after it returns; `ControlEvidence.forEachFile` sorts them by path.
+    /// in no fixed order, and read-only after it returns. `forEachFile` sorts them by path.
     private(set) var entries: [Entry] = []
     private var fileByDigest: [String: URL] = [:]
     private let lock = NSLock()

@@ -16,7 +16,7 @@ public struct SnapshotDiffer {
     /// field changes are counted and left out unless `includeVolatile`.
     ///
     /// With a `reader`, a second connection to the same store, another thread compares every
-    /// other pair of differing leaves on it; the result is the same.
+    /// other pair of differing leaves on it. The result is the same.
     /// - Throws: `StoreError` when a tree or body cannot be read.
     public func diff(
         from: SnapshotInfo, to: SnapshotInfo, filter: DiffFilter = .everything, includeVolatile: Bool = false,

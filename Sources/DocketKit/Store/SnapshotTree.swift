@@ -110,21 +110,10 @@ enum SnapshotTree {
 }
 
 extension SnapshotStore {
-    /// Calls `body` with the entries of each pair of leaves that differ between two trees of
-    /// one kind, each list sorted by key. When both trees are split into buckets, a bucket's
-    /// leaves cover the same keys on both sides, so leaves with equal digests are skipped
-    /// without being read. Otherwise one pair contains every entry of each tree.
-    func forEachDifferingLeaf(
-        kind: String, oldTree: String?, newTree: String?, _ body: ([ResourceEntry], [ResourceEntry]) throws -> Void
-    ) throws {
-        for pair in try differingLeaves(kind: kind, oldTree: oldTree, newTree: newTree) {
-            let (old, new) = try entries(of: pair)
-            try body(old, new)
-        }
-    }
-
-    /// Lists the pairs of leaves `forEachDifferingLeaf` reads, reading only the trees' bucket
-    /// maps, so that the pairs can be shared out before any leaf is read.
+    /// Lists the pairs of leaves that differ between two trees of one kind, reading only the
+    /// trees' bucket maps, so that the pairs can be shared out before any leaf is read. When
+    /// both trees are split into buckets, a bucket's leaves cover the same keys on both sides,
+    /// so leaves with equal digests are skipped. Otherwise the one pair is the two trees.
     func differingLeaves(kind: String, oldTree: String?, newTree: String?) throws -> [DifferingLeaves] {
         if oldTree == newTree { return [] }
         let oldLeaves = try oldTree.map { try SnapshotTree.leaves(treeDigest: $0, in: self) } ?? [:]
@@ -138,7 +127,7 @@ extension SnapshotStore {
         }
     }
 
-    /// Reads the entries of both sides of `pair`, each sorted by key; an absent side has none.
+    /// Reads the entries of both sides of `pair`, each sorted by key. An absent side has none.
     func entries(of pair: DifferingLeaves) throws -> (old: [ResourceEntry], new: [ResourceEntry]) {
         let old = try pair.old.map { try SnapshotTree.entries(kind: pair.kind, treeDigest: $0, in: self) } ?? []
         let new = try pair.new.map { try SnapshotTree.entries(kind: pair.kind, treeDigest: $0, in: self) } ?? []

@@ -63,9 +63,10 @@ struct SnapshotStoreTests {
         let new = try store.kindTrees(of: second)[ResourceKind.app]
         var oldEntries: [ResourceEntry] = []
         var newEntries: [ResourceEntry] = []
-        try store.forEachDifferingLeaf(kind: ResourceKind.app, oldTree: old, newTree: new) {
-            oldEntries += $0
-            newEntries += $1
+        for pair in try store.differingLeaves(kind: ResourceKind.app, oldTree: old, newTree: new) {
+            let (oldLeaf, newLeaf) = try store.entries(of: pair)
+            oldEntries += oldLeaf
+            newEntries += newLeaf
         }
         #expect(newEntries.contains { $0.name == "renamed" })
         #expect(oldEntries.count < 20)
