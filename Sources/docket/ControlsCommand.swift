@@ -32,7 +32,7 @@ enum ControlsCommand: Command {
     static let exitCodes: [(Int32, String)] = [
         (1, "with --exit-code: a control failed, or could not be evaluated (error)"),
         (2, "the store cannot be opened"),
-        (6, "the store is damaged"),
+        (6, "the store is damaged: an object no longer matches its digest (the report is still printed)"),
     ]
 
     static func run(_ context: CommandContext) throws -> Int32 {
@@ -63,6 +63,13 @@ enum ControlsCommand: Command {
             let errors = report.count(.error)
             context.console.warning(
                 "\(errors == 1 ? "1 result" : "\(errors) results") could not be evaluated because their data was not recorded in snapshot \(snapshot.shortDigest)")
+        }
+        // An altered object reads as empty, so its controls report errors; the store check
+        // names it, and the command exits as every command that meets damage does.
+        let isDamaged = report.results.contains { $0.controlID == "evidence-store-intact" && $0.status == .fail }
+        if isDamaged {
+            context.console.error("the store is damaged: evidence-store-intact failed. Run `docket check` to list the damaged objects.")
+            return ExitStatus.integrity
         }
         let failing = report.hasFailures || report.hasErrors
         return context.arguments.has("exit-code") && failing ? ExitStatus.differencesOrStale : ExitStatus.success

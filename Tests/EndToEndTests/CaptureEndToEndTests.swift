@@ -181,6 +181,11 @@ struct CaptureEndToEndTests {
         #expect(show.stderr.contains(digest))
         #expect(!show.stdout.contains("evil@example.com"))
         #expect(try docket(["check", "--store", store]).status == 6)
+        // controls reads the altered body as empty, prints its report and exits 6.
+        let controls = try docket(["controls", "--store", store])
+        #expect(controls.status == 6)
+        #expect(controls.stdout.contains("evidence-store-intact"))
+        #expect(controls.stderr.contains("docket check"))
     }
 
     @Test("the same day captured twice adds no objects")
