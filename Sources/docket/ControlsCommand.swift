@@ -64,8 +64,8 @@ enum ControlsCommand: Command {
             context.console.warning(
                 "\(errors == 1 ? "1 result" : "\(errors) results") could not be evaluated because their data was not recorded in snapshot \(snapshot.shortDigest)")
         }
-        // An altered object reads as empty, so its controls report errors; the store check
-        // names it, and the command exits as every command that meets damage does.
+        // An altered object reads as empty, so its controls report errors. The store check
+        // names the damage, and the command exits 6 as other commands do on damage.
         let isDamaged = report.results.contains { $0.controlID == "evidence-store-intact" && $0.status == .fail }
         if isDamaged {
             context.console.error("the store is damaged: evidence-store-intact failed. Run `docket check` to list the damaged objects.")
