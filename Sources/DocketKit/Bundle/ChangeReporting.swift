@@ -91,10 +91,9 @@ struct FieldDiffChangeReporter: ChangeReporting {
     }
 }
 
-/// The files of `data/changes/`, made before the bundle is written: each pair's JSON and
-/// Markdown wait in a temporary folder, and the rows of `changes.csv` in a spool file there,
-/// so a second thread can make them while the first runs the store check. The folder is
-/// removed with this object.
+/// The files of `data/changes/`, made before the bundle is written, so that a second thread
+/// can make them while the first runs the store check. Each pair's JSON and Markdown and the
+/// rows of `changes.csv` wait in a temporary folder, which is removed with this object.
 final class ChangeFiles: @unchecked Sendable {
     struct Pair {
         let entry: ChangeEntry

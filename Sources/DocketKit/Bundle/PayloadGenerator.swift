@@ -11,7 +11,7 @@ struct PayloadGenerator {
     let signingKey: String?
     let controls: ControlEvidence
     /// A second connection to the store, on which another thread prepares each snapshot
-    /// folder while the one before it is written; nil to prepare them on this thread.
+    /// folder while the one before it is written. With nil, this thread prepares them.
     var reader: SnapshotStore? = nil
 
     /// Sends every payload file to `sink`. The order is the bundle order of `data/`:

@@ -28,8 +28,8 @@ public struct ControlEvidence: Sendable {
     /// - Parameters:
     ///   - periodStart: the period's first instant (RFC 3339), which bounds the continuity
     ///     control and the access removals listed.
-    ///   - storeCheck: the outcome of `StoreChecker` on `store`, when the caller ran it;
-    ///     otherwise it runs on `store` when the policy asks for it.
+    ///   - storeCheck: the outcome of `StoreChecker` on `store`, when the caller ran it.
+    ///     Otherwise the check runs on `store` unless the policy turns it off.
     /// - Throws: the evaluators' errors, or a file error when the temporary folder cannot be
     ///   written.
     public static func build(
