@@ -70,3 +70,5 @@ struct PackedDigest<Words: SIMD>: Hashable where Words.Scalar == UInt64 {
 
 typealias PackedSHA256 = PackedDigest<SIMD4<UInt64>>
 typealias PackedSHA512 = PackedDigest<SIMD8<UInt64>>
+
+extension PackedDigest: Sendable where Words: Sendable {}

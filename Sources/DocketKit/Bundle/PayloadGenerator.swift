@@ -46,17 +46,19 @@ struct PayloadGenerator {
             return
         }
         let lent = Lent(reader)
-        func prepare(_ index: Int) -> BackgroundWork<SnapshotEvidence> {
+        func prepare(_ index: Int, after previous: Set<String>?) -> BackgroundWork<SnapshotEvidence> {
             let snapshot = folders[index]
-            return BackgroundWork { try lent.value.withConsistentRead { try SnapshotEvidence.prepare(snapshot, store: lent.value) } }
+            return BackgroundWork {
+                try lent.value.withConsistentRead { try SnapshotEvidence.prepare(snapshot, store: lent.value, previous: previous) }
+            }
         }
-        var next: BackgroundWork<SnapshotEvidence>? = prepare(0)
+        var next: BackgroundWork<SnapshotEvidence>? = prepare(0, after: nil)
         // The reader must be idle before this returns, also when writing fails.
         defer { _ = try? next?.wait() }
         for index in folders.indices {
             guard let current = next else { break }
             let evidence = try current.wait()
-            next = index + 1 < folders.count ? prepare(index + 1) : nil
+            next = index + 1 < folders.count ? prepare(index + 1, after: evidence.digests) : nil
             try evidence.emit(to: sink, store: store)
         }
     }

@@ -4,9 +4,9 @@ import Foundation
 /// `data/`.
 protocol PayloadSink: AnyObject {
     func addFile(_ path: String, bytes: [UInt8]) throws
-    /// Adds a file whose bytes are the rendering of the store object `objectDigest`; a sink
-    /// that has seen the object calls `render` no more.
-    func addStoredObject(_ path: String, objectDigest: String, render: () throws -> [UInt8]) throws
+    /// Adds a file whose bytes are the rendering of the store object `object`. A sink that
+    /// has seen the object does not call `render`. Without a digest, the file is rendered.
+    func addStoredObject(_ path: String, object: PackedSHA256?, render: () throws -> [UInt8]) throws
     /// Adds a file whose bytes were written to `spool`, and removes the spool.
     func addFile(_ path: String, spool: SpoolFile) throws
 }
@@ -105,9 +105,8 @@ final class ArchivePayloadSink: PayloadSink {
         try index.add(record)
     }
 
-    func addStoredObject(_ path: String, objectDigest: String, render: () throws -> [UInt8]) throws {
+    func addStoredObject(_ path: String, object: PackedSHA256?, render: () throws -> [UInt8]) throws {
         // A store digest is SHA-256 hex. Anything else is not remembered, so it is rendered each time.
-        let object = PackedSHA256(hex: objectDigest)
         if let object, let first = try index.record(object: object) {
             try link(path, to: first)
             return

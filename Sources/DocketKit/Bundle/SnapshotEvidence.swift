@@ -6,23 +6,33 @@
 /// content, so a snapshot identical to an earlier one yields identical files, which the bundle
 /// stores once and links.
 ///
-/// Preparing the folder (reading its tree and rendering `resources.json`) needs no sink, so
-/// the bundle prepares the next folder on another thread while it writes this one.
+/// Preparing the folder (reading its tree, rendering `resources.json` and the resources new
+/// since the folder before) needs no sink, so the bundle prepares the next folder on another
+/// thread while it writes this one.
 struct SnapshotEvidence: Sendable {
     enum File: Sendable {
         /// `resources.json`, rendered.
         case index(path: String, bytes: [UInt8])
-        /// A resource file: the rendering of the store object `digest`.
-        case resource(path: String, digest: String)
+        /// A resource file: the rendering of the store object `digest`, with its digest packed
+        /// (nil unless SHA-256 hex) and its bytes when they were rendered in advance.
+        case resource(path: String, digest: String, object: PackedSHA256?, rendered: [UInt8]?)
     }
 
     let snapshot: BundledSnapshot
     /// The folder's files in bundle order.
     let files: [File]
+    /// The digests of the folder's resources, for preparing the next folder.
+    let digests: Set<String>
 
-    /// Reads the snapshot's tree from `store` and renders `resources.json`. Resource bodies
-    /// are read when the folder is written, and only for objects the bundle has not stored yet.
-    static func prepare(_ snapshot: BundledSnapshot, store: SnapshotStore) throws -> SnapshotEvidence {
+    /// The maximum bytes of resources one folder renders in advance, so that a day on which
+    /// much changed holds no more than this in memory. The rest are rendered when written.
+    static let renderBudget = 8 << 20
+
+    /// Reads the snapshot's tree from `store` and renders `resources.json`. Given the digests
+    /// of the folder before, it also renders the resources not among them, up to
+    /// `renderBudget` bytes. Other resources are rendered when the folder is written, and
+    /// only those the bundle has not stored yet.
+    static func prepare(_ snapshot: BundledSnapshot, store: SnapshotStore, previous: Set<String>? = nil) throws -> SnapshotEvidence {
         let entries = try store.entries(of: snapshot.info)
         let treeKinds = try store.kindTrees(of: snapshot.info).keys.sorted()
         let byKind = Dictionary(grouping: entries, by: \.kind)
@@ -30,6 +40,7 @@ struct SnapshotEvidence: Sendable {
         let folderEntries = (Array(byKind.keys) + [BagLayout.snapshotIndex]).sorted { BagLayout.precedes($0, $1) }
         var files: [File] = []
         files.reserveCapacity(entries.count + 1)
+        var budget = previous == nil ? 0 : renderBudget
         for name in folderEntries {
             if name == BagLayout.snapshotIndex {
                 let index = Self.index(entries: entries, names: names, kinds: treeKinds, treeDigest: snapshot.info.treeDigest)
@@ -37,11 +48,19 @@ struct SnapshotEvidence: Sendable {
             } else {
                 let kindFiles = zip(names[name] ?? [], byKind[name] ?? []).sorted { BagLayout.precedes($0.0, $1.0) }
                 for (fileName, entry) in kindFiles {
-                    files.append(.resource(path: "\(snapshot.folderPath)/\(name)/\(fileName)", digest: entry.digest))
+                    var rendered: [UInt8]?
+                    if budget > 0, previous?.contains(entry.digest) == false {
+                        rendered = PrettyJSON.encodeBytes(try store.object(entry.digest))
+                        budget -= rendered?.count ?? 0
+                    }
+                    files.append(
+                        .resource(
+                            path: "\(snapshot.folderPath)/\(name)/\(fileName)", digest: entry.digest,
+                            object: PackedSHA256(hex: entry.digest), rendered: rendered))
                 }
             }
         }
-        return SnapshotEvidence(snapshot: snapshot, files: files)
+        return SnapshotEvidence(snapshot: snapshot, files: files, digests: Set(entries.map(\.digest)))
     }
 
     /// Sends the folder's files to `sink` in bundle order, rendering from `store` each
@@ -51,9 +70,9 @@ struct SnapshotEvidence: Sendable {
             switch file {
             case .index(let path, let bytes):
                 try sink.addFile(path, bytes: bytes)
-            case .resource(let path, let digest):
-                try sink.addStoredObject(path, objectDigest: digest) {
-                    PrettyJSON.encodeBytes(try store.object(digest))
+            case .resource(let path, let digest, let object, let rendered):
+                try sink.addStoredObject(path, object: object) {
+                    try rendered ?? PrettyJSON.encodeBytes(store.object(digest))
                 }
             }
         }

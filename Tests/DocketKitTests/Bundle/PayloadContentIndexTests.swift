@@ -97,8 +97,8 @@ struct ArchivePayloadSinkTests {
 
         try sink.addFile("a/b/1.json", bytes: same)
         try sink.addFile("a/b/2.json", bytes: Array("other bytes\n".utf8))
-        try sink.addStoredObject("a/c/3.json", objectDigest: objectDigest, render: render)
-        try sink.addStoredObject("a/c/d/4.json", objectDigest: objectDigest, render: render)
+        try sink.addStoredObject("a/c/3.json", object: PackedSHA256(hex: objectDigest), render: render)
+        try sink.addStoredObject("a/c/d/4.json", object: PackedSHA256(hex: objectDigest), render: render)
         try sink.addFile("a/e.json", bytes: same)
         try sink.addFile("b/5.json", bytes: Array("rendered object\n".utf8))
         try writer.close()
