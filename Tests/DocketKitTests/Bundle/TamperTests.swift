@@ -101,7 +101,9 @@ struct TamperTests {
             sys.exit("unknown operation " + op)
         """#
 
-    /// Writes a fresh bundle, applies one edit and verifies the result.
+    /// Writes a fresh bundle, applies one edit and verifies the result, once with the snapshot
+    /// chain checked on a second thread and once on this one, which must find the same
+    /// problems in the same order.
     func tamper(_ arguments: [String], signingKey: String? = nil, allowedSigners: String? = nil, fixture: BundleFixture? = nil) throws -> BagVerification {
         let fixture = try fixture ?? BundleFixture.make()
         let result = try fixture.writeBundle(signingKey: signingKey)
@@ -111,7 +113,13 @@ struct TamperTests {
             let edit = try ToolRunner.run(["python3", "-c", Self.editor, arguments[0], result.path] + arguments.dropFirst())
             try #require(edit.status == 0, "the tar edit failed: \(edit.combined)")
         }
-        return try BagVerifier(allowedSigners: allowedSigners).verify(archiveAt: result.path)
+        var shared = BagVerifier(allowedSigners: allowedSigners)
+        shared.usesSecondCore = true
+        var alone = BagVerifier(allowedSigners: allowedSigners)
+        alone.usesSecondCore = false
+        let verification = try shared.verify(archiveAt: result.path)
+        #expect(try alone.verify(archiveAt: result.path).problems == verification.problems)
+        return verification
     }
 
     func files(_ verification: BagVerification) -> [String] {

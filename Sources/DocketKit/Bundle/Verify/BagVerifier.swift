@@ -18,6 +18,9 @@ public struct BagVerifier {
     /// by a key the file lists. Without it, a signature present is checked against the tag
     /// manifest only.
     public var allowedSigners: String?
+    /// Whether the snapshot chain of a Docket bag is checked on a second thread beside the
+    /// BagIt checks. The result is the same either way.
+    var usesSecondCore = ProcessInfo.processInfo.activeProcessorCount > 1
 
     public init(allowedSigners: String? = nil) {
         self.allowedSigners = allowedSigners
@@ -44,14 +47,27 @@ public struct BagVerifier {
         guard !bag.isDamaged else {
             return result(path: path, bag: bag, problems: bag.problems, isDocketBag: false, snapshotsChecked: 0, signature: .absent)
         }
+        // A bag with data/manifest.json may be Docket's: its chain is checked on a second
+        // thread while this one runs the BagIt checks, which decide whether it is.
+        let lent = Lent(bag)
+        let chainWork = usesSecondCore && bag.files.contains("data/\(BagLayout.bundleManifest)")
+            ? BackgroundWork {
+                var docket = DocketBagChecks(bag: lent.value)
+                docket.checkChain()
+                return Lent(docket)
+            } : nil
         var bagIt = BagItChecks(bag: bag)
         bagIt.run()
+        let checkedChain = try chainWork?.wait().value
         var problems = bag.problems + bagIt.problems
         let isDocketBag = DocketBagChecks.isDocketBag(bagIt.bagInfo)
         var snapshotsChecked = 0
         if isDocketBag {
-            var docket = DocketBagChecks(bag: bag, bagInfo: bagIt.bagInfo, tagManifestPaths: bagIt.tagManifestPaths)
-            docket.run()
+            var docket = checkedChain ?? DocketBagChecks(bag: bag)
+            if checkedChain == nil {
+                docket.checkChain()
+            }
+            docket.finish(bagInfo: bagIt.bagInfo, tagManifestPaths: bagIt.tagManifestPaths)
             problems += docket.problems
             snapshotsChecked = docket.snapshotsChecked
         }

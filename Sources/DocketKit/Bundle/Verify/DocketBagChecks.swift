@@ -7,31 +7,35 @@
 /// tree digest from its folder's `resources.json`, and checks that each resource file's JSON,
 /// in canonical form, hashes to the digest the tree records. Together these tie every
 /// evidence file to the chain that `docket check` verifies in the store.
+///
+/// The chain checks need neither bag-info.txt nor the tag manifests, so `BagVerifier` can run
+/// `checkChain()` on a second thread beside the BagIt checks, then `finish`.
 struct DocketBagChecks {
     let bag: ScannedBag
-    let bagInfo: BagInfo?
-    let tagManifestPaths: [String: Set<String>]
+    private var bagInfo: BagInfo?
+    private var tagManifestPaths: [String: Set<String>] = [:]
+    /// Every problem found, in the order they are reported: the tag files' first, then the
+    /// chain's, then the rest.
     private(set) var problems: [BagProblem] = []
     private(set) var snapshotsChecked = 0
+    /// `data/manifest.json`, parsed by `checkChain`; nil when it is missing or not JSON.
+    private var manifest: JSONValue?
     /// Snapshot folders whose index already marked its files in the file table.
     private var indexedFolders: Set<String> = []
     /// The leaves of the snapshot trees checked so far, which the next snapshot's tree mostly
     /// shares.
     private var treeCache = TreeDigestCache()
 
-    init(bag: ScannedBag, bagInfo: BagInfo?, tagManifestPaths: [String: Set<String>]) {
+    init(bag: ScannedBag) {
         self.bag = bag
-        self.bagInfo = bagInfo
-        self.tagManifestPaths = tagManifestPaths
     }
 
     static func isDocketBag(_ bagInfo: BagInfo?) -> Bool {
         bagInfo?.value("Bag-Software-Agent")?.lowercased().hasPrefix("docket") == true
     }
 
-    mutating func run() {
-        checkRequiredFiles()
-        checkTagFilesListed()
+    /// Reads `data/manifest.json` and checks the snapshot chain and each snapshot's files.
+    mutating func checkChain() {
         guard let bytes = bag.contents(of: "data/\(BagLayout.bundleManifest)") else {
             problems.append(BagProblem(.error, "data/\(BagLayout.bundleManifest)", "missing: a Docket bag describes its snapshots there"))
             return
@@ -40,11 +44,27 @@ struct DocketBagChecks {
             problems.append(BagProblem(.error, "data/\(BagLayout.bundleManifest)", "is not valid JSON"))
             return
         }
+        self.manifest = manifest
         let snapshots = manifest["snapshots"]?.arrayValue ?? []
         if snapshots.isEmpty {
             problems.append(BagProblem(.error, "data/\(BagLayout.bundleManifest)", "lists no snapshot"))
         }
         checkChain(snapshots, period: manifest["period"])
+    }
+
+    /// Runs the checks that need bag-info.txt and the tag manifests, after `checkChain`: the
+    /// required tag files, whose problems come first, then the snapshot folders, the change
+    /// files and bag-info.txt's Docket fields.
+    mutating func finish(bagInfo: BagInfo?, tagManifestPaths: [String: Set<String>]) {
+        self.bagInfo = bagInfo
+        self.tagManifestPaths = tagManifestPaths
+        let chainProblems = problems
+        problems = []
+        checkRequiredFiles()
+        checkTagFilesListed()
+        problems += chainProblems
+        guard let manifest else { return }
+        let snapshots = manifest["snapshots"]?.arrayValue ?? []
         checkSnapshotFolders(snapshots)
         checkChangeFiles(manifest["changes"]?.arrayValue ?? [])
         checkBagInfo(snapshots: snapshots, period: manifest["period"])

@@ -23,14 +23,15 @@ final class FileTable {
         var nameStart: Int32
         var nameLength: Int32
         var content: Int32
-        /// The ordinal of the last manifest that listed the entry, or -1.
-        var listedIn: Int32 = -1
         var isPayload: Bool
-        /// Set by the Docket checks when a snapshot's resources.json lists the entry.
-        var isIndexed = false
     }
 
     private var entries: [Entry] = []
+    /// The ordinal of the last manifest that listed each entry, or -1. The BagIt checks set it
+    /// while the Docket checks may set `indexMarks` on another thread, so each has its array.
+    private var listings: [Int32] = []
+    /// Whether a snapshot's resources.json lists each entry, set by the Docket checks.
+    private var indexMarks: [Bool] = []
     private static let blockSize = 1 << 20
     private var nameBlocks: [[UInt8]] = []
     /// The first entry stored with each name, by the hash of the name's bytes.
@@ -103,6 +104,8 @@ final class FileTable {
                 Entry(folder: folder, nameBlock: block, nameStart: start, nameLength: Int32(name.count), content: content, isPayload: isPayload))
             return isPayload
         }
+        listings.append(-1)
+        indexMarks.append(false)
         if isPayload {
             payloadCount += 1
         } else {
@@ -295,19 +298,19 @@ final class FileTable {
 
     /// Returns the ordinal of the last manifest that listed the entry, or -1.
     func listedIn(_ id: Int32) -> Int32 {
-        entries[Int(id)].listedIn
+        listings[Int(id)]
     }
 
     func markListed(_ id: Int32, by manifest: Int32) {
-        entries[Int(id)].listedIn = manifest
+        listings[Int(id)] = manifest
     }
 
     func isIndexed(_ id: Int32) -> Bool {
-        entries[Int(id)].isIndexed
+        indexMarks[Int(id)]
     }
 
     func markIndexed(_ id: Int32) {
-        entries[Int(id)].isIndexed = true
+        indexMarks[Int(id)] = true
     }
 
     // MARK: - Helpers
