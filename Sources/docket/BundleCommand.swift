@@ -33,7 +33,7 @@ enum BundleCommand: Command {
     ]
     static let exitCodes: [(Int32, String)] = [
         (2, "no snapshot in the period, the store cannot be read, or writing or signing failed"),
-        (6, "the store is damaged: an object it read no longer matches its digest"),
+        (6, "the store is damaged: an object it read no longer matches its digest, or its store check found damage (the bundle is still written, and records it)"),
     ]
 
     static func run(_ context: CommandContext) throws -> Int32 {
@@ -53,6 +53,12 @@ enum BundleCommand: Command {
         let store = try context.openStore()
         let result = try BundleWriter(store: store).write(request)
         report(result, context: context)
+        if result.storeProblems > 0 {
+            let problems = count(result.storeProblems, "problem")
+            context.console.error(
+                "the store is damaged: its check found \(problems), which evidence-store-intact records in the bundle. Run `docket check` to list them.")
+            return ExitStatus.integrity
+        }
         return ExitStatus.success
     }
 
@@ -85,7 +91,7 @@ enum BundleCommand: Command {
             "snapshots": .number(Double(result.snapshotCount)), "baseline": .bool(result.hasBaseline),
             "runs": .number(Double(result.runCount)), "gaps": .number(Double(result.gapCount)),
             "payload_files": .number(Double(result.payloadFiles)), "payload_bytes": .number(Double(result.payloadBytes)),
-            "linked_files": .number(Double(result.linkedFiles)),
+            "linked_files": .number(Double(result.linkedFiles)), "store_problems": .number(Double(result.storeProblems)),
             "signing_key": result.signingKey.map { .string($0) } ?? .null,
         ]
     }

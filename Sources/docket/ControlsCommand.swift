@@ -61,8 +61,8 @@ enum ControlsCommand: Command {
         }
         if report.hasErrors {
             let errors = report.count(.error)
-            context.console.warning(
-                "\(errors == 1 ? "1 result" : "\(errors) results") could not be evaluated because their data was not recorded in snapshot \(snapshot.shortDigest)")
+            let subject = errors == 1 ? "1 result could not be evaluated because its data was" : "\(errors) results could not be evaluated because their data was"
+            context.console.warning("\(subject) not recorded or is damaged in snapshot \(snapshot.shortDigest)")
         }
         // An altered object reads as empty, so its controls report errors. The store check
         // names the damage, and the command exits 6 as other commands do on damage.

@@ -112,6 +112,20 @@ struct BundleCommandTests {
         #expect(report["problems"]?.arrayValue?.first?["file"] == "data/inventory.csv")
     }
 
+    @Test("damage the store check finds outside the period exits 6 and keeps the bundle")
+    func damageOutsidePeriod() throws {
+        let (folder, store) = try Self.makeStore()
+        // A row no snapshot names, so the bundle reads it only through the store check.
+        #expect(try BundleCLI.tool(["sqlite3", store, "INSERT INTO objects(body) VALUES (X'00');"]).status == 0)
+        let output = folder.appendingPathComponent("b.tar").path
+        let bundle = try BundleCLI.run(["bundle", "2026-03", "--store", store, "-o", output])
+        #expect(bundle.status == 6)
+        #expect(bundle.errorOutput.contains("the store is damaged: its check found 1 problem"))
+        #expect(bundle.errorOutput.contains("docket check"))
+        #expect(FileManager.default.fileExists(atPath: output))
+        #expect(try BundleCLI.run(["verify", output]).status == 0)
+    }
+
     @Test("captured days bundle, verify and validate")
     func capturedDays() throws {
         let fake = try FakeHeroku(day: 1)

@@ -185,6 +185,7 @@ struct CaptureEndToEndTests {
         let controls = try docket(["controls", "--store", store])
         #expect(controls.status == 6)
         #expect(controls.stdout.contains("evidence-store-intact"))
+        #expect(controls.stdout.contains("the stored body no longer matches its digest \(digest.prefix(12))"))
         #expect(controls.stderr.contains("docket check"))
     }
 

@@ -47,6 +47,9 @@ public struct BundleResult: Sendable {
     public let archiveSHA256: String
     /// The signing key as `ssh-keygen -l` describes it, when signed.
     public let signingKey: String?
+    /// How many problems the store check found, which `evidence-store-intact` records in the
+    /// bundle; 0 when the check found none, did not run or could not run.
+    public let storeProblems: Int
 }
 
 /// Writes the evidence bundle of a period: a BagIt 1.0 bag packed as a reproducible tar.
@@ -109,7 +112,8 @@ public struct BundleWriter {
                 path: output, bagName: plan.bagName, period: plan.period, snapshotCount: plan.periodSnapshots.count,
                 hasBaseline: plan.baseline != nil, runCount: plan.runs.count, gapCount: Coverage(plan: plan).gaps.count,
                 payloadFiles: sink.fileCount, payloadBytes: sink.byteCount, linkedFiles: sink.linkCount, archiveBytes: size,
-                archiveSHA256: digest, signingKey: signer?.keyDescription)
+                archiveSHA256: digest, signingKey: signer?.keyDescription,
+                storeProblems: (try? storeCheck?.get())?.problems.count ?? 0)
         }
     }
 

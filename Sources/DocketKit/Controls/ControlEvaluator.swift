@@ -57,6 +57,16 @@ public final class ControlEvaluator {
         for control in ControlCatalogue.all {
             results += try evaluate(control, in: context)
         }
+        let damaged = context.view.damagedDigests
+        if !damaged.isEmpty {
+            // A damaged body reads as empty, which a control would report as data not
+            // recorded. Say what happened instead.
+            for index in results.indices where results[index].status == .error {
+                guard let digest = results[index].resource?.digest, damaged.contains(digest) else { continue }
+                results[index].message =
+                    "the stored body no longer matches its digest \(digest.prefix(12)) (altered after capture), so it could not be checked; run docket check"
+            }
+        }
         return ControlReport(
             snapshot: snapshot, policy: policy, policySource: policySource, asOf: Timestamp.format(asOf),
             timeReference: timeReference, docketVersion: DocketVersion.current, results: results)

@@ -5,6 +5,8 @@ final class SnapshotView {
     let snapshot: SnapshotInfo
     private var entriesByKind: [String: [ResourceEntry]] = [:]
     private var bodies: [String: JSONValue] = [:]
+    /// The digests of the bodies read as empty because they no longer match their digest.
+    private(set) var damagedDigests: Set<String> = []
 
     init(store: SnapshotStore, snapshot: SnapshotInfo) {
         self.store = store
@@ -28,6 +30,7 @@ final class SnapshotView {
             loaded = try store.body(of: entry)
         } catch StoreError.corrupt {
             loaded = .object([:])
+            damagedDigests.insert(entry.digest)
         }
         bodies[entry.digest] = loaded
         return loaded

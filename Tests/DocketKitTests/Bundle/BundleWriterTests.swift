@@ -102,6 +102,28 @@ struct BundleWriterTests {
         #expect(shared.linkedFiles > 0)
     }
 
+    @Test("damage outside the period is recorded and counted")
+    func damageOutsidePeriod() throws {
+        let fixture = try BundleFixture.make()
+        let snapshots = try fixture.store.snapshots().sorted { $0.capturedAt < $1.capturedAt }
+        // A resource version only the snapshots before the bundle's baseline (March 29) list.
+        let bundled = try Set(snapshots.suffix(2).flatMap { try fixture.store.entries(of: $0).map(\.digest) })
+        let earlier = try snapshots.dropLast(2).flatMap { try fixture.store.entries(of: $0) }
+        let damaged = try #require(earlier.first { !bundled.contains($0.digest) })
+        try fixture.store.overwriteBody(of: damaged.digest, with: Array("damaged".utf8))
+
+        let result = try fixture.writeBundle(period: "2026-03-30..2026-03-30")
+        #expect(result.storeProblems == 1)
+        #expect(try BagVerifier().verify(archiveAt: result.path).problems.isEmpty)
+        let bag = try fixture.extract(result, into: "damaged")
+        let timeline = try String(contentsOf: bag.appendingPathComponent("data/controls/timeline.csv"), encoding: .utf8)
+        #expect(timeline.contains("evidence-store-intact"))
+        #expect(timeline.contains(String(damaged.digest.prefix(12))))
+
+        let intact = try BundleFixture.make().writeBundle(period: "2026-03-30..2026-03-30")
+        #expect(intact.storeProblems == 0)
+    }
+
     @Test("gzip header has no name and no time")
     func gzipHeader() throws {
         let fixture = try BundleFixture.make()
