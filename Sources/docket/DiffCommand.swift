@@ -116,7 +116,7 @@ enum DiffCommand: Command {
         }
         guard let key = keys.first else {
             throw UsageError(
-                "no app named \"\(nameOrID)\" or with that id in snapshot \(from.shortDigest) or \(to.shortDigest). List them with `docket show latest app`.",
+                "no app named \"\(nameOrID)\" or with that id in snapshot \(from.digest == to.digest ? from.shortDigest : "\(from.shortDigest) or \(to.shortDigest)"). List them with `docket show latest app`.",
                 command: name)
         }
         return key
