@@ -1,3 +1,4 @@
+import DocketTestSupport
 import Foundation
 
 @testable import DocketKit
@@ -20,9 +21,7 @@ enum TestPaths {
 
     /// A fresh, empty directory for one test.
     static func temporaryDirectory() -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("docket-test-\(UUID().uuidString)")
-        try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
+        Repository.temporaryDirectory(prefix: "docket-test")
     }
 }
 

@@ -27,8 +27,25 @@ public enum Repository {
     public static var python: String { ProcessInfo.processInfo.environment["DOCKET_PYTHON"] ?? "/usr/bin/env" }
     public static var pythonArguments: [String] { ProcessInfo.processInfo.environment["DOCKET_PYTHON"] == nil ? ["python3"] : [] }
 
-    public static func temporaryDirectory() -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("docket-e2e-\(UUID().uuidString)")
+    /// The folder under which this test process makes its scratch folders. It is removed when
+    /// the process exits, so test runs leave nothing in the temporary folder.
+    public static let scratchRoot: URL = {
+        let url = scratchRootPath(of: getpid())
+        try? FileManager.default.removeItem(at: url)
+        try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        atexit {
+            try? FileManager.default.removeItem(at: Repository.scratchRootPath(of: getpid()))
+        }
+        return url
+    }()
+
+    private static func scratchRootPath(of process: pid_t) -> URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("docket-tests-\(process)")
+    }
+
+    /// A fresh, empty folder for one test, named `<prefix>-<UUID>` under `scratchRoot`.
+    public static func temporaryDirectory(prefix: String = "docket-e2e") -> URL {
+        let url = scratchRoot.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
         try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }

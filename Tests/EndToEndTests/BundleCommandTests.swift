@@ -10,8 +10,7 @@ import Testing
 struct BundleCommandTests {
     /// Creates a store with six daily snapshots, 2026-03-25 to 2026-03-30.
     static func makeStore() throws -> (folder: URL, store: String) {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("docket-bundle-e2e-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = Repository.temporaryDirectory(prefix: "docket-bundle-e2e")
         let path = folder.appendingPathComponent("store.sqlite").path
         let store = try SnapshotStore(path: path, create: true)
         for day in 25...30 {

@@ -16,8 +16,7 @@ struct DiffCommandTests {
     /// Writes a store of three days: day 2 renames app `web` to `storefront` and adds a domain,
     /// day 3 changes only volatile fields.
     static func makeStore() throws -> String {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("docket-diff-e2e-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = Repository.temporaryDirectory(prefix: "docket-diff-e2e")
         let path = directory.appendingPathComponent("store.sqlite").path
         let store = try SnapshotStore(path: path, create: true)
         func app(_ name: String, updatedAt: String) -> CapturedResource {
@@ -156,8 +155,7 @@ struct DiffCommandTests {
 
     @Test("single snapshot has no parent to compare")
     func noParent() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("docket-diff-e2e-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = Repository.temporaryDirectory(prefix: "docket-diff-e2e")
         let path = directory.appendingPathComponent("store.sqlite").path
         _ = try SnapshotStore(path: path, create: true).commitSnapshot(
             resources: [], notRecorded: [], capturedAt: "2026-03-25T06:00:00Z", runID: nil, account: [:])
