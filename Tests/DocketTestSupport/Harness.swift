@@ -43,7 +43,7 @@ public enum Repository {
         FileManager.default.temporaryDirectory.appendingPathComponent("docket-tests-\(process)")
     }
 
-    /// A fresh, empty folder for one test, named `<prefix>-<UUID>` under `scratchRoot`.
+    /// Creates a fresh, empty folder for one test, named `<prefix>-<UUID>` under `scratchRoot`.
     public static func temporaryDirectory(prefix: String = "docket-e2e") -> URL {
         let url = scratchRoot.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
         try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
