@@ -2,7 +2,7 @@ import Foundation
 
 /// Durations and sizes as people read them in terminal output and log lines.
 enum HumanFormat {
-    /// Formats seconds as `2d3h`, `5h12m`, `4m10s` or `45s`: the two largest units, which is enough to judge
+    /// Formats seconds as `2d 3h`, `5h 12m`, `4m 10s` or `45s`: the two largest units, which is enough to judge
     /// an age or a time left.
     static func duration(seconds: Int) -> String {
         let units = [("d", 86400), ("h", 3600), ("m", 60), ("s", 1)]
@@ -10,7 +10,8 @@ enum HumanFormat {
         var text = "\(seconds / units[first].1)\(units[first].0)"
         if first + 1 < units.count {
             let minor = seconds % units[first].1 / units[first + 1].1
-            if minor > 0 { text += "\(minor)\(units[first + 1].0)" }
+            // Spaced as the control results write durations: `2d 3h`.
+            if minor > 0 { text += " \(minor)\(units[first + 1].0)" }
         }
         return text
     }

@@ -76,7 +76,7 @@ struct StatusCommandTests {
         try makeStore([("2026-03-25T06:00:00Z", .complete, 0)])
         let result = try status(["--max-age", "26h"], now: "2026-03-27T09:30:00Z")
         #expect(result.status == 1)
-        #expect(result.stderr.contains("stale: the last success is 2d3h old, more than --max-age 26h"))
+        #expect(result.stderr.contains("stale: the last success is 2d 3h old, more than --max-age 26h"))
     }
 
     @Test("failed and incomplete runs are not successes")
