@@ -66,8 +66,7 @@ enum ControlsCommand: Command {
         }
         // An altered object reads as empty, so its controls report errors. The store check
         // names the damage, and the command exits 6 as other commands do on damage.
-        let isDamaged = report.results.contains { $0.controlID == "evidence-store-intact" && $0.status == .fail }
-        if isDamaged {
+        if report.hasStoreDamage {
             context.console.error("the store is damaged: evidence-store-intact failed. Run `docket check` to list the damaged objects.")
             return ExitStatus.integrity
         }

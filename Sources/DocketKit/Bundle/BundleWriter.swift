@@ -94,8 +94,7 @@ public struct BundleWriter {
                     try lent.value.withConsistentRead { try ChangeFiles(plan: plan, reporter: FieldDiffChangeReporter(store: lent.value)) }
                 }
             }
-            let needsCheck = request.policy.evidenceCheckStore && !plan.snapshots.isEmpty
-            let storeCheck = needsCheck ? Result { try StoreChecker(store: store).run() } : nil
+            let storeCheck = ControlEvidence.storeCheck(of: store, policy: request.policy, snapshots: plan.snapshots.map(\.info))
             let changes = try changeWork?.wait() ?? ChangeFiles(plan: plan, reporter: FieldDiffChangeReporter(store: store))
             // Controls are evaluated before the payload, with each snapshot judged at its own
             // capture time, because index.html and manifest.json summarise them.

@@ -107,41 +107,33 @@ final class ChangeFiles: @unchecked Sendable {
     let pairs: [Pair]
     /// `changes.csv`, which the sink finishes when it adds it.
     let table: SpoolFile
-    private let folder: URL
+    private let scratch: ScratchFolder
 
     /// Reports every consecutive pair of `plan`'s snapshots with `reporter`.
     /// - Throws: what the reporter throws, or a file error when the temporary folder cannot
     ///   be written.
     init(plan: BundlePlan, reporter: ChangeReporting) throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("docket-changes-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        do {
-            method = reporter.method
-            policy = reporter.policy
-            table = try SpoolFile(url: folder.appendingPathComponent(BagLayout.changesTable))
-            try table.append(CSVTable.line(EvidenceTables.changesHeader))
-            var pairs: [Pair] = []
-            let ordered = plan.consecutivePairs.sorted { BagLayout.precedes($0.snapshot.folder, $1.snapshot.folder) }
-            for (number, (parent, snapshot)) in ordered.enumerated() {
-                let report = try reporter.report(from: parent.info, to: snapshot.info)
-                let pair = Pair(
-                    entry: ChangeEntry(parent: parent, snapshot: snapshot, summary: report.summary),
-                    json: folder.appendingPathComponent("\(number).json"), markdown: folder.appendingPathComponent("\(number).md"))
-                try Data(report.json).write(to: pair.json)
-                try Data(report.markdown).write(to: pair.markdown)
-                for row in report.rows {
-                    try table.append(CSVTable.line(EvidenceTables.changeRecord(row, snapshot: snapshot.info, parent: parent.info)))
-                }
-                pairs.append(pair)
+        // On an error below, the folder is removed with `scratch`.
+        let scratch = try ScratchFolder(prefix: "docket-changes")
+        self.scratch = scratch
+        method = reporter.method
+        policy = reporter.policy
+        table = try SpoolFile(url: scratch.url.appendingPathComponent(BagLayout.changesTable))
+        try table.append(CSVTable.line(EvidenceTables.changesHeader))
+        var pairs: [Pair] = []
+        let ordered = plan.consecutivePairs.sorted { BagLayout.precedes($0.snapshot.folder, $1.snapshot.folder) }
+        for (number, (parent, snapshot)) in ordered.enumerated() {
+            let report = try reporter.report(from: parent.info, to: snapshot.info)
+            let pair = Pair(
+                entry: ChangeEntry(parent: parent, snapshot: snapshot, summary: report.summary),
+                json: scratch.url.appendingPathComponent("\(number).json"), markdown: scratch.url.appendingPathComponent("\(number).md"))
+            try Data(report.json).write(to: pair.json)
+            try Data(report.markdown).write(to: pair.markdown)
+            for row in report.rows {
+                try table.append(CSVTable.line(EvidenceTables.changeRecord(row, snapshot: snapshot.info, parent: parent.info)))
             }
-            self.pairs = pairs
-        } catch {
-            try? FileManager.default.removeItem(at: folder)
-            throw error
+            pairs.append(pair)
         }
-    }
-
-    deinit {
-        try? FileManager.default.removeItem(at: folder)
+        self.pairs = pairs
     }
 }

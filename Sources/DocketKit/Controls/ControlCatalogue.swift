@@ -109,7 +109,7 @@ public enum ControlCatalogue {
             rationale: "Continuous monitoring means no stretch of the period went unobserved.",
             fieldsRead: ["runs.outcome", "runs.started_at"], isProductionOnly: false, evaluate: EvidenceControls.continuity),
         ControlDefinition(
-            id: "evidence-store-intact", title: "The store passes docket check",
+            id: EvidenceControls.storeIntactID, title: "The store passes docket check",
             rationale: "Results are only worth the evidence behind them; every digest and the snapshot chain must verify.",
             fieldsRead: ["store"], isProductionOnly: false, evaluate: EvidenceControls.storeIntact),
     ]

@@ -38,8 +38,7 @@ public struct ControlEvidence: Sendable {
     ) throws -> ControlEvidence {
         let spool = try ControlFileSpool()
         let runs = try store.runs()
-        let needsCheck = policy.evidenceCheckStore && !snapshots.isEmpty
-        let storeCheck = storeCheck ?? (needsCheck ? Result { try StoreChecker(store: store).run() } : nil)
+        let storeCheck = storeCheck ?? Self.storeCheck(of: store, policy: policy, snapshots: snapshots)
         let split = reader != nil && snapshots.count >= 2 ? snapshots.count / 2 : snapshots.count
         let later = snapshots[split...]
         let lent = reader.map(Lent.init)
@@ -84,6 +83,13 @@ public struct ControlEvidence: Sendable {
             lastReport: laterStretch.last ?? earlier.last, firstSnapshot: snapshots.first,
             changes: timeline.changes + laterStretch.timeline.changes.dropFirst(laterStretch.firstReportChanges),
             statusCounts: counts, spool: spool)
+    }
+
+    /// Runs the store check that `evidence-store-intact` reports, or returns nil when the
+    /// policy turns it off or there is no snapshot to evaluate.
+    static func storeCheck(of store: SnapshotStore, policy: ControlPolicy, snapshots: [SnapshotInfo]) -> Result<StoreChecker.Report, Error>? {
+        guard policy.evidenceCheckStore, !snapshots.isEmpty else { return nil }
+        return Result { try StoreChecker(store: store).run() }
     }
 
     /// The evaluation of consecutive snapshots of a period by one evaluator.
@@ -250,7 +256,8 @@ final class ControlFileSpool: @unchecked Sendable {
         let file: URL
     }
 
-    let folder: URL
+    private let scratch: ScratchFolder
+    var folder: URL { scratch.url }
     /// Appended only while `ControlEvidence.build` runs, by one or two threads under `lock`,
     /// in no fixed order, and read-only after it returns. `forEachFile` sorts them by path.
     private(set) var entries: [Entry] = []
@@ -258,12 +265,7 @@ final class ControlFileSpool: @unchecked Sendable {
     private let lock = NSLock()
 
     init() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("docket-controls-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    }
-
-    deinit {
-        try? FileManager.default.removeItem(at: folder)
+        scratch = try ScratchFolder(prefix: "docket-controls")
     }
 
     func add(snapshot: SnapshotInfo, files: [(name: String, contents: String)]) throws {

@@ -135,6 +135,8 @@ public struct ControlReport: Sendable {
 
     public var hasFailures: Bool { results.contains { $0.status == .fail } }
     public var hasErrors: Bool { results.contains { $0.status == .error } }
+    /// True when the store check behind `evidence-store-intact` found damage.
+    public var hasStoreDamage: Bool { results.contains { $0.controlID == EvidenceControls.storeIntactID && $0.status == .fail } }
 
     /// Returns the worst status of each control, in catalogue order.
     public func controlStatuses() -> [(control: ControlDefinition, status: ControlStatus)] {

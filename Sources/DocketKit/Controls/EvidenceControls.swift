@@ -96,8 +96,10 @@ enum EvidenceControls {
             evidence: failed.map(runReference))
     }
 
+    static let storeIntactID = "evidence-store-intact"
+
     static func storeIntact(_ context: ControlContext) throws -> [ControlResult] {
-        let id = "evidence-store-intact"
+        let id = storeIntactID
         guard context.policy.evidenceCheckStore else {
             return [notApplicable(id, context: context, "the policy turns the store check off (evidence.check_store)")]
         }
