@@ -111,7 +111,7 @@ struct BundleCommandTests {
         #expect(report["problems"]?.arrayValue?.first?["file"] == "data/inventory.csv")
     }
 
-    @Test("damage the store check finds outside the period exits 6 and keeps the bundle")
+    @Test("damage outside period exits 6")
     func damageOutsidePeriod() throws {
         let (folder, store) = try Self.makeStore()
         // A row no snapshot names, so the bundle reads it only through the store check.

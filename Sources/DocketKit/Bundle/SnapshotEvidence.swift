@@ -24,8 +24,8 @@ struct SnapshotEvidence: Sendable {
     /// The digests of the folder's resources, for preparing the next folder.
     let digests: Set<String>
 
-    /// The maximum bytes of resources one folder renders in advance, so that a day on which
-    /// much changed holds no more than this in memory. The rest are rendered when written.
+    /// The maximum bytes of resources one folder renders in advance, which bounds the memory
+    /// a day with many changes takes. The rest are rendered when written.
     static let renderBudget = 8 << 20
 
     /// Reads the snapshot's tree from `store` and renders `resources.json`. Given the digests

@@ -7,8 +7,8 @@ final class BackgroundWork<Value: Sendable>: @unchecked Sendable {
     private let condition = NSCondition()
     private var outcome: Result<Value, Error>?
 
-    /// Starts `body` on a new thread. The thread's stack is as large as the main thread's,
-    /// since parsing and rendering JSON recurse once per level of nesting.
+    /// Starts `body` on a new thread with an 8 MiB stack, the usual size of a Linux main
+    /// thread's, because parsing and rendering JSON recurse once per level of nesting.
     init(_ body: @escaping @Sendable () throws -> Value) {
         let thread = Thread { [self] in
             let result = Result { try body() }

@@ -5,8 +5,8 @@ public enum PrettyJSON {
         String(decoding: encodeBytes(value), as: UTF8.self)
     }
 
-    /// The UTF-8 bytes of `encode(value)`, built without a string in between: a bundle renders
-    /// hundreds of thousands of these files.
+    /// Returns the UTF-8 bytes of `encode(value)`, built without a string in between, because
+    /// a bundle renders hundreds of thousands of these files.
     public static func encodeBytes(_ value: JSONValue) -> [UInt8] {
         var output: [UInt8] = []
         output.reserveCapacity(1024)

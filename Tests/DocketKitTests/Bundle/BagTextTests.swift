@@ -14,7 +14,7 @@ struct BagTextTests {
         return leftParts.count < rightParts.count
     }
 
-    @Test("manifest paths encode percent, LF and CR, and only those")
+    @Test("manifest paths encode percent, CR, LF")
     func manifestPathEncoding() {
         #expect(BagLayout.manifestPath("data/snapshots/a b/é.json") == "data/snapshots/a b/é.json")
         #expect(BagLayout.manifestPath("data/100%\nnew\rline.json") == "data/100%25%0Anew%0Dline.json")

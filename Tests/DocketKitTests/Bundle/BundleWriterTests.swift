@@ -92,7 +92,7 @@ struct BundleWriterTests {
         }
     }
 
-    @Test("one core and two write the same bundle")
+    @Test("one and two cores agree")
     func secondCore() throws {
         let fixture = try BundleFixture.make(days: 7)
         let alone = try fixture.writeBundle(name: "one.tar", secondCore: false)
@@ -102,7 +102,7 @@ struct BundleWriterTests {
         #expect(shared.linkedFiles > 0)
     }
 
-    @Test("damage outside the period is recorded and counted")
+    @Test("damage outside period is counted")
     func damageOutsidePeriod() throws {
         let fixture = try BundleFixture.make()
         let snapshots = try fixture.store.snapshots().sorted { $0.capturedAt < $1.capturedAt }

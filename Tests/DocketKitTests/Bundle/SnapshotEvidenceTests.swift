@@ -20,7 +20,7 @@ struct SnapshotEvidenceTests {
         return String(stem.prefix(80))
     }
 
-    @Test("file stems match the scalar-by-scalar rule", arguments: [
+    @Test("file stems match reference", arguments: [
         "", ".", "..", ".hidden", "..twice", "a/b", "api.example.com", "ünïcode", "e\u{301}", "😀 app", "x@y+z_w-v",
         "UPPER lower", "tab\there", "nul\u{0}byte", String(repeating: "a", count: 100), String(repeating: "é", count: 100),
         String(repeating: ".", count: 90),
@@ -29,7 +29,7 @@ struct SnapshotEvidenceTests {
         #expect(BagLayout.safeFileStem(name) == Self.referenceStem(name))
     }
 
-    @Test("resources.json is PrettyJSON of the index")
+    @Test("resources.json matches PrettyJSON")
     func index() throws {
         let entries = [
             ResourceEntry(kind: "addon", key: "a1", name: "db \"main\"", parentKey: "app-1", appKey: "app-1", digest: String(repeating: "1", count: 64)),
@@ -44,7 +44,7 @@ struct SnapshotEvidenceTests {
         #expect(SnapshotEvidence.index(entries: [], names: [:], kinds: [], treeDigest: tree) == Self.referenceIndex([], [:], [], tree))
     }
 
-    /// The index as a `JSONValue`, rendered by `PrettyJSON`.
+    /// Renders the index as a `JSONValue` through `PrettyJSON`.
     static func referenceIndex(_ entries: [ResourceEntry], _ names: [String: [String]], _ kinds: [String], _ tree: String) -> [UInt8] {
         var seen: [String: Int] = [:]
         let list: [JSONValue] = entries.map { entry in

@@ -122,7 +122,7 @@ struct ControlHistoryTests {
         #expect(try again.files().map(\.contents) == files.map(\.contents))
     }
 
-    @Test("a second thread on a second connection gives the same evidence")
+    @Test("split evaluation gives same evidence")
     func splitEvaluation() throws {
         let store = try F.makeStore()
         let base = [F.team(), F.member("alice@acme.example")]
@@ -158,7 +158,7 @@ struct ControlHistoryTests {
         #expect(removal.contains("first absent in snapshot \(snapshots[1].shortDigest)"))
     }
 
-    @Test("a failure in the earlier half is thrown once the later half is done")
+    @Test("earlier half failure is thrown")
     func splitEvaluationFailure() throws {
         let store = try F.makeStore()
         let days = (1...4).map { String(format: "2026-04-%02dT06:00:00Z", $0) }
@@ -169,7 +169,7 @@ struct ControlHistoryTests {
         }
         let appTree = try #require(try store.kindTrees(of: snapshots[0])[ResourceKind.app])
         try store.overwriteBody(of: appTree, with: Array("damaged".utf8))
-        // Opened again, so that no cache holds the tree as it was.
+        // Opened again, so that no cache keeps the tree as it was.
         let damaged = try SnapshotStore(path: store.path, readOnly: true)
         let reader = try SnapshotStore(path: store.path, readOnly: true)
         #expect(throws: StoreError.self) {

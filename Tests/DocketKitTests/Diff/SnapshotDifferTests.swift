@@ -185,7 +185,7 @@ struct SnapshotDifferTests {
         #expect(diff.bodiesLoaded == 2 * changed.count)
     }
 
-    @Test("a second connection comparing every other leaf gives the same diff")
+    @Test("split comparison gives same diff")
     func secondConnection() throws {
         let fixture = try DiffTestStore()
         var resources = (0..<600).map { Sample.app("app-\($0)", name: "app\($0)") }
@@ -209,7 +209,8 @@ struct SnapshotDifferTests {
         }
         #expect(DiffRenderer.json(shared) == DiffRenderer.json(alone))
         #expect(shared.changes.count == alone.changes.count)
-        #expect(alone.count(.added) == 40 && alone.count(.removed) == 2)
+        #expect(alone.count(.added) == 40)
+        #expect(alone.count(.removed) == 2)
         #expect(shared.hiddenResourceCount == alone.hiddenResourceCount)
         #expect(shared.hiddenResourceCount > 0)
         #expect(shared.hiddenFieldCount == alone.hiddenFieldCount)
