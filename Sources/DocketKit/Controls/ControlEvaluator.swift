@@ -35,6 +35,8 @@ public final class ControlEvaluator {
     var accessHistory = AccessHistory()
     /// The run ledger; set in advance when another connection's read must decide it.
     var runsCache: [RunRecord]?
+    /// The bodies the last evaluation read intact, which the next one reuses.
+    private var recentBodies: [String: JSONValue] = [:]
 
     public init(
         store: SnapshotStore, policy: ControlPolicy = .defaults, policySource: String = "defaults",
@@ -52,11 +54,13 @@ public final class ControlEvaluator {
     ///   is not thrown: it becomes `error` results.
     public func evaluate(_ snapshot: SnapshotInfo) throws -> ControlReport {
         let asOf = timeReference == .now ? now : (Timestamp.parse(snapshot.capturedAt) ?? now)
-        let context = ControlContext(evaluator: self, view: SnapshotView(store: store, snapshot: snapshot), asOf: asOf)
+        let view = SnapshotView(store: store, snapshot: snapshot, earlierBodies: recentBodies)
+        let context = ControlContext(evaluator: self, view: view, asOf: asOf)
         var results: [ControlResult] = []
         for control in ControlCatalogue.all {
             results += try evaluate(control, in: context)
         }
+        recentBodies = view.intactBodies
         let damaged = context.view.damagedDigests
         if !damaged.isEmpty {
             // A damaged body reads as empty, which a control would report as data not
@@ -82,13 +86,11 @@ public final class ControlEvaluator {
             ]
         }
         let results = try control.evaluate(context)
-        return results.sorted(by: Self.resultOrder)
-    }
-
-    static func resultOrder(_ left: ControlResult, _ right: ControlResult) -> Bool {
-        let leftKey = (left.resource?.kind ?? "", left.resource?.name ?? "", left.resource?.key ?? "", left.message)
-        let rightKey = (right.resource?.kind ?? "", right.resource?.name ?? "", right.resource?.key ?? "", right.message)
-        return leftKey < rightKey
+        // By resource kind, name and key, then message; each result's key is made once.
+        return results
+            .map { (key: ($0.resource?.kind ?? "", $0.resource?.name ?? "", $0.resource?.key ?? "", $0.message), result: $0) }
+            .sorted { $0.key < $1.key }
+            .map(\.result)
     }
 
     /// Returns the run ledger, read once.

@@ -123,9 +123,10 @@ public struct ControlEvidence: Sendable {
 
     /// A snapshot's three files, by name inside its folder.
     private static func snapshotFiles(_ report: ControlReport) -> [(name: String, contents: String)] {
-        [
-            ("summary.json", PrettyJSON.encode(ControlRenderer.bundleSummary(report))),
-            ("results.json", PrettyJSON.encode(ControlRenderer.bundleResults(report))),
+        let documents = ControlRenderer.bundleFiles(report)
+        return [
+            ("summary.json", PrettyJSON.encode(documents.summary)),
+            ("results.json", PrettyJSON.encode(documents.results)),
             ("results.csv", ControlRenderer.resultsCSV(report.results.filter { !ControlRenderer.isAboutEvidence($0.controlID) })),
         ]
     }

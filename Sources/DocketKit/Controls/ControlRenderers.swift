@@ -60,10 +60,11 @@ public enum ControlRenderer {
     // MARK: - JSON
 
     public static func json(_ report: ControlReport) -> JSONValue {
+        let resultsByControl = Dictionary(grouping: report.results, by: \.controlID)
         let controls: [JSONValue] = report.controlStatuses().map { control, status in
             var value = control.jsonValue.objectValue ?? [:]
             value["status"] = .string(status.rawValue)
-            value["results"] = .array(report.results.filter { $0.controlID == control.id }.map(\.jsonValue))
+            value["results"] = .array((resultsByControl[control.id] ?? []).map(\.jsonValue))
             return .object(value)
         }
         let summary = Dictionary(
@@ -91,10 +92,12 @@ public enum ControlRenderer {
         controlID.hasPrefix("evidence-")
     }
 
-    /// The per-snapshot `summary.json` of a bundle: what the results were computed from, each
-    /// control's state, and the results of the evidence controls.
-    public static func bundleSummary(_ report: ControlReport) -> JSONValue {
-        guard var document = json(report).objectValue else { return .null }
+    /// The two per-snapshot JSON files of a bundle, made from one rendering of the report:
+    /// - `summary`: what the results were computed from, each control's state, and the
+    ///   results of the evidence controls;
+    /// - `results`: the account controls with their results, naming no snapshot and no time.
+    public static func bundleFiles(_ report: ControlReport) -> (summary: JSONValue, results: JSONValue) {
+        guard var document = json(report).objectValue else { return (.null, .null) }
         let controls = document["controls"]?.arrayValue ?? []
         document["controls"] = .array(
             controls.map { control in
@@ -109,15 +112,9 @@ public enum ControlRenderer {
             document["policy"] = .object(policy)
         }
         document["results_file"] = "results.json"
-        return .object(document)
-    }
-
-    /// The per-snapshot `results.json` of a bundle: the account controls with their results,
-    /// naming no snapshot and no time.
-    public static func bundleResults(_ report: ControlReport) -> JSONValue {
-        let controls = json(report)["controls"]?.arrayValue ?? []
         let accountControls = controls.filter { !isAboutEvidence($0["id"]?.stringValue ?? "") }
-        return ["format": 1, "controls": .array(accountControls.map(withoutSnapshotIdentity))]
+        let results: JSONValue = ["format": 1, "controls": .array(accountControls.map(withoutSnapshotIdentity))]
+        return (.object(document), results)
     }
 
     /// Replaces a result's resource when it is the snapshot itself (a control judged for the
@@ -180,7 +177,9 @@ public enum ControlRenderer {
 
     /// Quotes a CSV field when it contains a comma, a quote or a line break.
     static func csvField(_ text: String) -> String {
-        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
+        // The four characters are ASCII, so a scan of the UTF-8 bytes finds them.
+        let needsQuotes = text.utf8.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }
+        guard needsQuotes else { return text }
         return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }

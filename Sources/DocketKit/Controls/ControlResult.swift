@@ -140,10 +140,12 @@ public struct ControlReport: Sendable {
 
     /// Returns the worst status of each control, in catalogue order.
     public func controlStatuses() -> [(control: ControlDefinition, status: ControlStatus)] {
-        ControlCatalogue.all.compactMap { control in
-            let statuses = results.filter { $0.controlID == control.id }.map(\.status)
-            guard let worst = statuses.max() else { return nil }
-            return (control, worst)
+        var worst: [String: ControlStatus] = [:]
+        for result in results {
+            worst[result.controlID] = max(worst[result.controlID] ?? result.status, result.status)
+        }
+        return ControlCatalogue.all.compactMap { control in
+            worst[control.id].map { (control, $0) }
         }
     }
 }

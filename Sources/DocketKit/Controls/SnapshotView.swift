@@ -5,12 +5,21 @@ final class SnapshotView {
     let snapshot: SnapshotInfo
     private var entriesByKind: [String: [ResourceEntry]] = [:]
     private var bodies: [String: JSONValue] = [:]
+    /// Bodies parsed for an earlier snapshot, by digest. Consecutive snapshots share most of
+    /// their bodies, and a digest names the same body in every snapshot.
+    private let earlierBodies: [String: JSONValue]
     /// The digests of the bodies read as empty because they no longer match their digest.
     private(set) var damagedDigests: Set<String> = []
 
-    init(store: SnapshotStore, snapshot: SnapshotInfo) {
+    init(store: SnapshotStore, snapshot: SnapshotInfo, earlierBodies: [String: JSONValue] = [:]) {
         self.store = store
         self.snapshot = snapshot
+        self.earlierBodies = earlierBodies
+    }
+
+    /// The bodies this view read intact, by digest, for the view of the next snapshot.
+    var intactBodies: [String: JSONValue] {
+        bodies.filter { !damagedDigests.contains($0.key) }
     }
 
     /// The entries of `kind`, sorted by key.
@@ -27,7 +36,7 @@ final class SnapshotView {
         if let cached = bodies[entry.digest] { return cached }
         let loaded: JSONValue
         do {
-            loaded = try store.body(of: entry)
+            loaded = try earlierBodies[entry.digest] ?? store.body(of: entry)
         } catch StoreError.corrupt {
             loaded = .object([:])
             damagedDigests.insert(entry.digest)
