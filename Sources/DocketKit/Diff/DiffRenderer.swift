@@ -115,10 +115,14 @@ public enum DiffRenderer {
         // A string has at most as many characters as UTF-8 bytes, so most values are known
         // to fit without counting their characters.
         guard text.utf8.count > limit else { return text }
-        // Counting characters walks the whole string, so it is done once.
-        let characterCount = text.count
+        // In ASCII text each byte is one character: compact JSON escapes the carriage return
+        // and line feed that would otherwise pair into one. Other text is counted by walking
+        // its characters, once.
+        let isASCII = text.utf8.allSatisfy { $0 < 0x80 }
+        let characterCount = isASCII ? text.utf8.count : text.count
         guard characterCount > limit else { return text }
-        return String(text.prefix(limit)) + "… (\(characterCount) characters)"
+        let head = isASCII ? String(decoding: text.utf8.prefix(limit), as: UTF8.self) : String(text.prefix(limit))
+        return head + "… (\(characterCount) characters)"
     }
 
     /// `1 added, 2 changed`, listing only the kinds of change that occur, or `no differences`.

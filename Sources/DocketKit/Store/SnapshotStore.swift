@@ -202,6 +202,12 @@ public final class SnapshotStore {
         guard let bytes = try objectBytes(digest) else {
             throw StoreError.corrupt("object \(digest) is missing")
         }
+        return try Self.parseObject(bytes, digest: digest)
+    }
+
+    /// The canonical bytes of object `digest` parsed as JSON.
+    /// - Throws: `StoreError.corrupt` when they are not JSON.
+    static func parseObject(_ bytes: [UInt8], digest: String) throws -> JSONValue {
         do {
             return try JSONParser.parse(bytes: bytes)
         } catch {

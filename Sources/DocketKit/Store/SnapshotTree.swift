@@ -64,7 +64,14 @@ enum SnapshotTree {
         if let cached = store.recentLeaves[treeDigest] {
             return cached
         }
-        let tree = try store.object(treeDigest)
+        guard let bytes = try store.objectBytes(treeDigest) else {
+            throw StoreError.corrupt("object \(treeDigest) is missing")
+        }
+        if let entries = TreeLeafScanner.entries(kind: kind, bytes: bytes) {
+            store.recentLeaves.insert(entries, for: treeDigest)
+            return entries
+        }
+        let tree = try SnapshotStore.parseObject(bytes, digest: treeDigest)
         if let buckets = tree["buckets"]?.objectValue {
             var result: [ResourceEntry] = []
             for leaf in buckets.values.compactMap(\.stringValue) {

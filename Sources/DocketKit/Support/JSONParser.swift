@@ -11,12 +11,11 @@ public struct JSONParseError: Error, CustomStringConvertible, Sendable {
 /// A strict RFC 8259 parser that keeps what RFC 8785 needs: exact strings, doubles, and a
 /// rejection of duplicate object keys and lone surrogates.
 public struct JSONParser {
-    private let bytes: [UInt8]
+    /// The text, read in place: the parser never outlives the call that lends it.
+    private let bytes: UnsafeBufferPointer<UInt8>
     private var index = 0
     private var depth = 0
     private static let maximumDepth = 512
-    /// Objects with up to this many members are checked for duplicate keys without hashing.
-    private static let smallObjectSize = 16
 
     /// Parses one JSON text, allowing surrounding whitespace only.
     /// - Throws: `JSONParseError` naming the offset and the problem.
@@ -29,15 +28,17 @@ public struct JSONParser {
     }
 
     public static func parse(bytes: [UInt8]) throws -> JSONValue {
-        var parser = JSONParser(bytes: bytes)
-        parser.skipWhitespace()
-        let value = try parser.parseValue()
-        parser.skipWhitespace()
-        guard parser.index == bytes.count else { throw parser.error("unexpected data after the JSON value") }
-        return value
+        try bytes.withUnsafeBufferPointer { buffer in
+            var parser = JSONParser(bytes: buffer)
+            parser.skipWhitespace()
+            let value = try parser.parseValue()
+            parser.skipWhitespace()
+            guard parser.index == buffer.count else { throw parser.error("unexpected data after the JSON value") }
+            return value
+        }
     }
 
-    private init(bytes: [UInt8]) {
+    private init(bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
     }
 
@@ -91,27 +92,20 @@ public struct JSONParser {
             index += 1
             return .object([:])
         }
-        // Members are gathered in order and hashed once, into a dictionary made at its final
-        // size. A duplicate key is found by comparing with the keys so far while the object
-        // is small, and through a set once it is larger.
-        var keys: [String] = []
-        var values: [JSONValue] = []
-        var largeObjectKeys: Set<String> = []
+        // Members are gathered in order, then hashed once each into a dictionary made at its
+        // final size, which also finds a duplicate key. The offset after each key is kept to
+        // report one.
+        var members: [(key: String, value: JSONValue, offset: Int)] = []
         while true {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected an object key") }
             let key = try parseString()
-            if keys.count == Self.smallObjectSize {
-                largeObjectKeys = Set(keys)
-            }
-            let isDuplicate = keys.count < Self.smallObjectSize ? keys.contains(key) : !largeObjectKeys.insert(key).inserted
-            guard !isDuplicate else { throw error("duplicate object key \"\(key)\"") }
-            keys.append(key)
+            let offset = index
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'") }
             index += 1
             skipWhitespace()
-            values.append(try parseValue())
+            members.append((key, try parseValue(), offset))
             skipWhitespace()
             guard index < bytes.count else { throw error("unexpected end of input in an object") }
             if bytes[index] == UInt8(ascii: ",") {
@@ -120,7 +114,11 @@ public struct JSONParser {
             }
             guard bytes[index] == UInt8(ascii: "}") else { throw error("expected ',' or '}'") }
             index += 1
-            return .object(Dictionary(uniqueKeysWithValues: zip(keys, values)))
+            var object = [String: JSONValue](minimumCapacity: members.count)
+            for member in members where object.updateValue(member.value, forKey: member.key) != nil {
+                throw JSONParseError(offset: member.offset, reason: "duplicate object key \"\(member.key)\"")
+            }
+            return .object(object)
         }
     }
 
@@ -210,11 +208,8 @@ public struct JSONParser {
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
-                let end = index
-                let text = bytes.withUnsafeBufferPointer { buffer in
-                    let slice = UnsafeBufferPointer(rebasing: buffer[start..<end])
-                    return combined < 0x80 ? String(decoding: slice, as: UTF8.self) : String(validating: slice, as: UTF8.self)
-                }
+                let slice = UnsafeBufferPointer(rebasing: bytes[start..<index])
+                let text = combined < 0x80 ? String(decoding: slice, as: UTF8.self) : String(validating: slice, as: UTF8.self)
                 guard let text else { throw error("invalid UTF-8 in a string") }
                 index += 1
                 return text

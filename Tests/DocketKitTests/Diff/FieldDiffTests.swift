@@ -126,3 +126,32 @@ struct FieldPathTests {
         #expect(throws: DocketError.self) { try PathPattern(text) }
     }
 }
+
+@Suite("Diff value text")
+struct DiffValueTextTests {
+    /// The shortening `valueText` made by walking characters, before its ASCII shortcut.
+    static func walkedText(_ value: JSONValue, limit: Int) -> String {
+        let text = CanonicalJSON.encodeString(value)
+        guard text.count > limit else { return text }
+        return String(text.prefix(limit)) + "… (\(text.count) characters)"
+    }
+
+    @Test(
+        "long values are shortened by characters",
+        arguments: [
+            "-----BEGIN CERTIFICATE-----\n" + String(repeating: "MIIB+abc/", count: 40) + "\r\n-----END CERTIFICATE-----",
+            String(repeating: "café ", count: 60),
+            String(repeating: "e\u{301}", count: 200),
+            String(repeating: "a", count: 158),
+            String(repeating: "a", count: 159),
+        ])
+    func shortened(text: String) {
+        #expect(DiffRenderer.valueText(.string(text)) == Self.walkedText(.string(text), limit: DiffRenderer.valueLimit))
+    }
+
+    @Test("a value at the limit is whole")
+    func atLimit() {
+        let text = String(repeating: "a", count: DiffRenderer.valueLimit - 2)
+        #expect(DiffRenderer.valueText(.string(text)) == "\"\(text)\"")
+    }
+}

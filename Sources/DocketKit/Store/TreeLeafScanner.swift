@@ -1,0 +1,91 @@
+/// Reads the entries of a tree leaf straight from its canonical bytes, without building a
+/// `JSONValue` for each entry.
+///
+/// Docket writes a leaf as canonical JSON: `{"entries":[{"app":…,"digest":…,"key":…,
+/// "name":…,"parent":…},…]}`, with no whitespace and only string members. The scanner accepts
+/// exactly that shape, with strings that need no unescaping. Anything else, such as a kind
+/// tree split into buckets, an escaped string or a malformed leaf, makes it return nil, and
+/// the caller parses the object as JSON, which reads it or reports it as the parser does.
+struct TreeLeafScanner {
+    private let bytes: UnsafeBufferPointer<UInt8>
+    private var index = 0
+
+    /// The entries of the leaf in `bytes`, in their stored order, or nil when the bytes are not
+    /// a leaf in Docket's plain canonical form.
+    static func entries(kind: String, bytes: [UInt8]) -> [ResourceEntry]? {
+        bytes.withUnsafeBufferPointer { buffer in
+            var scanner = TreeLeafScanner(bytes: buffer)
+            return scanner.scanLeaf(kind: kind)
+        }
+    }
+
+    private init(bytes: UnsafeBufferPointer<UInt8>) {
+        self.bytes = bytes
+    }
+
+    private mutating func scanLeaf(kind: String) -> [ResourceEntry]? {
+        guard skip(#"{"entries":["#) else { return nil }
+        var entries: [ResourceEntry] = []
+        if skip("]") {
+            return skip("}") && index == bytes.count ? entries : nil
+        }
+        while true {
+            guard let entry = scanEntry(kind: kind) else { return nil }
+            entries.append(entry)
+            if skip(",") { continue }
+            guard skip("]}"), index == bytes.count else { return nil }
+            return entries
+        }
+    }
+
+    /// One entry object: the three required members and the two optional ones, each once.
+    private mutating func scanEntry(kind: String) -> ResourceEntry? {
+        guard skip("{") else { return nil }
+        var members: [String?] = [nil, nil, nil, nil, nil]
+        while true {
+            guard let name = scanString(), let slot = Self.memberNames.firstIndex(of: name), members[slot] == nil,
+                skip(":"), let value = scanString()
+            else { return nil }
+            members[slot] = value
+            if skip(",") { continue }
+            guard skip("}") else { return nil }
+            break
+        }
+        guard let key = members[2], let name = members[3], let digest = members[1] else { return nil }
+        return ResourceEntry(kind: kind, key: key, name: name, parentKey: members[4], appKey: members[0], digest: digest)
+    }
+
+    /// The members of an entry, in canonical order.
+    private static let memberNames = ["app", "digest", "key", "name", "parent"]
+
+    /// A string with no escape and no control character; nil for anything else, including
+    /// bytes that are not UTF-8.
+    private mutating func scanString() -> String? {
+        guard skip("\"") else { return nil }
+        let start = index
+        var combined: UInt8 = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                let slice = UnsafeBufferPointer(rebasing: bytes[start..<index])
+                index += 1
+                return combined < 0x80 ? String(decoding: slice, as: UTF8.self) : String(validating: slice, as: UTF8.self)
+            }
+            guard byte != UInt8(ascii: "\\"), byte >= 0x20 else { return nil }
+            combined |= byte
+            index += 1
+        }
+        return nil
+    }
+
+    /// Moves past `text` when the bytes at the current position spell it.
+    private mutating func skip(_ text: StaticString) -> Bool {
+        let count = text.utf8CodeUnitCount
+        guard index + count <= bytes.count else { return false }
+        let matches = text.withUTF8Buffer { expected in
+            (0..<count).allSatisfy { bytes[index + $0] == expected[$0] }
+        }
+        if matches { index += count }
+        return matches
+    }
+}

@@ -1,0 +1,71 @@
+import Foundation
+import Testing
+
+@testable import DocketKit
+
+@Suite("tree leaf scanner")
+struct TreeLeafScannerTests {
+    static let entries = [
+        ResourceEntry(kind: "domain", key: "d-1", name: "www.acme.example", parentKey: "app-1", appKey: "app-1", digest: Digest.sha256("one")),
+        ResourceEntry(kind: "domain", key: "d-2", name: "café.example", parentKey: nil, appKey: nil, digest: Digest.sha256("two")),
+        ResourceEntry(kind: "domain", key: "d-3", name: "api.acme.example", parentKey: "app-2", appKey: nil, digest: Digest.sha256("three")),
+    ]
+
+    /// The entries the JSON parser reads from `text`, as `SnapshotTree.entries` did before the
+    /// scanner: nil when it would report the leaf as damaged.
+    static func parsedEntries(_ text: [UInt8]) -> [ResourceEntry]? {
+        guard let list = (try? JSONParser.parse(bytes: text))?["entries"]?.arrayValue else { return nil }
+        let entries = list.compactMap { ResourceEntry(kind: "domain", treeValue: $0) }
+        return entries.count == list.count ? entries : nil
+    }
+
+    @Test("reads a canonical leaf as the parser does")
+    func canonicalLeaf() throws {
+        let text = CanonicalJSON.encode(["entries": .array(Self.entries.map(\.treeValue))])
+        let scanned = try #require(TreeLeafScanner.entries(kind: "domain", bytes: text))
+        #expect(scanned == Self.entries)
+        #expect(scanned == Self.parsedEntries(text))
+    }
+
+    @Test("reads an empty leaf")
+    func emptyLeaf() {
+        #expect(TreeLeafScanner.entries(kind: "domain", bytes: Array(#"{"entries":[]}"#.utf8)) == [])
+    }
+
+    /// Each text is valid JSON or not; the scanner must leave all of them to the parser, which
+    /// reads the valid ones (or finds them malformed) and reports the rest as damaged.
+    @Test(
+        "leaves other shapes to the parser",
+        arguments: [
+            #"{"buckets":{"00":"abc"}}"#,
+            #"{"entries":[{"digest":"d","key":"k","name":"a \"quoted\" name"}]}"#,
+            #"{"entries":[{"digest":"d","key":"k","name":"n","extra":"x"}]}"#,
+            #"{"entries":[{"app":1,"digest":"d","key":"k","name":"n"}]}"#,
+            #"{"entries":[{"digest":"d","key":"k","key":"k2","name":"n"}]}"#,
+            #"{"entries":[{"digest":"d","name":"n"}]}"#,
+            #"{"entries": [{"digest":"d","key":"k","name":"n"}]}"#,
+            #"{"entries":[{"digest":"d","key":"k","name":"n"}]} "#,
+            #"{"entries":[{"digest":"d","key":"k","name":"n"}]"#,
+            #"{"entries":[{"digest":"d","key":"k","name":"n"},]}"#,
+            #"{"entries":[{"digest":"d","key":"k","name":"n"}],"other":1}"#,
+        ])
+    func otherShapes(text: String) {
+        #expect(TreeLeafScanner.entries(kind: "domain", bytes: Array(text.utf8)) == nil)
+    }
+
+    @Test("leaves invalid UTF-8 to the parser")
+    func invalidUTF8() {
+        let text = Array(#"{"entries":[{"digest":"d","key":"k","name":""#.utf8) + [0xC3, 0x28] + Array(#""}]}"#.utf8)
+        #expect(TreeLeafScanner.entries(kind: "domain", bytes: text) == nil)
+        #expect(Self.parsedEntries(text) == nil)
+    }
+
+    @Test("reads members in any order, as the parser does")
+    func memberOrder() throws {
+        let text = Array(#"{"entries":[{"name":"n","key":"k","digest":"d","parent":"p"}]}"#.utf8)
+        let scanned = try #require(TreeLeafScanner.entries(kind: "domain", bytes: text))
+        #expect(scanned == Self.parsedEntries(text))
+        #expect(scanned.first?.parentKey == "p")
+        #expect(scanned.first?.appKey == nil)
+    }
+}
