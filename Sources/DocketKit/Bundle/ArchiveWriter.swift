@@ -147,7 +147,11 @@ final class ArchiveEntryHandle {
     /// Clears the entry and sets the fields Docket writes; owner and group stay 0 and unnamed.
     func reset(path: String, type: UInt32, permissions: UInt32, size: Int64, modificationTime: Int64) {
         archive_entry_clear(pointer)
-        archive_entry_set_pathname_utf8(pointer, path)
+        if Self.isASCII(path) {
+            archive_entry_copy_pathname(pointer, path)
+        } else {
+            archive_entry_set_pathname_utf8(pointer, path)
+        }
         archive_entry_set_filetype(pointer, type)
         archive_entry_set_perm(pointer, permissions)
         archive_entry_set_size(pointer, size)
@@ -157,6 +161,14 @@ final class ArchiveEntryHandle {
     }
 
     func setHardLink(_ target: String) {
-        archive_entry_set_hardlink_utf8(pointer, target)
+        if Self.isASCII(target) {
+            archive_entry_copy_hardlink(pointer, target)
+        } else {
+            archive_entry_set_hardlink_utf8(pointer, target)
+        }
+    }
+
+    private static func isASCII(_ text: String) -> Bool {
+        text.utf8.allSatisfy { $0 < 0x80 }
     }
 }

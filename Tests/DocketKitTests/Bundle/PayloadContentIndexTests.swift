@@ -124,3 +124,29 @@ struct ArchivePayloadSinkTests {
         #expect(sink.linkCount == 3)
     }
 }
+
+@Suite("Archive writer names")
+struct ArchiveWriterNameTests {
+    /// Names are handed to libarchive in the locale's form, which skips its character
+    /// conversion, so a name too long for the tar header (a pax record) and a link target
+    /// must still read back unchanged. Docket's bag paths are always ASCII.
+    @Test("long and linked names read back by GNU tar")
+    func namesReadBack() throws {
+        let folder = TestPaths.temporaryDirectory()
+        let archivePath = folder.appendingPathComponent("names.tar").path
+        let writer = try ArchiveWriter(path: archivePath, compression: .uncompressed)
+        let longName = "bag/data/" + String(repeating: "long-folder-name/", count: 8) + "file.json"
+        try writer.addFile("bag/plain.json", bytes: Array("one\n".utf8), modificationTime: 0)
+        try writer.addFile(longName, bytes: Array("three\n".utf8), modificationTime: 0)
+        try writer.addHardLink("bag/link.json", target: "bag/plain.json", modificationTime: 0)
+        try writer.close()
+
+        let listing = try ToolRunner.run(["tar", "-tvf", archivePath], environment: ["LC_ALL": "C.UTF-8"])
+        #expect(listing.status == 0, "\(listing.errorOutput)")
+        let lines = listing.output.split(separator: "\n").map(String.init)
+        #expect(lines.count == 3)
+        #expect(lines[0].hasSuffix(" bag/plain.json"))
+        #expect(lines[1].hasSuffix(" \(longName)"))
+        #expect(lines[2].hasSuffix(" bag/link.json link to bag/plain.json"))
+    }
+}
