@@ -15,8 +15,9 @@ public struct SnapshotDiffer {
     /// Compares `from` with `to` over the resources `filter` selects. Volatile
     /// field changes are counted and left out unless `includeVolatile`.
     ///
-    /// With a `reader`, a second connection to the same store, another thread compares every
-    /// other pair of differing leaves on it. The result is the same.
+    /// With a `reader`, a second connection to the same store, another thread compares pairs
+    /// of differing leaves on it, taking each next pair as the two threads finish theirs. The
+    /// result is the same.
     /// - Throws: `StoreError` when a tree or body cannot be read.
     public func diff(
         from: SnapshotInfo, to: SnapshotInfo, filter: DiffFilter = .everything, includeVolatile: Bool = false,
@@ -34,16 +35,16 @@ public struct SnapshotDiffer {
         for kind in kinds.sorted() where oldTrees[kind] != newTrees[kind] {
             pairs += try store.differingLeaves(kind: kind, oldTree: oldTrees[kind], newTree: newTrees[kind])
         }
-        // Changes concentrate in some kinds, so the threads take alternate pairs.
+        // Pairs differ in cost (changes concentrate in some kinds), so each thread takes the
+        // next pair when it is done with its last, and neither waits long for the other.
         let shared = reader.map { Lent(SnapshotDiffer(store: $0, policy: policy)) }
-        let otherPairs = shared == nil ? [] : pairs.enumerated().filter { $0.offset % 2 == 1 }.map(\.element)
-        let ownPairs = shared == nil ? pairs : pairs.enumerated().filter { $0.offset % 2 == 0 }.map(\.element)
+        let positions = WorkPositions(count: pairs.count)
         let partial = result
-        let worker = shared.map { other in
-            BackgroundWork { try other.value.compare(otherPairs, filter: filter, into: partial) }
+        let worker = shared.map { [pairs] other in
+            BackgroundWork { try other.value.compare(pairs, taking: positions, filter: filter, into: partial) }
         }
         do {
-            result = try compare(ownPairs, filter: filter, into: result)
+            result = try compare(pairs, taking: positions, filter: filter, into: result)
         } catch {
             _ = try? worker?.wait()
             throw error
@@ -65,15 +66,23 @@ public struct SnapshotDiffer {
         return result
     }
 
-    /// Compares the entries of each pair of leaves, adding to `result`.
-    private func compare(_ pairs: [DifferingLeaves], filter: DiffFilter, into result: SnapshotDiff) throws -> SnapshotDiff {
-        try store.withConsistentRead {
-            var result = result
-            for pair in pairs {
-                let (old, new) = try store.entries(of: pair)
-                try compare(old: old, new: new, filter: filter, into: &result)
+    /// Compares the entries of the pairs of leaves at the positions this thread takes, adding
+    /// to `result`. A failure stops the other thread too.
+    private func compare(
+        _ pairs: [DifferingLeaves], taking positions: WorkPositions, filter: DiffFilter, into result: SnapshotDiff
+    ) throws -> SnapshotDiff {
+        do {
+            return try store.withConsistentRead {
+                var result = result
+                while let position = positions.take() {
+                    let (old, new) = try store.entries(of: pairs[position])
+                    try compare(old: old, new: new, filter: filter, into: &result)
+                }
+                return result
             }
-            return result
+        } catch {
+            positions.stop()
+            throw error
         }
     }
 

@@ -42,3 +42,32 @@ struct Lent<Value>: @unchecked Sendable {
         self.value = value
     }
 }
+
+/// Hands out the positions of a shared list of work, each once, to the threads that work
+/// through it, so that a thread whose items were quick takes more instead of waiting for the
+/// other.
+final class WorkPositions: @unchecked Sendable {
+    private let lock = NSLock()
+    private var next = 0
+    private let count: Int
+
+    init(count: Int) {
+        self.count = count
+    }
+
+    /// The next position no thread has taken, or nil when none is left or the work stopped.
+    func take() -> Int? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard next < count else { return nil }
+        next += 1
+        return next - 1
+    }
+
+    /// Hands out no more positions, so that the other threads stop after a failure.
+    func stop() {
+        lock.lock()
+        next = count
+        lock.unlock()
+    }
+}
