@@ -32,6 +32,10 @@ func mainHelp() -> String {
 }
 
 func runMain() -> Int32 {
+    // libarchive converts every name it writes or reads through the C library's character
+    // set. Under the default C locale that set is ASCII, converted one character at a time;
+    // under UTF-8, names pass as they are. Docket writes nothing else through the C locale.
+    _ = setlocale(LC_CTYPE, "C.UTF-8")
     let arguments = Array(CommandLine.arguments.dropFirst())
     let environment = ProcessInfo.processInfo.environment
     guard let first = arguments.first, first != "-h", first != "--help", first != "help" else {
