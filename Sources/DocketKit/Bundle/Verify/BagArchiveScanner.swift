@@ -58,6 +58,9 @@ struct BagArchiveScanner {
 
     let archivePath: String
     var algorithms: [DigestAlgorithm] = Self.defaultAlgorithms
+    /// Whether small payload files are hashed on a second thread (see `DigestBatches`). The
+    /// result is the same either way.
+    var usesSecondCore = false
 
     init(archivePath: String, algorithms: [DigestAlgorithm] = Self.defaultAlgorithms) {
         self.archivePath = archivePath
@@ -82,6 +85,7 @@ struct BagArchiveScanner {
         /// The keys of `bag.directories` and `symbolicLinkPaths`.
         var nonFileKeys: Set<PathKey> = []
         var isFolderKnown = false
+        var batches = usesSecondCore ? DigestBatches(algorithms: algorithms) : nil
         do {
             while let entry = try reader.nextEntry() {
                 bag.entryCount += 1
@@ -125,10 +129,14 @@ struct BagArchiveScanner {
                 default:
                     break
                 }
-                try record(entry, relative: relative, key: key, reader: reader, bag: &bag, symbolicLinks: &symbolicLinks)
+                try record(entry, relative: relative, key: key, reader: reader, bag: &bag, symbolicLinks: &symbolicLinks, batches: &batches)
             }
             try reader.close()
-        } catch let error as ArchiveError {
+            batches?.finish(into: bag.files)
+        } catch {
+            // The other thread's work ends before the scan does.
+            batches?.finish(into: bag.files)
+            guard let error = error as? ArchiveError else { throw error }
             let problem = bag.entryCount == 0 ? "is not a tar archive, or is damaged" : "the archive is damaged or truncated"
             bag.problems.append(BagProblem(.error, archiveName, "\(problem): \(error.message)"))
             bag.isDamaged = true
@@ -200,13 +208,13 @@ struct BagArchiveScanner {
 
     private func record(
         _ entry: ArchiveEntryInfo, relative: String, key: PathKey, reader: ArchiveReader, bag: inout ScannedBag,
-        symbolicLinks: inout [(path: String, target: String)]
+        symbolicLinks: inout [(path: String, target: String)], batches: inout DigestBatches?
     ) throws {
         switch entry.kind {
         case .directory:
             bag.directories.insert(relative)
         case .regular:
-            try readFile(relative, key: key, size: entry.size, reader: reader, bag: &bag)
+            try readFile(relative, key: key, size: entry.size, reader: reader, bag: &bag, batches: &batches)
         case .hardLink(let target):
             linkHard(relative, key: key, target: target, bag: &bag)
         case .symbolicLink(let target):
@@ -220,10 +228,21 @@ struct BagArchiveScanner {
         }
     }
 
-    private func readFile(_ relative: String, key: PathKey, size: Int64, reader: ArchiveReader, bag: inout ScannedBag) throws {
-        let hashers = algorithms.map { Hasher($0) }
+    private func readFile(
+        _ relative: String, key: PathKey, size: Int64, reader: ArchiveReader, bag: inout ScannedBag, batches: inout DigestBatches?
+    ) throws {
         let shouldRetain = Self.isRetained(relative)
         let needsCanonical = Self.isResourceFile(relative) && size <= Self.canonicalLimit
+        if batches != nil, !shouldRetain, size <= DigestBatches.maximumFileSize {
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(Int(size))
+            try reader.readData { chunk in bytes.append(contentsOf: chunk) }
+            let content = bag.files.addPendingContent(size: Int64(bytes.count))
+            batches?.add(content: content, bytes: bytes, needsCanonical: needsCanonical, to: bag.files)
+            bag.files.insert(relative, key: key, content: content)
+            return
+        }
+        let hashers = algorithms.map { Hasher($0) }
         // A retained file goes to the spool as it passes, never whole into memory: a payload
         // manifest may be hundreds of megabytes.
         let spool = bag.spool
@@ -243,10 +262,7 @@ struct BagArchiveScanner {
             total += Int64(chunk.count)
         }
         let digests = hashers.map { $0.finalizeHex() }
-        var canonicalDigest: String?
-        if needsCanonical, let value = try? JSONParser.parse(bytes: buffer) {
-            canonicalDigest = Digest.sha256(CanonicalJSON.encode(value))
-        }
+        let canonicalDigest = needsCanonical ? Self.canonicalDigest(of: buffer) : nil
         let content = bag.files.addContent(size: total, hexDigests: digests, canonicalHex: canonicalDigest)
         if shouldRetain, let sha256 = digests.first {
             if bag.spansByDigest[sha256] == nil {
@@ -257,6 +273,23 @@ struct BagArchiveScanner {
             bag.retainedPaths[relative] = sha256
         }
         bag.files.insert(relative, key: key, content: content)
+    }
+
+    /// The SHA-256 of the canonical form of a resource file, or nil when it is not JSON.
+    private static func canonicalDigest(of bytes: [UInt8]) -> String? {
+        guard let value = try? JSONParser.parse(bytes: bytes) else { return nil }
+        return Digest.sha256(CanonicalJSON.encode(value))
+    }
+
+    /// A whole file's digests in `algorithms` order, as lowercase hex, and with
+    /// `needsCanonical` its canonical digest, as the scan computes them while a file passes.
+    static func digests(of bytes: [UInt8], algorithms: [DigestAlgorithm], needsCanonical: Bool) -> (hex: [String], canonical: String?) {
+        let hex = algorithms.map { algorithm in
+            let hasher = Hasher(algorithm)
+            hasher.update(bytes)
+            return hasher.finalizeHex()
+        }
+        return (hex, needsCanonical ? canonicalDigest(of: bytes) : nil)
     }
 
     /// Records a hard link with its target's digests, since tar gives it the target's contents.

@@ -18,8 +18,9 @@ public struct BagVerifier {
     /// by a key the file lists. Without it, a signature present is checked against the tag
     /// manifest only.
     public var allowedSigners: String?
-    /// Whether the snapshot chain of a Docket bag is checked on a second thread beside the
-    /// BagIt checks. The result is the same either way.
+    /// Whether small files are hashed on a second thread while the archive is read, and the
+    /// snapshot chain of a Docket bag is checked on it beside the BagIt checks. The result is
+    /// the same either way.
     var usesSecondCore = ProcessInfo.processInfo.activeProcessorCount > 1
 
     public init(allowedSigners: String? = nil) {
@@ -37,12 +38,15 @@ public struct BagVerifier {
         if let allowedSigners, !FileManager.default.isReadableFile(atPath: allowedSigners) {
             throw DocketError(.failure, "cannot read the allowed-signers file \(allowedSigners): no such file, or no permission to read it.")
         }
-        var bag = try BagArchiveScanner(archivePath: path).scan()
+        var scanner = BagArchiveScanner(archivePath: path)
+        scanner.usesSecondCore = usesSecondCore
+        var bag = try scanner.scan()
         let missing = bag.missingAlgorithms
         if !bag.isDamaged && !missing.isEmpty {
             // A bag from another tool whose manifests use other digests than Docket's: read
             // it again, computing those too.
-            bag = try BagArchiveScanner(archivePath: path, algorithms: bag.files.algorithms + missing).scan()
+            scanner.algorithms = bag.files.algorithms + missing
+            bag = try scanner.scan()
         }
         guard !bag.isDamaged else {
             return result(path: path, bag: bag, problems: bag.problems, isDocketBag: false, snapshotsChecked: 0, signature: .absent)

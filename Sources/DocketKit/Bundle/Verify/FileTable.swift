@@ -85,6 +85,32 @@ final class FileTable {
         return Int32(sizes.count - 1)
     }
 
+    /// Adds one distinct file whose digests another thread is still computing, and returns
+    /// its record number; `setDigests` records them.
+    func addPendingContent(size: Int64) -> Int32 {
+        digests.append(contentsOf: repeatElement(0, count: digestStride))
+        canonicalDigests.append(contentsOf: repeatElement(0, count: 32))
+        hasCanonical.append(false)
+        sizes.append(size)
+        return Int32(sizes.count - 1)
+    }
+
+    /// Records the digests of a record `addPendingContent` made, as `addContent` takes them.
+    func setDigests(of content: Int32, hexDigests: [String], canonicalHex: String?) {
+        var computed: [UInt8] = []
+        for hex in hexDigests {
+            Self.appendBytes(ofHex: hex, to: &computed)
+        }
+        let start = Int(content) * digestStride
+        digests.replaceSubrange(start..<start + computed.count, with: computed)
+        if let canonicalHex, canonicalHex.utf8.count == 64 {
+            var canonical: [UInt8] = []
+            Self.appendBytes(ofHex: canonicalHex, to: &canonical)
+            canonicalDigests.replaceSubrange(Int(content) * 32..<Int(content) * 32 + 32, with: canonical)
+            hasCanonical[Int(content)] = true
+        }
+    }
+
     /// Adds `path` for a content record; the caller has checked that the path is new.
     func insert(_ path: String, content: Int32) {
         insert(path, key: PathKey(path), content: content)

@@ -143,3 +143,39 @@ struct VerifyStateTests {
         #expect(BagArchiveScanner.cleanRelativePath(path, folder: folder) == expected)
     }
 }
+
+@Suite("digests computed in batches")
+struct DigestBatchesTests {
+    /// Enough files for several batches by count and by bytes, some of them resource files
+    /// whose canonical digest is computed too, some not JSON.
+    @Test("batched digests equal digests computed as files pass")
+    func sameAsInline() {
+        let algorithms: [DigestAlgorithm] = [.sha256, .sha512]
+        let batched = FileTable(algorithms: algorithms)
+        let inline = FileTable(algorithms: algorithms)
+        var batches = DigestBatches(algorithms: algorithms)
+        let count = DigestBatches.maximumFiles * 2 + 37
+        var contents: [Int32] = []
+        for number in 0..<count {
+            let isLarge = number % 97 == 0
+            let text = isLarge ? String(repeating: "x", count: 300_000) : #"{ "b": \#(number), "a": "file \#(number)" }"#
+            let bytes = Array(text.utf8)
+            let needsCanonical = number % 3 != 0
+            let expected = BagArchiveScanner.digests(of: bytes, algorithms: algorithms, needsCanonical: needsCanonical)
+            _ = inline.addContent(size: Int64(bytes.count), hexDigests: expected.hex, canonicalHex: expected.canonical)
+            let content = batched.addPendingContent(size: Int64(bytes.count))
+            batches.add(content: content, bytes: bytes, needsCanonical: needsCanonical, to: batched)
+            contents.append(content)
+        }
+        batches.finish(into: batched)
+
+        for content in contents {
+            #expect(batched.size(ofContent: content) == inline.size(ofContent: content))
+            #expect(batched.digestHex(ofContent: content, .sha256) == inline.digestHex(ofContent: content, .sha256), "content \(content)")
+            #expect(batched.digestHex(ofContent: content, .sha512) == inline.digestHex(ofContent: content, .sha512), "content \(content)")
+            #expect(batched.canonicalHex(ofContent: content) == inline.canonicalHex(ofContent: content), "content \(content)")
+        }
+        #expect(inline.canonicalHex(ofContent: 1) == Digest.sha256(Array(#"{"a":"file 1","b":1}"#.utf8)))
+        #expect(inline.canonicalHex(ofContent: 0) == nil)
+    }
+}
