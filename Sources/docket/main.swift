@@ -32,9 +32,8 @@ func mainHelp() -> String {
 }
 
 func runMain() -> Int32 {
-    // libarchive converts every name it writes or reads through the C library's character
-    // set. Under the default C locale that set is ASCII, converted one character at a time;
-    // under UTF-8, names pass as they are. Docket writes nothing else through the C locale.
+    // libarchive converts each archive name through the C character set, one character at a
+    // time under the default ASCII set. Under UTF-8 the names pass unconverted.
     _ = setlocale(LC_CTYPE, "C.UTF-8")
     let arguments = Array(CommandLine.arguments.dropFirst())
     let environment = ProcessInfo.processInfo.environment

@@ -115,9 +115,8 @@ public enum DiffRenderer {
         // A string has at most as many characters as UTF-8 bytes, so most values are known
         // to fit without counting their characters.
         guard text.utf8.count > limit else { return text }
-        // In ASCII text each byte is one character: compact JSON escapes the carriage return
-        // and line feed that would otherwise pair into one. Other text is counted by walking
-        // its characters, once.
+        // In ASCII text each byte is one character, because compact JSON escapes the carriage
+        // return and line feed that would pair into one. Other text is counted once, by walking it.
         let isASCII = text.utf8.allSatisfy { $0 < 0x80 }
         let characterCount = isASCII ? text.utf8.count : text.count
         guard characterCount > limit else { return text }

@@ -1,11 +1,8 @@
-/// Reads the entries of a tree leaf straight from its canonical bytes, without building a
-/// `JSONValue` for each entry.
+/// A reader of tree leaves straight from their canonical bytes, with no `JSONValue` per entry.
 ///
-/// Docket writes a leaf as canonical JSON: `{"entries":[{"app":…,"digest":…,"key":…,
-/// "name":…,"parent":…},…]}`, with no whitespace and only string members. The scanner accepts
-/// exactly that shape, with strings that need no unescaping. Anything else, such as a kind
-/// tree split into buckets, an escaped string or a malformed leaf, makes it return nil, and
-/// the caller parses the object as JSON, which reads it or reports it as the parser does.
+/// It accepts only the form Docket writes, `{"entries":[{"app":…,"digest":…,"key":…,"name":…,
+/// "parent":…},…]}` with unescaped string members. For anything else (a bucketed kind tree, an
+/// escape, a malformed leaf) it returns nil, and the caller parses the object as JSON.
 struct TreeLeafScanner {
     private let bytes: UnsafeBufferPointer<UInt8>
     private var index = 0
@@ -61,21 +58,11 @@ struct TreeLeafScanner {
     /// A string with no escape and no control character; nil for anything else, including
     /// bytes that are not UTF-8.
     private mutating func scanString() -> String? {
-        guard skip("\"") else { return nil }
-        let start = index
-        var combined: UInt8 = 0
-        while index < bytes.count {
-            let byte = bytes[index]
-            if byte == UInt8(ascii: "\"") {
-                let slice = UnsafeBufferPointer(rebasing: bytes[start..<index])
-                index += 1
-                return combined < 0x80 ? String(decoding: slice, as: UTF8.self) : String(validating: slice, as: UTF8.self)
-            }
-            guard byte != UInt8(ascii: "\\"), byte >= 0x20 else { return nil }
-            combined |= byte
-            index += 1
+        guard skip("\""), let plain = JSONParser.unescapedString(in: bytes, from: index), let text = plain.text else {
+            return nil
         }
-        return nil
+        index = plain.end + 1
+        return text
     }
 
     /// Moves past `text` when the bytes at the current position spell it.

@@ -92,9 +92,8 @@ public struct JSONParser {
             index += 1
             return .object([:])
         }
-        // Members are gathered in order, then hashed once each into a dictionary made at its
-        // final size, which also finds a duplicate key. The offset after each key is kept to
-        // report one.
+        // Members are gathered, then hashed once each into a dictionary of the final size,
+        // which also finds a duplicate key. Each key's end offset is kept for that error.
         var members: [(key: String, value: JSONValue, offset: Int)] = []
         while true {
             skipWhitespace()
@@ -198,27 +197,35 @@ public struct JSONParser {
         while index < bytes.count, isDigit(bytes[index]) { index += 1 }
     }
 
-    private mutating func parseString() throws -> String {
-        index += 1
-        let start = index
-        // Most strings contain no escape: their bytes are the string, so they are validated in
-        // one step instead of being copied byte by byte. Most are ASCII too, which is
-        // already valid UTF-8 and needs no validation.
+    /// Decodes the string whose content starts at `start` when it contains no escape and no
+    /// control character, returning its text (nil when it is not UTF-8) and the offset of its
+    /// closing quote. Returns nil for any other string, which needs unescaping.
+    static func unescapedString(in bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> (text: String?, end: Int)? {
+        // Such a string's bytes are its text, validated in one step. Most strings are ASCII
+        // too, which is valid UTF-8 already.
         var combined: UInt8 = 0
-        while index < bytes.count {
+        for index in start..<bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
                 let slice = UnsafeBufferPointer(rebasing: bytes[start..<index])
                 let text = combined < 0x80 ? String(decoding: slice, as: UTF8.self) : String(validating: slice, as: UTF8.self)
-                guard let text else { throw error("invalid UTF-8 in a string") }
-                index += 1
-                return text
+                return (text, index)
             }
-            if byte == UInt8(ascii: "\\") || byte < 0x20 { break }
+            if byte == UInt8(ascii: "\\") || byte < 0x20 { return nil }
             combined |= byte
-            index += 1
         }
-        var utf8 = Array(bytes[start..<index])
+        return nil
+    }
+
+    private mutating func parseString() throws -> String {
+        index += 1
+        if let plain = Self.unescapedString(in: bytes, from: index) {
+            index = plain.end
+            guard let text = plain.text else { throw error("invalid UTF-8 in a string") }
+            index += 1
+            return text
+        }
+        var utf8: [UInt8] = []
         while true {
             guard index < bytes.count else { throw error("unterminated string") }
             let byte = bytes[index]

@@ -130,7 +130,7 @@ struct ArchiveWriterNameTests {
     /// Names are handed to libarchive in the locale's form, which skips its character
     /// conversion, so a name too long for the tar header (a pax record) and a link target
     /// must still read back unchanged. Docket's bag paths are always ASCII.
-    @Test("long and linked names read back by GNU tar")
+    @Test("long and linked names")
     func namesReadBack() throws {
         let folder = TestPaths.temporaryDirectory()
         let archivePath = folder.appendingPathComponent("names.tar").path

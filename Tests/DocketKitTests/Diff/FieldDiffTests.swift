@@ -137,7 +137,7 @@ struct DiffValueTextTests {
     }
 
     @Test(
-        "long values are shortened by characters",
+        "long values shortened by characters",
         arguments: [
             "-----BEGIN CERTIFICATE-----\n" + String(repeating: "MIIB+abc/", count: 40) + "\r\n-----END CERTIFICATE-----",
             String(repeating: "café ", count: 60),
@@ -149,7 +149,7 @@ struct DiffValueTextTests {
         #expect(DiffRenderer.valueText(.string(text)) == Self.walkedText(.string(text), limit: DiffRenderer.valueLimit))
     }
 
-    @Test("a value at the limit is whole")
+    @Test("value at the limit kept whole")
     func atLimit() {
         let text = String(repeating: "a", count: DiffRenderer.valueLimit - 2)
         #expect(DiffRenderer.valueText(.string(text)) == "\"\(text)\"")

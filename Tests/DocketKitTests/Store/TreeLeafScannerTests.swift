@@ -19,7 +19,7 @@ struct TreeLeafScannerTests {
         return entries.count == list.count ? entries : nil
     }
 
-    @Test("reads a canonical leaf as the parser does")
+    @Test("canonical leaf read as parsed")
     func canonicalLeaf() throws {
         let text = CanonicalJSON.encode(["entries": .array(Self.entries.map(\.treeValue))])
         let scanned = try #require(TreeLeafScanner.entries(kind: "domain", bytes: text))
@@ -35,7 +35,7 @@ struct TreeLeafScannerTests {
     /// Each text is valid JSON or not; the scanner must leave all of them to the parser, which
     /// reads the valid ones (or finds them malformed) and reports the rest as damaged.
     @Test(
-        "leaves other shapes to the parser",
+        "other shapes left to the parser",
         arguments: [
             #"{"buckets":{"00":"abc"}}"#,
             #"{"entries":[{"digest":"d","key":"k","name":"a \"quoted\" name"}]}"#,
@@ -53,14 +53,14 @@ struct TreeLeafScannerTests {
         #expect(TreeLeafScanner.entries(kind: "domain", bytes: Array(text.utf8)) == nil)
     }
 
-    @Test("leaves invalid UTF-8 to the parser")
+    @Test("invalid UTF-8 left to the parser")
     func invalidUTF8() {
         let text = Array(#"{"entries":[{"digest":"d","key":"k","name":""#.utf8) + [0xC3, 0x28] + Array(#""}]}"#.utf8)
         #expect(TreeLeafScanner.entries(kind: "domain", bytes: text) == nil)
         #expect(Self.parsedEntries(text) == nil)
     }
 
-    @Test("reads members in any order, as the parser does")
+    @Test("members in any order")
     func memberOrder() throws {
         let text = Array(#"{"entries":[{"name":"n","key":"k","digest":"d","parent":"p"}]}"#.utf8)
         let scanned = try #require(TreeLeafScanner.entries(kind: "domain", bytes: text))

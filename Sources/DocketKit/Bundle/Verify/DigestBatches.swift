@@ -1,10 +1,9 @@
-/// The digests of small payload files, computed on a second thread while the scan reads the
-/// next entries.
+/// Batches of small payload files whose digests a second thread computes while the scan reads
+/// the next entries.
 ///
-/// The scan gathers whole files into a batch. When the batch is full, it waits for the batch
-/// before it (if any) to finish, records that batch's digests in the file table, and hands the
-/// new batch to another thread. Only the scanning thread touches the file table, and at most
-/// one batch is out at a time, so memory stays within two batches.
+/// When a batch is full, the scan records the digests of the batch before it, waiting for them
+/// if need be, and sends the new one. Only the scan touches the file table, and one batch at
+/// most is out, so memory stays within two batches.
 struct DigestBatches {
     /// A batch goes out when it holds this many bytes or `maximumFiles` files.
     static let maximumBytes = 4 << 20

@@ -148,7 +148,7 @@ struct VerifyStateTests {
 struct DigestBatchesTests {
     /// Enough files for several batches by count and by bytes, some of them resource files
     /// whose canonical digest is computed too, some not JSON.
-    @Test("batched digests equal digests computed as files pass")
+    @Test("batched digests match inline ones")
     func sameAsInline() {
         let algorithms: [DigestAlgorithm] = [.sha256, .sha512]
         let batched = FileTable(algorithms: algorithms)
