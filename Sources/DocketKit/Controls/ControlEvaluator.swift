@@ -86,11 +86,16 @@ public final class ControlEvaluator {
             ]
         }
         let results = try control.evaluate(context)
-        // By resource kind, name and key, then message; each result's key is made once.
-        return results
-            .map { (key: ($0.resource?.kind ?? "", $0.resource?.name ?? "", $0.resource?.key ?? "", $0.message), result: $0) }
-            .sorted { $0.key < $1.key }
-            .map(\.result)
+        return Self.sortedForReport(results)
+    }
+
+    /// Returns `results` sorted by resource kind, name and key, then message, equal ones in
+    /// their order. Most controls list them sorted already; otherwise their positions are sorted.
+    static func sortedForReport(_ results: [ControlResult]) -> [ControlResult] {
+        let keys = results.map { ($0.resource?.kind ?? "", $0.resource?.name ?? "", $0.resource?.key ?? "", $0.message) }
+        guard zip(keys, keys.dropFirst()).contains(where: { $1 < $0 }) else { return results }
+        let order = keys.indices.sorted { keys[$0] < keys[$1] || (keys[$0] == keys[$1] && $0 < $1) }
+        return order.map { results[$0] }
     }
 
     /// Returns the run ledger, read once.

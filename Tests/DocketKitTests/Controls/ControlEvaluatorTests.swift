@@ -128,3 +128,34 @@ struct ControlEvaluatorTests {
         #expect(text.contains("19 controls:"))
     }
 }
+
+@Suite("control result order")
+struct ControlResultOrderTests {
+    /// Results in every order the controls make: sorted, reversed, shuffled with equal keys
+    /// (told apart by status), and without a resource.
+    static func results(count: Int) -> [ControlResult] {
+        (0..<count).map { number in
+            let resource = number % 7 == 0 ? nil : EvidenceReference(kind: number % 2 == 0 ? "app" : "domain", key: "k\(number % 5)", name: "n\(number % 3)", digest: nil)
+            return ControlResult(controlID: "c", status: number % 4 == 0 ? .fail : .pass, resource: resource, fieldsRead: [], message: "m\(number % 2)")
+        }
+    }
+
+    static func stableSorted(_ results: [ControlResult]) -> [ControlResult] {
+        results.enumerated().sorted { left, right in
+            let leftKey = (left.element.resource?.kind ?? "", left.element.resource?.name ?? "", left.element.resource?.key ?? "", left.element.message)
+            let rightKey = (right.element.resource?.kind ?? "", right.element.resource?.name ?? "", right.element.resource?.key ?? "", right.element.message)
+            return leftKey < rightKey || (leftKey == rightKey && left.offset < right.offset)
+        }.map(\.element)
+    }
+
+    @Test("sorted like a stable sort")
+    func sameAsStableSort() {
+        var generator = SystemRandomNumberGenerator()
+        let orders = [Self.results(count: 60), Self.results(count: 60).reversed(), Self.results(count: 60).shuffled(using: &generator)]
+        for results in orders.map(Array.init) {
+            #expect(ControlEvaluator.sortedForReport(results) == Self.stableSorted(results))
+        }
+        let sorted = Self.stableSorted(Self.results(count: 60))
+        #expect(ControlEvaluator.sortedForReport(sorted) == sorted)
+    }
+}
