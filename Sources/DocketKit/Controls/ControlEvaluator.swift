@@ -90,7 +90,7 @@ public final class ControlEvaluator {
     }
 
     /// Returns `results` sorted by resource kind, name and key, then message, equal ones in
-    /// their order. Most controls list them sorted already; otherwise their positions are sorted.
+    /// their order. Most controls list them sorted already, and otherwise their positions are sorted.
     static func sortedForReport(_ results: [ControlResult]) -> [ControlResult] {
         let keys = results.map { ($0.resource?.kind ?? "", $0.resource?.name ?? "", $0.resource?.key ?? "", $0.message) }
         guard zip(keys, keys.dropFirst()).contains(where: { $1 < $0 }) else { return results }
