@@ -147,11 +147,7 @@ final class ArchiveEntryHandle {
     /// Clears the entry and sets the fields Docket writes; owner and group stay 0 and unnamed.
     func reset(path: String, type: UInt32, permissions: UInt32, size: Int64, modificationTime: Int64) {
         archive_entry_clear(pointer)
-        if Self.isASCII(path) {
-            archive_entry_copy_pathname(pointer, path)
-        } else {
-            archive_entry_set_pathname_utf8(pointer, path)
-        }
+        archive_entry_set_pathname_utf8(pointer, path)
         archive_entry_set_filetype(pointer, type)
         archive_entry_set_perm(pointer, permissions)
         archive_entry_set_size(pointer, size)
@@ -161,15 +157,6 @@ final class ArchiveEntryHandle {
     }
 
     func setHardLink(_ target: String) {
-        if Self.isASCII(target) {
-            archive_entry_copy_hardlink(pointer, target)
-        } else {
-            archive_entry_set_hardlink_utf8(pointer, target)
-        }
-    }
-
-    private static func isASCII(_ text: String) -> Bool {
-        var text = text
-        return text.withUTF8 { bytes in bytes.allSatisfy { $0 < 0x80 } }
+        archive_entry_set_hardlink_utf8(pointer, target)
     }
 }

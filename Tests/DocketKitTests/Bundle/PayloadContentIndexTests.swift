@@ -127,9 +127,8 @@ struct ArchivePayloadSinkTests {
 
 @Suite("Archive writer names")
 struct ArchiveWriterNameTests {
-    /// Names are handed to libarchive in the locale's form, which skips its character
-    /// conversion, so a name too long for the tar header (a pax record) and a link target
-    /// must still read back unchanged. Docket's bag paths are always ASCII.
+    /// A name too long for the ustar header goes into a pax record, and a link names its
+    /// target. Both must read back unchanged. Docket's bag paths are ASCII, so no other is tried.
     @Test("long and linked names")
     func namesReadBack() throws {
         let folder = TestPaths.temporaryDirectory()
