@@ -5,7 +5,7 @@
 /// if need be, and sends the new one. Only the scan touches the file table, and one batch at
 /// most is out, so memory stays within two batches.
 struct DigestBatches {
-    /// A batch goes out when it holds this many bytes or `maximumFiles` files.
+    /// A batch is sent when it reaches this many bytes or `maximumFiles` files.
     static let maximumBytes = 4 << 20
     static let maximumFiles = 512
     /// Larger files are hashed by the scan as they pass, never held whole.
@@ -66,8 +66,8 @@ struct DigestBatches {
     private mutating func recordRunning(into files: FileTable) {
         guard let running else { return }
         self.running = nil
-        // The work never throws.
-        for computed in (try? running.wait()) ?? [] {
+        // The batch's closure cannot throw, so waiting for it cannot fail.
+        for computed in try! running.wait() {
             files.setDigests(of: computed.content, hexDigests: computed.hexDigests, canonicalHex: computed.canonicalHex)
         }
     }

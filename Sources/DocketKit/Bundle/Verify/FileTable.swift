@@ -71,22 +71,13 @@ final class FileTable {
     /// Adds one distinct file's size and digests (lowercase hex, in `algorithms` order) and
     /// returns its record number.
     func addContent(size: Int64, hexDigests: [String], canonicalHex: String?) -> Int32 {
-        for hex in hexDigests {
-            Self.appendBytes(ofHex: hex, to: &digests)
-        }
-        if let canonicalHex, canonicalHex.utf8.count == 64 {
-            Self.appendBytes(ofHex: canonicalHex, to: &canonicalDigests)
-            hasCanonical.append(true)
-        } else {
-            canonicalDigests.append(contentsOf: repeatElement(0, count: 32))
-            hasCanonical.append(false)
-        }
-        sizes.append(size)
-        return Int32(sizes.count - 1)
+        let content = addPendingContent(size: size)
+        setDigests(of: content, hexDigests: hexDigests, canonicalHex: canonicalHex)
+        return content
     }
 
-    /// Adds one distinct file whose digests another thread is still computing, and returns
-    /// its record number; `setDigests` records them.
+    /// Adds one distinct file whose digests are not known yet, and returns its record number.
+    /// `setDigests` records them when another thread has computed them.
     func addPendingContent(size: Int64) -> Int32 {
         digests.append(contentsOf: repeatElement(0, count: digestStride))
         canonicalDigests.append(contentsOf: repeatElement(0, count: 32))
@@ -101,8 +92,9 @@ final class FileTable {
         for hex in hexDigests {
             Self.appendBytes(ofHex: hex, to: &computed)
         }
+        precondition(computed.count == digestStride, "the digests do not match the table's algorithms")
         let start = Int(content) * digestStride
-        digests.replaceSubrange(start..<start + computed.count, with: computed)
+        digests.replaceSubrange(start..<start + digestStride, with: computed)
         if let canonicalHex, canonicalHex.utf8.count == 64 {
             var canonical: [UInt8] = []
             Self.appendBytes(ofHex: canonicalHex, to: &canonical)
