@@ -81,8 +81,7 @@ public enum CanonicalJSON {
         case 0x0C: output.append(UInt8(ascii: "f"))
         case 0x0D: output.append(UInt8(ascii: "r"))
         default:
-            let hexDigits = Array("0123456789abcdef".utf8)
-            output.append(contentsOf: [UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0x0F)]])
+            output.append(contentsOf: Array("u00\(hexString([byte]))".utf8))
         }
     }
 

@@ -4,8 +4,8 @@ import Testing
 @testable import DocketKit
 
 /// The parser's shortcuts (ASCII strings taken without validation, short integers computed
-/// directly, duplicate keys found without hashing in small objects) give the same values and
-/// reject the same texts as the general paths.
+/// directly, duplicate keys found while the object's dictionary is built) give the same values
+/// and reject the same texts as the general paths.
 @Suite("JSON parser")
 struct JSONParserTests {
     @Test("integers parse to the same doubles as Double(_:)", arguments: [
@@ -40,6 +40,16 @@ struct JSONParserTests {
         for duplicated in [0, memberCount - 1] {
             let text = "{" + (members + ["\"k\(duplicated)\": true"]).joined(separator: ",") + "}"
             #expect(throws: JSONParseError.self) { try JSONParser.parse(text) }
+        }
+    }
+
+    @Test("duplicate key reported at the key")
+    func duplicateKeyOffset() {
+        // The duplicate is found when the object closes, and reported where the second "a" ends.
+        #expect {
+            try JSONParser.parse(#"{"a":1,"a":2}"#)
+        } throws: { error in
+            (error as? JSONParseError)?.offset == 10 && (error as? JSONParseError)?.reason == #"duplicate object key "a""#
         }
     }
 
