@@ -33,7 +33,7 @@ func mainHelp() -> String {
 
 func runMain() -> Int32 {
     // libarchive converts each archive name between UTF-8 and the C character set, one
-    // character at a time under the default ASCII set. Under UTF-8 it copies them.
+    // character at a time under the default ASCII set. Under UTF-8 they need no conversion.
     _ = setlocale(LC_CTYPE, "C.UTF-8")
     let arguments = Array(CommandLine.arguments.dropFirst())
     let environment = ProcessInfo.processInfo.environment

@@ -92,9 +92,9 @@ public enum ControlRenderer {
         controlID.hasPrefix("evidence-")
     }
 
-    /// The two per-snapshot JSON files of a bundle, made from one rendering of the report:
+    /// Renders the report once and returns a bundle's two per-snapshot JSON files:
     /// - `summary`: what the results were computed from, each control's state, and the
-    ///   results of the evidence controls;
+    ///   results of the evidence controls.
     /// - `results`: the account controls with their results, naming no snapshot and no time.
     public static func bundleFiles(_ report: ControlReport) -> (summary: JSONValue, results: JSONValue) {
         guard var document = json(report).objectValue else { return (.null, .null) }

@@ -205,7 +205,7 @@ public final class SnapshotStore {
         return try Self.parseObject(bytes, digest: digest)
     }
 
-    /// The canonical bytes of object `digest` parsed as JSON.
+    /// Parses the canonical bytes of object `digest` as JSON.
     /// - Throws: `StoreError.corrupt` when they are not JSON.
     static func parseObject(_ bytes: [UInt8], digest: String) throws -> JSONValue {
         do {

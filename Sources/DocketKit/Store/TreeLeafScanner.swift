@@ -7,8 +7,8 @@ struct TreeLeafScanner {
     private let bytes: UnsafeBufferPointer<UInt8>
     private var index = 0
 
-    /// The entries of the leaf in `bytes`, in their stored order, or nil when the bytes are not
-    /// a leaf in Docket's plain canonical form.
+    /// Returns the entries of the leaf in `bytes` in their stored order, or nil when the bytes
+    /// are not a leaf in Docket's plain canonical form.
     static func entries(kind: String, bytes: [UInt8]) -> [ResourceEntry]? {
         bytes.withUnsafeBufferPointer { buffer in
             var scanner = TreeLeafScanner(bytes: buffer)
@@ -35,7 +35,7 @@ struct TreeLeafScanner {
         }
     }
 
-    /// One entry object: the three required members and the two optional ones, each once.
+    /// Reads one entry object: the three required members and the two optional ones, each once.
     private mutating func scanEntry(kind: String) -> ResourceEntry? {
         guard skip("{") else { return nil }
         var members: [String?] = [nil, nil, nil, nil, nil]
@@ -55,8 +55,8 @@ struct TreeLeafScanner {
     /// The members of an entry, in canonical order.
     private static let memberNames = ["app", "digest", "key", "name", "parent"]
 
-    /// A string with no escape and no control character; nil for anything else, including
-    /// bytes that are not UTF-8.
+    /// Reads a string with no escape and no control character. Returns nil for any other string
+    /// and for bytes that are not UTF-8.
     private mutating func scanString() -> String? {
         guard skip("\""), let plain = JSONParser.unescapedString(in: bytes, from: index), let text = plain.text else {
             return nil

@@ -55,7 +55,7 @@ final class WorkPositions: @unchecked Sendable {
         self.count = count
     }
 
-    /// The next position no thread has taken, or nil when none is left or the work stopped.
+    /// Returns the next position no thread has taken, or nil when none is left or the work stopped.
     func take() -> Int? {
         lock.lock()
         defer { lock.unlock() }

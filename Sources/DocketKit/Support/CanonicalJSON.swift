@@ -54,7 +54,7 @@ public enum CanonicalJSON {
 
     static func writeString(_ text: String, into output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
-        // The bytes between two escapes are copied as one run; most strings are one run.
+        // The bytes between two escapes are copied as one run, and most strings are one run.
         var text = text
         text.withUTF8 { bytes in
             var runStart = 0

@@ -11,7 +11,7 @@ public struct JSONParseError: Error, CustomStringConvertible, Sendable {
 /// A strict RFC 8259 parser that keeps what RFC 8785 needs: exact strings, doubles, and a
 /// rejection of duplicate object keys and lone surrogates.
 public struct JSONParser {
-    /// The text, read in place: the parser never outlives the call that lends it.
+    /// The text, read in place: a parser exists only inside the call that lends the buffer.
     private let bytes: UnsafeBufferPointer<UInt8>
     private var index = 0
     private var depth = 0
@@ -197,9 +197,8 @@ public struct JSONParser {
         while index < bytes.count, isDigit(bytes[index]) { index += 1 }
     }
 
-    /// Decodes the string whose content starts at `start` when it contains no escape and no
-    /// control character, returning its text (nil when it is not UTF-8) and the offset of its
-    /// closing quote. Returns nil for any other string, which needs unescaping.
+    /// Decodes a string that starts at `start` (after its opening quote) and has no escape or
+    /// control character. Returns its text (nil if not UTF-8) and closing quote's offset, else nil.
     static func unescapedString(in bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> (text: String?, end: Int)? {
         // Such a string's bytes are its text, validated in one step. Most strings are ASCII
         // too, which is valid UTF-8 already.

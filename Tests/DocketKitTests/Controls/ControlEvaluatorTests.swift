@@ -131,8 +131,8 @@ struct ControlEvaluatorTests {
 
 @Suite("control result order")
 struct ControlResultOrderTests {
-    /// Results in every order the controls make: sorted, reversed, shuffled with equal keys
-    /// (told apart by status), and without a resource.
+    /// Makes results whose keys repeat (the status distinguishes equal ones), some of them
+    /// without a resource.
     static func results(count: Int) -> [ControlResult] {
         (0..<count).map { number in
             let resource = number % 7 == 0 ? nil : EvidenceReference(kind: number % 2 == 0 ? "app" : "domain", key: "k\(number % 5)", name: "n\(number % 3)", digest: nil)

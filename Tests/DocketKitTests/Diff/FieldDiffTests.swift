@@ -129,7 +129,7 @@ struct FieldPathTests {
 
 @Suite("Diff value text")
 struct DiffValueTextTests {
-    /// The shortening `valueText` made by walking characters, before its ASCII shortcut.
+    /// Shortens a value by walking its characters, as `valueText` does for text that is not ASCII.
     static func walkedText(_ value: JSONValue, limit: Int) -> String {
         let text = CanonicalJSON.encodeString(value)
         guard text.count > limit else { return text }

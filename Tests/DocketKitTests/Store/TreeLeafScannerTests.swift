@@ -11,8 +11,8 @@ struct TreeLeafScannerTests {
         ResourceEntry(kind: "domain", key: "d-3", name: "api.acme.example", parentKey: "app-2", appKey: nil, digest: Digest.sha256("three")),
     ]
 
-    /// The entries the JSON parser reads from `text`, as `SnapshotTree.entries` did before the
-    /// scanner: nil when it would report the leaf as damaged.
+    /// Reads the entries of `text` with the JSON parser, as `SnapshotTree.entries` does for a
+    /// leaf the scanner rejects. Returns nil where it reports the leaf as damaged.
     static func parsedEntries(_ text: [UInt8]) -> [ResourceEntry]? {
         guard let list = (try? JSONParser.parse(bytes: text))?["entries"]?.arrayValue else { return nil }
         let entries = list.compactMap { ResourceEntry(kind: "domain", treeValue: $0) }
@@ -32,8 +32,8 @@ struct TreeLeafScannerTests {
         #expect(TreeLeafScanner.entries(kind: "domain", bytes: Array(#"{"entries":[]}"#.utf8)) == [])
     }
 
-    /// Each text is valid JSON or not; the scanner must leave all of them to the parser, which
-    /// reads the valid ones (or finds them malformed) and reports the rest as damaged.
+    /// None of these texts is a plain canonical leaf, so the scanner must leave each to the
+    /// parser. The parser reads the valid ones and reports the others as damaged.
     @Test(
         "other shapes left to the parser",
         arguments: [

@@ -275,14 +275,14 @@ struct BagArchiveScanner {
         bag.files.insert(relative, key: key, content: content)
     }
 
-    /// The SHA-256 of the canonical form of a resource file, or nil when it is not JSON.
+    /// Returns the SHA-256 of a resource file's canonical form, or nil when it is not JSON.
     private static func canonicalDigest(of bytes: [UInt8]) -> String? {
         guard let value = try? JSONParser.parse(bytes: bytes) else { return nil }
         return Digest.sha256(CanonicalJSON.encode(value))
     }
 
-    /// A whole file's digests in `algorithms` order, as lowercase hex, and with
-    /// `needsCanonical` its canonical digest, as the scan computes them while a file passes.
+    /// Returns a whole file's digests in `algorithms` order as lowercase hex, and with
+    /// `needsCanonical` its canonical digest, the same as the scan computes while a file passes.
     static func digests(of bytes: [UInt8], algorithms: [DigestAlgorithm], needsCanonical: Bool) -> (hex: [String], canonical: String?) {
         let hex = algorithms.map { algorithm in
             let hasher = Hasher(algorithm)

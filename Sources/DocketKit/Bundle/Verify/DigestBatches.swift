@@ -41,7 +41,7 @@ struct DigestBatches {
         }
     }
 
-    /// Sends the last batch and records every digest; after it, no work is left running.
+    /// Sends the last batch and records every digest, after which no work is left running.
     mutating func finish(into files: FileTable) {
         if !batch.isEmpty {
             send(recordingInto: files)
