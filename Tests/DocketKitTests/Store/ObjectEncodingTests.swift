@@ -422,11 +422,34 @@ struct ObjectEncodingTests {
         return digests
     }
 
+    @Test("version that moves only daily fields is stored against its chain's start")
+    func dailyFieldsAgainstStart() throws {
+        let (store, _) = try StoreFixtures.makeStore()
+        let digests = try Self.commitDays(6, to: store, Self.database(day:))
+        #expect(try Self.row(store, digests[0]).base == nil)
+        for (index, digest) in digests.enumerated().dropFirst() {
+            #expect(try Self.row(store, digest).base == digests[0], "day \(index + 1)")
+            #expect(try store.objectBytes(digest) == CanonicalJSON.encode(Self.database(day: index + 1).body))
+        }
+        #expect(try store.database.query("SELECT max(depth) FROM objects").first?.int(0) == 1)
+        #expect(try StoreChecker(store: store).run().problems == [])
+    }
+
+    /// A resource with 40 notes that gains one each day. A note is a digest, which does not
+    /// compress, so each day's version is much closer to the day before than to day 1, but
+    /// stays well within half its size of day 1 over two full chains.
+    static func slowlyDrifting(day: Int) -> CapturedResource {
+        var resource = database(day: 1)
+        let notes = (0..<(40 + day)).map { JSONValue.string(Digest.sha256("note \($0)")) }
+        resource.body = ["addon_id": "6e1b7b1c-38a2-4a34-8d3a-1ba1a1f0b0c1", "notes": .array(notes)]
+        return resource
+    }
+
     @Test("full chain branches from its start")
     func chainsAreBounded() throws {
         let (store, _) = try StoreFixtures.makeStore()
         let maximum = SnapshotStore.maximumChainDepth
-        let digests = try Self.commitDays(2 * maximum + 3, to: store, Self.database(day:))
+        let digests = try Self.commitDays(2 * maximum + 3, to: store, Self.slowlyDrifting(day:))
         for (index, digest) in digests.enumerated() {
             let expectedBase: String? =
                 switch index {
@@ -436,7 +459,7 @@ struct ObjectEncodingTests {
                 default: digests[index - 1]
                 }
             #expect(try Self.row(store, digest).base == expectedBase, "day \(index + 1)")
-            #expect(try store.objectBytes(digest) == CanonicalJSON.encode(Self.database(day: index + 1).body))
+            #expect(try store.objectBytes(digest) == CanonicalJSON.encode(Self.slowlyDrifting(day: index + 1).body))
         }
         let deepest = try store.database.query("SELECT max(depth) FROM objects").first?.int(0)
         #expect(deepest == Int64(maximum))
