@@ -15,7 +15,7 @@ let package = Package(
         .target(name: "DocketKit", dependencies: ["CSQLite", "CArchive", "CCrypto", "CZlib"]),
         .executableTarget(name: "docket", dependencies: ["DocketKit"]),
         .target(name: "DocketTestSupport", path: "Tests/DocketTestSupport"),
-        .testTarget(name: "DocketKitTests", dependencies: ["DocketKit", "DocketTestSupport"]),
+        .testTarget(name: "DocketKitTests", dependencies: ["DocketKit", "DocketTestSupport", "CArchive"]),
         .testTarget(name: "EndToEndTests", dependencies: ["DocketKit", "DocketTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

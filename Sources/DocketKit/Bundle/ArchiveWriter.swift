@@ -2,22 +2,29 @@ internal import CArchive
 import Foundation
 
 /// Writes a POSIX tar (pax restricted: plain ustar headers, pax extended headers only for
-/// long names) through libarchive, optionally through gzip or zstd.
+/// long names), optionally through gzip or zstd.
 ///
 /// Every entry is owned by uid and gid 0 with no user or group name. It has a fixed mode (0644
 /// for files, 0755 for directories) and the modification time the caller gives, so the same
 /// entries in the same order always give the same bytes. The gzip header carries no file name
 /// and a zero time.
 ///
+/// `TarHeaders` formats the headers, and the tar stream goes through libarchive's raw format,
+/// which compresses it and pads the last block as it pads a tar of its own. The bytes are
+/// those libarchive's own tar writer gave before.
+///
 /// The writer owns its `struct archive`; `close()` writes the tar trailer and must be called,
 /// because a failure there means the bundle is incomplete. `deinit` only frees.
 final class ArchiveWriter {
     private let handle: OpaquePointer
-    private let entry: ArchiveEntryHandle
     let path: String
     private var isClosed = false
     /// The entry being written by `beginFile`, and the bytes it still expects.
-    private var openEntry: (path: String, remaining: Int64)?
+    private var openEntry: (path: String, size: Int64, remaining: Int64)?
+    /// Headers and small files wait here and go to libarchive in blocks of about
+    /// `flushSize` bytes, because each call into libarchive costs more than the copy.
+    private var pending: [UInt8] = []
+    private static let flushSize = 256 * 1024
 
     /// Creates the archive file at `path` (replacing any file there).
     /// - Throws: `ArchiveError` when libarchive cannot set the format or filter, or open the file.
@@ -27,8 +34,8 @@ final class ArchiveWriter {
         }
         self.handle = handle
         self.path = path
-        self.entry = try ArchiveEntryHandle()
-        try check(archive_write_set_format_pax_restricted(handle), "choosing the pax tar format")
+        pending.reserveCapacity(Self.flushSize + 64 * 1024)
+        try check(archive_write_set_format_raw(handle), "choosing libarchive's raw format")
         switch compression {
         case .uncompressed:
             break
@@ -40,6 +47,10 @@ final class ArchiveWriter {
             try check(archive_write_add_filter_zstd(handle), "adding the zstd filter (is libarchive built with libzstd?)")
         }
         try check(archive_write_open_filename(handle, path), "opening \(path) for writing")
+        // The raw format takes one entry, the whole tar stream, whose header it does not write.
+        let stream = try ArchiveEntryHandle()
+        stream.reset(path: "tar", type: ArchiveFileType.regular, permissions: 0o644, size: 0, modificationTime: 0)
+        try check(archive_write_header(handle, stream.pointer), "starting \(path)")
     }
 
     deinit {
@@ -49,8 +60,10 @@ final class ArchiveWriter {
     /// Writes a directory entry, mode 0755. `path` ends without a slash.
     func addDirectory(_ path: String, modificationTime: Int64) throws {
         try finishOpenEntry()
-        entry.reset(path: path + "/", type: ArchiveFileType.directory, permissions: 0o755, size: 0, modificationTime: modificationTime)
-        try check(archive_write_header(handle, entry.pointer), "writing the directory entry \(path)")
+        TarHeaders.append(
+            path: Array((path + "/").utf8), type: .directory, mode: 0o755, size: 0, modificationTime: modificationTime,
+            linkTarget: nil, to: &pending)
+        try flushIfFull()
     }
 
     /// Writes a regular file, mode 0644, with all of its bytes.
@@ -61,11 +74,20 @@ final class ArchiveWriter {
     }
 
     /// Starts a regular file of `size` bytes, whose contents follow through `writeData`.
+    /// - Throws: `ArchiveError` for a file of 8 GiB or more, which a ustar header cannot
+    ///   record, or when writing fails.
     func beginFile(_ path: String, size: Int64, modificationTime: Int64) throws {
         try finishOpenEntry()
-        entry.reset(path: path, type: ArchiveFileType.regular, permissions: 0o644, size: size, modificationTime: modificationTime)
-        try check(archive_write_header(handle, entry.pointer), "writing the header of \(path)")
-        openEntry = (path, size)
+        guard size <= TarHeaders.maximumSize else {
+            throw ArchiveError(
+                code: ARCHIVE_FAILED,
+                message: "the file is \(size) bytes, over the 8 GiB a ustar header can record; bundle a shorter period",
+                context: "writing the header of \(path)")
+        }
+        TarHeaders.append(
+            path: Array(path.utf8), type: .file, mode: 0o644, size: size, modificationTime: modificationTime, linkTarget: nil,
+            to: &pending)
+        openEntry = (path, size, size)
     }
 
     /// Writes the next bytes of the file started by `beginFile`.
@@ -74,28 +96,34 @@ final class ArchiveWriter {
             preconditionFailure("writeData called with no file entry open")
         }
         precondition(Int64(bytes.count) <= current.remaining, "more bytes than announced for \(current.path)")
-        guard !bytes.isEmpty else { return }
-        let written = bytes.withUnsafeBytes { archive_write_data(handle, $0.baseAddress, $0.count) }
-        guard written == bytes.count else {
-            throw error(Int32(written < 0 ? Int(written) : Int(ARCHIVE_FATAL)), "writing the contents of \(current.path)")
+        if bytes.count < Self.flushSize {
+            pending += bytes
+            try flushIfFull()
+        } else {
+            try flush()
+            try output(bytes, "writing the contents of \(current.path)")
         }
-        openEntry = (current.path, current.remaining - Int64(bytes.count))
+        openEntry = (current.path, current.size, current.remaining - Int64(bytes.count))
     }
 
     /// Writes a hard link to `target`, an earlier entry of this archive. The link carries no
     /// data: extracting tools create it from the target.
     func addHardLink(_ path: String, target: String, modificationTime: Int64) throws {
         try finishOpenEntry()
-        entry.reset(path: path, type: ArchiveFileType.regular, permissions: 0o644, size: 0, modificationTime: modificationTime)
-        entry.setHardLink(target)
-        try check(archive_write_header(handle, entry.pointer), "writing the hard link \(path) to \(target)")
+        TarHeaders.append(
+            path: Array(path.utf8), type: .hardLink, mode: 0o644, size: 0, modificationTime: modificationTime,
+            linkTarget: Array(target.utf8), to: &pending)
+        try flushIfFull()
     }
 
-    /// Finishes the last entry, writes the tar trailer and flushes the compressor.
+    /// Finishes the last entry, writes the tar trailer (two zero blocks) and flushes the
+    /// compressor.
     /// - Throws: `ArchiveError` when any of that fails: the file is then incomplete.
     func close() throws {
         try finishOpenEntry()
         isClosed = true
+        pending.append(contentsOf: repeatElement(0, count: 2 * TarHeaders.blockSize))
+        try flush()
         try check(archive_write_close(handle), "finishing \(path)")
     }
 
@@ -106,7 +134,27 @@ final class ArchiveWriter {
             preconditionFailure("\(current.path) is \(current.remaining) bytes short of its announced size")
         }
         openEntry = nil
-        try check(archive_write_finish_entry(handle), "finishing the entry \(current.path)")
+        TarHeaders.appendPadding(after: Int(current.size % Int64(TarHeaders.blockSize)), to: &pending)
+        try flushIfFull()
+    }
+
+    private func flushIfFull() throws {
+        if pending.count >= Self.flushSize {
+            try flush()
+        }
+    }
+
+    private func flush() throws {
+        try output(pending[...], "writing \(path)")
+        pending.removeAll(keepingCapacity: true)
+    }
+
+    private func output(_ bytes: ArraySlice<UInt8>, _ context: String) throws {
+        guard !bytes.isEmpty else { return }
+        let written = bytes.withUnsafeBytes { archive_write_data(handle, $0.baseAddress, $0.count) }
+        guard written == bytes.count else {
+            throw error(Int32(written < 0 ? Int(written) : Int(ARCHIVE_FATAL)), context)
+        }
     }
 
     private func check(_ code: Int32, _ context: String) throws {
@@ -154,9 +202,5 @@ final class ArchiveEntryHandle {
         archive_entry_set_uid(pointer, 0)
         archive_entry_set_gid(pointer, 0)
         archive_entry_set_mtime(pointer, time_t(modificationTime), 0)
-    }
-
-    func setHardLink(_ target: String) {
-        archive_entry_set_hardlink_utf8(pointer, target)
     }
 }
