@@ -191,7 +191,7 @@ struct DocketBagChecks {
     /// index and every file it lists are marked in the file table. The index's bytes and
     /// parsed JSON are freed on return, before the tree is hashed.
     private mutating func readIndex(_ indexPath: String, folder: String) -> (byKind: [String: [ResourceEntry]], files: [ListedFile])? {
-        guard let bytes = bag.contents(of: indexPath), let index = try? JSONParser.parse(bytes: bytes) else {
+        guard let bytes = bag.contents(of: indexPath), let index = Self.indexContents(bytes) else {
             return nil
         }
         let isFirstIndex = indexedFolders.insert(folder).inserted
@@ -199,20 +199,31 @@ struct DocketBagChecks {
         return resourceEntries(index, folder: folder, indexPath: indexPath, marksFiles: isFirstIndex)
     }
 
+    /// Returns the kinds and resources of an index, read by `IndexScanner` when the bytes are
+    /// in its form and parsed as JSON otherwise. Returns nil for bytes that are not JSON.
+    static func indexContents(_ bytes: [UInt8]) -> IndexScanner.Contents? {
+        if let contents = IndexScanner.contents(of: bytes) {
+            return contents
+        }
+        guard let index = try? JSONParser.parse(bytes: bytes) else { return nil }
+        return IndexScanner.Contents(
+            kinds: index["kinds"]?.arrayValue?.compactMap(\.stringValue) ?? [],
+            resources: (index["resources"]?.arrayValue ?? []).map(IndexedResource.init))
+    }
+
     /// Reads the index's entries by kind and the files they list. With `marksFiles`, it also
     /// marks every listed file in the file table, malformed entries' files included, so that
     /// each path is looked up once.
     private mutating func resourceEntries(
-        _ index: JSONValue, folder: String, indexPath: String, marksFiles: Bool
+        _ index: IndexScanner.Contents, folder: String, indexPath: String, marksFiles: Bool
     ) -> (byKind: [String: [ResourceEntry]], files: [ListedFile]) {
         var byKind: [String: [ResourceEntry]] = [:]
-        for kind in index["kinds"]?.arrayValue?.compactMap(\.stringValue) ?? [] {
+        for kind in index.kinds {
             byKind[kind] = []
         }
         let table = bag.files
         var files: [ListedFile] = []
-        for value in index["resources"]?.arrayValue ?? [] {
-            let fields = IndexedResource(value)
+        for fields in index.resources {
             let path = fields.file.map { "data/\(folder)/\($0)" }
             let id = path.flatMap { table.entry($0) }
             if marksFiles, let id { table.markIndexed(id) }
@@ -325,7 +336,7 @@ struct DocketBagChecks {
 /// The string members of one resource in a snapshot's index, read in one pass over the
 /// object rather than one hashed lookup per member. A member that is not a string is nil, as
 /// `JSONValue.stringValue` makes it.
-private struct IndexedResource {
+struct IndexedResource: Equatable {
     var file: String?
     var kind: String?
     var key: String?
@@ -334,19 +345,29 @@ private struct IndexedResource {
     var parent: String?
     var app: String?
 
+    init() {}
+
+    /// Reads the string members of an object. Other members and non-string values are left out.
     init(_ value: JSONValue) {
         guard case .object(let members) = value else { return }
         for (member, content) in members {
-            switch member {
-            case "file": file = content.stringValue
-            case "kind": kind = content.stringValue
-            case "key": key = content.stringValue
-            case "name": name = content.stringValue
-            case "digest": digest = content.stringValue
-            case "parent": parent = content.stringValue
-            case "app": app = content.stringValue
-            default: break
+            if let text = content.stringValue {
+                set(member, to: text)
             }
+        }
+    }
+
+    /// Sets the field `member` names, if it is one of the index's fields.
+    mutating func set(_ member: String, to value: String) {
+        switch member {
+        case "file": file = value
+        case "kind": kind = value
+        case "key": key = value
+        case "name": name = value
+        case "digest": digest = value
+        case "parent": parent = value
+        case "app": app = value
+        default: break
         }
     }
 
