@@ -96,34 +96,52 @@ enum TarHeaders {
         return block
     }()
 
+    /// Appends one ustar header block, filled in place after the template, because a block
+    /// built apart and then copied cost an allocation per entry.
     private static func appendUstar(
         name: [UInt8], type: EntryType, mode: Int, size: Int64, modificationTime: Int64, linkName: [UInt8],
         to output: inout [UInt8]
     ) {
-        var block = template
-        if name.count <= 100 {
-            block.replaceSubrange(0..<name.count, with: name)
-        } else {
+        var split: Int?
+        if name.count > 100 {
             guard let slash = splitPoint(name) else {
                 preconditionFailure("the tar name \(String(decoding: name, as: UTF8.self)) has no split point")
             }
-            block.replaceSubrange(345..<(345 + slash), with: name[..<slash])
-            block.replaceSubrange(0..<(name.count - slash - 1), with: name[(slash + 1)...])
+            split = slash
         }
-        block.replaceSubrange(157..<(157 + linkName.count), with: linkName)
-        writeOctal(Int64(mode & 0o7777), into: &block, at: 100, digits: 6)
-        writeOctal(size, into: &block, at: 124, digits: 11)
-        writeOctal(modificationTime, into: &block, at: 136, digits: 11)
-        block[156] = type.rawValue
-        let checksum = block.reduce(0) { $0 + Int64($1) }
-        writeOctal(checksum, into: &block, at: 148, digits: 6)
-        block[154] = 0
-        output += block
+        let start = output.count
+        output.append(contentsOf: template)
+        output.withUnsafeMutableBufferPointer { whole in
+            let block = UnsafeMutableBufferPointer(rebasing: whole[start..<(start + blockSize)])
+            if let split {
+                copy(name[..<split], into: block, at: 345)
+                copy(name[(split + 1)...], into: block, at: 0)
+            } else {
+                copy(name[...], into: block, at: 0)
+            }
+            copy(linkName[...], into: block, at: 157)
+            writeOctal(Int64(mode & 0o7777), into: block, at: 100, digits: 6)
+            writeOctal(size, into: block, at: 124, digits: 11)
+            writeOctal(modificationTime, into: block, at: 136, digits: 11)
+            block[156] = type.rawValue
+            var checksum: Int64 = 0
+            for byte in block {
+                checksum += Int64(byte)
+            }
+            writeOctal(checksum, into: block, at: 148, digits: 6)
+            block[154] = 0
+        }
+    }
+
+    private static func copy(_ bytes: ArraySlice<UInt8>, into block: UnsafeMutableBufferPointer<UInt8>, at offset: Int) {
+        for (position, byte) in zip(offset..., bytes) {
+            block[position] = byte
+        }
     }
 
     /// Writes `value` as `digits` octal digits, the most significant first. `append`'s
     /// preconditions keep sizes and times within 11 digits.
-    private static func writeOctal(_ value: Int64, into block: inout [UInt8], at offset: Int, digits: Int) {
+    private static func writeOctal(_ value: Int64, into block: UnsafeMutableBufferPointer<UInt8>, at offset: Int, digits: Int) {
         var rest = value
         for index in stride(from: offset + digits - 1, through: offset, by: -1) {
             block[index] = UInt8(ascii: "0") + UInt8(rest & 7)
