@@ -44,10 +44,10 @@ struct IndexScanner {
                 previousName = name
                 switch name {
                 case "kinds":
-                    guard let kinds = scanStrings() else { return nil }
+                    guard let kinds = scanArray({ $0.scanString() }) else { return nil }
                     contents.kinds = kinds
                 case "resources":
-                    guard let resources = scanResources() else { return nil }
+                    guard let resources = scanArray({ $0.scanResource() }) else { return nil }
                     contents.resources = resources
                 default:
                     guard scanString() != nil else { return nil }
@@ -61,28 +61,16 @@ struct IndexScanner {
         return index == bytes.count ? contents : nil
     }
 
-    /// Reads an array of strings.
-    private mutating func scanStrings() -> [String]? {
+    /// Reads an array whose elements `scanElement` reads, and returns nil when it cannot read one.
+    private mutating func scanArray<Element>(_ scanElement: (inout IndexScanner) -> Element?) -> [Element]? {
         guard skip("[") else { return nil }
-        var strings: [String] = []
-        if skip("]") { return strings }
+        var elements: [Element] = []
+        if skip("]") { return elements }
         while true {
-            guard let string = scanString() else { return nil }
-            strings.append(string)
+            guard let element = scanElement(&self) else { return nil }
+            elements.append(element)
             if skip(",") { continue }
-            return skip("]") ? strings : nil
-        }
-    }
-
-    private mutating func scanResources() -> [IndexedResource]? {
-        guard skip("[") else { return nil }
-        var resources: [IndexedResource] = []
-        if skip("]") { return resources }
-        while true {
-            guard let resource = scanResource() else { return nil }
-            resources.append(resource)
-            if skip(",") { continue }
-            return skip("]") ? resources : nil
+            return skip("]") ? elements : nil
         }
     }
 
