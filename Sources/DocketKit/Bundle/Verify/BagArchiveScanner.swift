@@ -71,15 +71,30 @@ struct BagArchiveScanner {
     /// - Throws: `DocketError` (failure) when the temporary file for the manifests cannot be
     ///   created or written.
     func scan() throws -> ScannedBag {
-        var bag = try ScannedBag(algorithms: algorithms)
+        // A tar in Docket's plain form is read without libarchive's tar reader. Any other,
+        // and any damage, makes the scan start again with it (see `PlainTarReader`).
+        if let plain = try? PlainTarReader(path: archivePath) {
+            do {
+                return try scan(with: plain)
+            } catch is PlainTarReader.Unsupported {}
+        }
         let reader: ArchiveReader
         do {
             reader = try ArchiveReader(path: archivePath)
         } catch let error as ArchiveError {
+            var bag = try ScannedBag(algorithms: algorithms)
             bag.problems.append(BagProblem(.error, archiveName, "is not a tar archive, or is damaged: \(error.message)"))
             bag.isDamaged = true
             return bag
         }
+        return try scan(with: reader)
+    }
+
+    /// Reads every entry from `reader` into a new `ScannedBag`.
+    /// - Throws: `PlainTarReader.Unsupported` from a `PlainTarReader`, after the other
+    ///   thread's work has ended, and `DocketError` as `scan()` does.
+    private func scan(with reader: TarEntrySource) throws -> ScannedBag {
+        var bag = try ScannedBag(algorithms: algorithms)
         var symbolicLinks: [(path: String, target: String)] = []
         var symbolicLinkPaths: Set<String> = []
         /// The keys of `bag.directories` and `symbolicLinkPaths`.
@@ -207,7 +222,7 @@ struct BagArchiveScanner {
     }
 
     private func record(
-        _ entry: ArchiveEntryInfo, relative: String, key: PathKey, reader: ArchiveReader, bag: inout ScannedBag,
+        _ entry: ArchiveEntryInfo, relative: String, key: PathKey, reader: TarEntrySource, bag: inout ScannedBag,
         symbolicLinks: inout [(path: String, target: String)], batches: inout DigestBatches?
     ) throws {
         switch entry.kind {
@@ -229,7 +244,7 @@ struct BagArchiveScanner {
     }
 
     private func readFile(
-        _ relative: String, key: PathKey, size: Int64, reader: ArchiveReader, bag: inout ScannedBag, batches: inout DigestBatches?
+        _ relative: String, key: PathKey, size: Int64, reader: TarEntrySource, bag: inout ScannedBag, batches: inout DigestBatches?
     ) throws {
         let shouldRetain = Self.isRetained(relative)
         let needsCanonical = Self.isResourceFile(relative) && size <= Self.canonicalLimit
@@ -351,7 +366,7 @@ struct BagArchiveScanner {
         }
     }
 
-    private func skipData(_ entry: ArchiveEntryInfo, reader: ArchiveReader) throws {
+    private func skipData(_ entry: ArchiveEntryInfo, reader: TarEntrySource) throws {
         // Reading the data moves the stream past it. libarchive would also skip it on the next
         // header, but reading here reports a truncated archive at this entry.
         if entry.size > 0 {
