@@ -422,17 +422,43 @@ struct ObjectEncodingTests {
         return digests
     }
 
-    @Test("version that moves only daily fields is stored against its chain's start")
-    func dailyFieldsAgainstStart() throws {
+    /// A database whose check time moves each day, so each version differs from the first as
+    /// little as from the day before.
+    static func stamped(day: Int) -> CapturedResource {
+        var resource = database(day: 1)
+        resource.body = ["addon_id": "6e1b7b1c-38a2-4a34-8d3a-1ba1a1f0b0c1", "checked_at": .string("2026-03-\(10 + day)T06:00:00Z"),
+                         "info": database(day: 1).body["info"]!]
+        return resource
+    }
+
+    @Test("version as close to the start is stored against it")
+    func closeVersionsAgainstStart() throws {
         let (store, _) = try StoreFixtures.makeStore()
-        let digests = try Self.commitDays(6, to: store, Self.database(day:))
+        let digests = try Self.commitDays(6, to: store, Self.stamped(day:))
         #expect(try Self.row(store, digests[0]).base == nil)
         for (index, digest) in digests.enumerated().dropFirst() {
             #expect(try Self.row(store, digest).base == digests[0], "day \(index + 1)")
-            #expect(try store.objectBytes(digest) == CanonicalJSON.encode(Self.database(day: index + 1).body))
+            #expect(try store.objectBytes(digest) == CanonicalJSON.encode(Self.stamped(day: index + 1).body))
         }
         #expect(try store.database.query("SELECT max(depth) FROM objects").first?.int(0) == 1)
         #expect(try StoreChecker(store: store).run().problems == [])
+    }
+
+    /// Each version is stored against the chain's start unless the delta against the day
+    /// before is smaller by more than the allowance.
+    @Test("start or previous version by delta size")
+    func startOrPreviousBySize() throws {
+        let (store, _) = try StoreFixtures.makeStore()
+        let digests = try Self.commitDays(8, to: store, Self.database(day:))
+        for index in 2..<digests.count {
+            let bytes = CanonicalJSON.encode(Self.database(day: index + 1).body)
+            let previous = try #require(try store.objectBytes(digests[index - 1]))
+            let start = try #require(try store.objectBytes(digests[0]))
+            let onPrevious = try ObjectCompression.compress(bytes, dictionary: previous).count
+            let onStart = try ObjectCompression.compress(bytes, dictionary: start).count
+            let expected = onPrevious + SnapshotStore.startDeltaAllowance < onStart ? digests[index - 1] : digests[0]
+            #expect(try Self.row(store, digests[index]).base == expected, "day \(index + 1): \(onPrevious) against \(onStart) bytes")
+        }
     }
 
     /// A resource with 40 notes that gains one each day. A note is a digest, which does not
