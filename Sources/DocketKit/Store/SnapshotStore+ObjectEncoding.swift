@@ -78,9 +78,9 @@ extension SnapshotStore {
     }
 
     /// Deflates `bytes` against the object `hint` names, unless its chain is full, and
-    /// against the standalone object that chain starts from. Returns the delta against the
-    /// start when the other is missing or saves more than `startDeltaAllowance` bytes, else
-    /// the other. Returns nil when the store has no object `hint`.
+    /// against the standalone object that chain starts from. Returns the delta against `hint`
+    /// when it is smaller than the other by more than `startDeltaAllowance` bytes, else the
+    /// delta against the start. Returns nil when the store has no object `hint`.
     private func delta(of bytes: [UInt8], against hint: String) throws -> EncodedObject? {
         guard let version = try locateObject(hint).match else { return nil }
         var onVersion: EncodedObject?
