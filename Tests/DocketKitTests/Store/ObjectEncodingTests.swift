@@ -422,8 +422,8 @@ struct ObjectEncodingTests {
         return digests
     }
 
-    /// A database whose check time moves each day, so each version differs from the first as
-    /// little as from the day before.
+    /// Returns a database whose check time moves each day, so each version differs from the
+    /// first as little as from the day before.
     static func stamped(day: Int) -> CapturedResource {
         var resource = database(day: 1)
         resource.body = ["addon_id": "6e1b7b1c-38a2-4a34-8d3a-1ba1a1f0b0c1", "checked_at": .string("2026-03-\(10 + day)T06:00:00Z"),
@@ -461,7 +461,7 @@ struct ObjectEncodingTests {
         }
     }
 
-    /// A resource with 40 notes that gains one each day. A note is a digest, which does not
+    /// Returns a resource with 40 notes that gains one each day. A note is a digest, which does not
     /// compress, so each day's version is much closer to the day before than to day 1, but
     /// stays well within half its size of day 1 over two full chains.
     static func slowlyDrifting(day: Int) -> CapturedResource {
