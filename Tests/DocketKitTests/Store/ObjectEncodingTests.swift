@@ -461,9 +461,9 @@ struct ObjectEncodingTests {
         }
     }
 
-    /// Returns a resource with 40 notes that gains one each day. A note is a digest, which does not
-    /// compress, so each day's version is much closer to the day before than to day 1, but
-    /// stays well within half its size of day 1 over two full chains.
+    /// Returns a resource with 40 notes that gains one each day. A note is a digest, which
+    /// does not compress, so each day's version is much closer to the day before than to
+    /// day 1, but stays well within half its size of day 1 over two full chains.
     static func slowlyDrifting(day: Int) -> CapturedResource {
         var resource = database(day: 1)
         let notes = (0..<(40 + day)).map { JSONValue.string(Digest.sha256("note \($0)")) }
