@@ -134,7 +134,7 @@ final class ArchiveWriter {
             preconditionFailure("\(current.path) is \(current.remaining) bytes short of its announced size")
         }
         openEntry = nil
-        TarHeaders.appendPadding(after: Int(current.size % Int64(TarHeaders.blockSize)), to: &pending)
+        TarHeaders.appendPadding(after: current.size, to: &pending)
         try flushIfFull()
     }
 

@@ -40,7 +40,7 @@ final class PlainTarReader: TarEntrySource {
     private var remaining: Int64 = 0
     private var padding = 0
 
-    private static let blockSize = 512
+    private static let blockSize = TarHeaders.blockSize
     private static let bufferSize = 1 << 20
 
     /// Opens `path` and its decompression filter.
@@ -81,7 +81,7 @@ final class PlainTarReader: TarEntrySource {
             let fields = try Self.fields(of: header)
             start += Self.blockSize
             if fields.type == UInt8(ascii: "x") {
-                guard !hasRecords, fields.size <= 1 << 20, try fill(Int(fields.size)) else {
+                guard !hasRecords, fields.size <= Self.bufferSize, try fill(Int(fields.size)) else {
                     throw Unsupported(reason: "a pax header that is repeated, long or cut off")
                 }
                 records = try Self.records(UnsafeRawBufferPointer(rebasing: buffer[start..<(start + Int(fields.size))]))
@@ -255,7 +255,7 @@ final class PlainTarReader: TarEntrySource {
         if case .hardLink(let target) = kind, target.isEmpty { throw Unsupported(reason: "a link without a target") }
         if case .symbolicLink(let target) = kind, target.isEmpty { throw Unsupported(reason: "a link without a target") }
         remaining = size
-        padding = Int((Int64(Self.blockSize) - size % Int64(Self.blockSize)) % Int64(Self.blockSize))
+        padding = TarHeaders.padding(after: size)
         return ArchiveEntryInfo(path: path, kind: kind, size: size)
     }
 
@@ -267,7 +267,7 @@ final class PlainTarReader: TarEntrySource {
     }
 
     private func skipPadding(after size: Int64) throws {
-        try skip(Int((Int64(Self.blockSize) - size % Int64(Self.blockSize)) % Int64(Self.blockSize)))
+        try skip(TarHeaders.padding(after: size))
     }
 
     private func skip(_ count: Int) throws {

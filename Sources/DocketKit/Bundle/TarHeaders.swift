@@ -66,17 +66,19 @@ enum TarHeaders {
                 mode: mode, size: Int64(records.count), modificationTime: min(modificationTime, firstRecordedTime),
                 linkName: [], to: &output)
             output += records
-            appendPadding(after: records.count, to: &output)
+            appendPadding(after: Int64(records.count), to: &output)
         }
         appendUstar(name: name, type: type, mode: mode, size: size, modificationTime: modificationTime, linkName: linkName, to: &output)
     }
 
-    /// Appends the zero bytes that fill the last block of `count` bytes of data.
-    static func appendPadding(after count: Int, to output: inout [UInt8]) {
-        let remainder = count % blockSize
-        if remainder != 0 {
-            output.append(contentsOf: repeatElement(0, count: blockSize - remainder))
-        }
+    /// Returns how many zero bytes fill the last block of `size` bytes of data.
+    static func padding(after size: Int64) -> Int {
+        Int((Int64(blockSize) - size % Int64(blockSize)) % Int64(blockSize))
+    }
+
+    /// Appends the zero bytes that fill the last block of `size` bytes of data.
+    static func appendPadding(after size: Int64, to output: inout [UInt8]) {
+        output.append(contentsOf: repeatElement(0, count: padding(after: size)))
     }
 
     private static let template: [UInt8] = {
@@ -234,17 +236,14 @@ enum TarHeaders {
     private static func appendRecord(_ key: String, _ value: [UInt8], to records: inout [UInt8]) {
         let length = key.utf8.count + value.count + 3
         var digits = String(length).count
-        if length + digits >= Int(pow10(digits)) { digits += 1 }
+        // Counting its own digits may make the length one digit longer.
+        if String(length + digits).count > digits { digits += 1 }
         records += Array(String(length + digits).utf8)
         records.append(UInt8(ascii: " "))
         records += key.utf8
         records.append(UInt8(ascii: "="))
         records += value
         records.append(UInt8(ascii: "\n"))
-    }
-
-    private static func pow10(_ exponent: Int) -> Int {
-        (0..<exponent).reduce(1) { result, _ in result * 10 }
     }
 
     private static func isASCII(_ bytes: [UInt8]) -> Bool {
