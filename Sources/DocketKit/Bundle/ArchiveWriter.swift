@@ -81,7 +81,7 @@ final class ArchiveWriter {
         guard size <= TarHeaders.maximumSize else {
             throw ArchiveError(
                 code: ARCHIVE_FAILED,
-                message: "the file is \(size) bytes, over the 8 GiB a ustar header can record; bundle a shorter period",
+                message: "the file is \(size) bytes, over the 8 GiB a ustar header can record. Bundle a shorter period.",
                 context: "writing the header of \(path)")
         }
         TarHeaders.append(

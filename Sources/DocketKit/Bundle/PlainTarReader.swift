@@ -3,7 +3,7 @@ internal import CArchive
 /// The operations `BagArchiveScanner` reads an archive with: `ArchiveReader`, or
 /// `PlainTarReader` for the tars Docket writes.
 protocol TarEntrySource: AnyObject {
-    /// Reads the next entry's header; returns nil after the last entry.
+    /// Reads the next entry's header, or returns nil after the last entry.
     func nextEntry() throws -> ArchiveEntryInfo?
     /// Streams the current entry's contents to `body` in chunks.
     func readData(_ body: (UnsafeRawBufferPointer) throws -> Void) throws
@@ -23,6 +23,10 @@ extension ArchiveReader: TarEntrySource {}
 /// Anything else, damage and truncation included, throws `Unsupported`, and the caller
 /// reads the whole archive again with `ArchiveReader`, so every other tar and every error
 /// is read and reported as libarchive does.
+///
+/// NOTE: tests compare this reader with libarchive's on Docket's archives and on GNU tar's
+/// ustar and pax archives. A tar from another writer that falls in the subset is assumed,
+/// not tested, to read the same.
 final class PlainTarReader: TarEntrySource {
     /// The archive is not in the plain form this reader accepts.
     struct Unsupported: Error {
