@@ -21,26 +21,77 @@ extension DiffRenderer {
 
     /// Renders the diff for a terminal: a header, one line per resource in the spirit of
     /// `git diff --stat`, the totals, then the changed fields grouped by kind and resource.
+    ///
+    /// The lines of each resource depend only on that resource, so a second thread renders
+    /// those of the second half of the changes while this one renders the first.
     public static func text(_ diff: SnapshotDiff, colour: Bool = false) -> String {
+        text(diff, colour: colour, parallelMinimum: parallelTextMinimum)
+    }
+
+    /// Renders as `text(_:colour:)` does, on a second thread from `parallelMinimum` changes.
+    static func text(_ diff: SnapshotDiff, colour: Bool, parallelMinimum: Int) -> String {
         let palette = Palette(isEnabled: colour)
-        var lines = [
+        var head = [
             "diff \(diff.from.shortDigest)..\(diff.to.shortDigest)  (\(diff.from.capturedAt) → \(diff.to.capturedAt))"
         ]
-        lines += notRecordedLines(diff)
-        lines.append("")
-        lines += statLines(diff, palette: palette)
-        lines.append(" " + summaryText(diff))
+        head += notRecordedLines(diff)
+        head.append("")
+        let widths = StatWidths(diff.changes)
+        let middle = diff.changes.count < parallelMinimum ? diff.changes.count : diff.changes.count / 2
+        let secondHalf = middle == diff.changes.count ? nil : BackgroundWork { textParts(diff, middle..<diff.changes.count, widths, palette) }
+        let first = textParts(diff, 0..<middle, widths, palette)
+        // Nothing in the rendering throws.
+        let second = (try? secondHalf?.wait()) ?? TextParts()
+
+        var text = head.joined(separator: "\n") + "\n"
+        text += first.stat
+        text += second.stat
+        text += " " + summaryText(diff) + "\n"
         if let hidden = hiddenText(diff) {
-            lines.append(" " + hidden)
+            text += " " + hidden + "\n"
         }
-        for kind in kindsInOrder(diff) {
-            lines.append("")
-            lines.append(palette.bold(kind))
-            for change in diff.changes where change.kind == kind {
-                lines += detailLines(change, diff: diff, palette: palette)
+        text += first.details
+        text += second.details
+        return text
+    }
+
+    /// Below this many changed resources, a second thread would cost more than it saves.
+    static let parallelTextMinimum = 2048
+
+    /// The stat lines and the detail lines of a run of changes, each line ending in a newline.
+    private struct TextParts {
+        var stat = ""
+        var details = ""
+    }
+
+    /// The column widths of the stat lines, which depend on every change.
+    private struct StatWidths {
+        let kind: Int
+        let name: Int
+
+        init(_ changes: [ResourceChange]) {
+            kind = changes.map(\.kind.count).max() ?? 0
+            name = min(changes.map(\.displayName.count).max() ?? 0, 60)
+        }
+    }
+
+    /// Renders the changes at `positions`. A kind's heading comes before its first change,
+    /// so a run that starts inside a kind leaves the heading to the run before it.
+    private static func textParts(
+        _ diff: SnapshotDiff, _ positions: Range<Int>, _ widths: StatWidths, _ palette: Palette
+    ) -> TextParts {
+        var parts = TextParts()
+        for position in positions {
+            let change = diff.changes[position]
+            parts.stat += statLine(change, diff: diff, widths: widths, palette: palette) + "\n"
+            if position == 0 || diff.changes[position - 1].kind != change.kind {
+                parts.details += "\n" + palette.bold(change.kind) + "\n"
+            }
+            for line in detailLines(change, diff: diff, palette: palette) {
+                parts.details += line + "\n"
             }
         }
-        return lines.joined(separator: "\n") + "\n"
+        return parts
     }
 
     /// Returns one line per snapshot with failed listings, counted by kind. `docket show` and
@@ -68,21 +119,17 @@ extension DiffRenderer {
         return kinds
     }
 
-    private static func statLines(_ diff: SnapshotDiff, palette: Palette) -> [String] {
-        let kindWidth = diff.changes.map(\.kind.count).max() ?? 0
-        let nameWidth = min(diff.changes.map(\.displayName.count).max() ?? 0, 60)
-        return diff.changes.map { change in
-            let outcome: String
-            switch change.change {
-            case .changed:
-                outcome = change.fieldChanges.count == 1 ? "1 field" : "\(change.fieldChanges.count) fields"
-            case .notRecorded:
-                outcome = "not recorded in \(change.newDigest == nil ? diff.to.shortDigest : diff.from.shortDigest)"
-            default:
-                outcome = change.change.rawValue
-            }
-            return " \(palette.marker(change.change)) \(pad(change.kind, kindWidth))  \(pad(change.displayName, nameWidth))  | \(outcome)"
+    private static func statLine(_ change: ResourceChange, diff: SnapshotDiff, widths: StatWidths, palette: Palette) -> String {
+        let outcome: String
+        switch change.change {
+        case .changed:
+            outcome = change.fieldChanges.count == 1 ? "1 field" : "\(change.fieldChanges.count) fields"
+        case .notRecorded:
+            outcome = "not recorded in \(change.newDigest == nil ? diff.to.shortDigest : diff.from.shortDigest)"
+        default:
+            outcome = change.change.rawValue
         }
+        return " \(palette.marker(change.change)) \(pad(change.kind, widths.kind))  \(pad(change.displayName, widths.name))  | \(outcome)"
     }
 
     private static func detailLines(_ change: ResourceChange, diff: SnapshotDiff, palette: Palette) -> [String] {

@@ -1,0 +1,75 @@
+import Testing
+
+@testable import DocketKit
+
+@Suite("Diff as text")
+struct DiffTextTests {
+    @Test("a rename, an added domain and a removed collaborator, line by line")
+    func smallDiff() throws {
+        let fixture = try DiffTestStore()
+        let collaborator = Sample.collaborator("col-1", email: "ann@example.com", app: "app-1", permissions: ["view"])
+        let day1 = try fixture.commit(day: 1, [Sample.app("app-1", name: "web"), collaborator])
+        let day2 = try fixture.commit(
+            day: 2,
+            [
+                Sample.app("app-1", name: "storefront", stack: "heroku-22", updatedAt: "2026-03-02T00:00:00Z"),
+                Sample.domain("dom-1", hostname: "www.example.com", app: "app-1"),
+            ])
+        let diff = try SnapshotDiffer(store: fixture.store).diff(from: day1, to: day2)
+
+        let expected = """
+            diff \(day1.shortDigest)..\(day2.shortDigest)  (2026-03-25T06:00:00Z → 2026-03-26T06:00:00Z)
+
+             ~ app           web → storefront  | 3 fields
+             - collaborator  ann@example.com   | removed
+             + domain        www.example.com   | added
+             1 added, 1 removed, 1 changed
+             1 volatile field change hidden; --all-fields shows them
+
+            app
+              ~ web → storefront  (app-1)
+                  ~ name        "web" → "storefront"
+                  ~ stack.id    "stack-heroku-24" → "stack-heroku-22"
+                  ~ stack.name  "heroku-24" → "heroku-22"
+
+            collaborator
+              - ann@example.com  (col-1) removed
+
+            domain
+              + www.example.com  (dom-1) added
+
+            """
+        #expect(DiffRenderer.text(diff) == expected)
+    }
+
+    /// More changes than one thread renders, split in the middle of a kind.
+    @Test("two threads render what one renders, each kind's heading once")
+    func renderedInHalves() throws {
+        let fixture = try DiffTestStore()
+        let apps = 1200
+        let collaborators = 1800
+        func resources(stack: String, permission: String) -> [CapturedResource] {
+            (0..<apps).map { Sample.app("app-\($0)", name: "app\($0)", stack: stack) }
+                + (0..<collaborators).map {
+                    Sample.collaborator("col-\($0)", email: "c\($0)@example.com", app: "app-\($0 % apps)", permissions: [permission])
+                }
+        }
+        let day1 = try fixture.commit(day: 1, resources(stack: "heroku-24", permission: "view"))
+        let day2 = try fixture.commit(day: 2, resources(stack: "heroku-22", permission: "deploy"))
+        let diff = try SnapshotDiffer(store: fixture.store).diff(from: day1, to: day2)
+        #expect(diff.changes.count == apps + collaborators)
+        #expect(diff.changes.count >= DiffRenderer.parallelTextMinimum)
+        // The halves meet inside the collaborators.
+        #expect(diff.changes[diff.changes.count / 2 - 1].kind == ResourceKind.collaborator)
+
+        let split = DiffRenderer.text(diff)
+        let whole = DiffRenderer.text(diff, colour: false, parallelMinimum: Int.max)
+        #expect(split == whole)
+        let lines = split.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines.filter { $0 == "app" }.count == 1)
+        #expect(lines.filter { $0 == "collaborator" }.count == 1)
+        #expect(lines.filter { $0.hasPrefix(" ~ collaborator ") }.count == collaborators)
+        #expect(lines.filter { $0.hasPrefix("  ~ c") }.count == collaborators)
+        #expect(lines.last == "")
+    }
+}
