@@ -28,7 +28,7 @@ extension DiffRenderer {
         text(diff, colour: colour, parallelMinimum: parallelTextMinimum)
     }
 
-    /// Renders as `text(_:colour:)` does, on a second thread from `parallelMinimum` changes.
+    /// Renders as `text(_:colour:)` does, using a second thread from `parallelMinimum` changes.
     static func text(_ diff: SnapshotDiff, colour: Bool, parallelMinimum: Int) -> String {
         let palette = Palette(isEnabled: colour)
         var head = [
@@ -55,7 +55,8 @@ extension DiffRenderer {
         return text
     }
 
-    /// Below this many changed resources, a second thread would cost more than it saves.
+    /// Below this many changed resources one thread renders them all. The number is an
+    /// estimate of where starting a second thread stops costing more than it saves.
     static let parallelTextMinimum = 2048
 
     /// The stat lines and the detail lines of a run of changes, each line ending in a newline.

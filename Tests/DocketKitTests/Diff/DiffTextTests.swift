@@ -4,7 +4,7 @@ import Testing
 
 @Suite("Diff as text")
 struct DiffTextTests {
-    @Test("a rename, an added domain and a removed collaborator, line by line")
+    @Test("small diff, line by line")
     func smallDiff() throws {
         let fixture = try DiffTestStore()
         let collaborator = Sample.collaborator("col-1", email: "ann@example.com", app: "app-1", permissions: ["view"])
@@ -43,7 +43,7 @@ struct DiffTextTests {
     }
 
     /// More changes than one thread renders, split in the middle of a kind.
-    @Test("two threads render what one renders, each kind's heading once")
+    @Test("two threads render as one")
     func renderedInHalves() throws {
         let fixture = try DiffTestStore()
         let apps = 1200
