@@ -154,8 +154,7 @@ public struct SnapshotDiffer {
     }
 
     private func compareBodies(_ oldEntry: ResourceEntry, _ newEntry: ResourceEntry, into result: inout SnapshotDiff) throws {
-        let oldBody = try store.body(of: oldEntry)
-        let newBody = try store.body(of: newEntry)
+        let (oldBody, newBody) = try store.changedMembers(of: oldEntry, newEntry)
         result.bodiesLoaded += 2
         let all = fieldChanges(kind: newEntry.kind, old: oldBody, new: newBody)
         let reported = result.includesVolatile ? all : all.filter { !$0.isVolatile }
@@ -179,6 +178,22 @@ public struct SnapshotDiffer {
 }
 
 extension SnapshotStore {
+    /// Reads the bodies of two versions of one resource and parses only their top-level
+    /// members whose bytes differ (see `ChangedMembers`).
+    /// - Throws: `StoreError.corrupt` when a body is missing or is not JSON.
+    func changedMembers(of old: ResourceEntry, _ new: ResourceEntry) throws -> (old: JSONValue, new: JSONValue) {
+        guard let oldBytes = try objectBytes(old.digest) else { throw StoreError.corrupt("object \(old.digest) is missing") }
+        guard let newBytes = try objectBytes(new.digest) else { throw StoreError.corrupt("object \(new.digest) is missing") }
+        do {
+            return try ChangedMembers.parse(old: oldBytes, new: newBytes)
+        } catch {
+            // Parsed whole, the body that is not JSON names itself.
+            _ = try Self.parseObject(oldBytes, digest: old.digest)
+            _ = try Self.parseObject(newBytes, digest: new.digest)
+            throw StoreError.corrupt("object \(old.digest) or \(new.digest) is not JSON: \(error)")
+        }
+    }
+
     /// True when the state of `entry`'s resource in `snapshot` is unknown. That is so when the
     /// listing that would hold it failed there. It is also so when the app listing failed and
     /// the resource's app is absent from `snapshot`, because none of its listings were read.
