@@ -225,21 +225,24 @@ public struct JSONParser {
             return text
         }
         var utf8: [UInt8] = []
+        var plainStart = index
         while true {
             guard index < bytes.count else { throw error("unterminated string") }
             let byte = bytes[index]
             switch byte {
             case UInt8(ascii: "\""):
+                utf8.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[plainStart..<index]))
                 index += 1
                 guard let text = String(validating: utf8, as: UTF8.self) else { throw error("invalid UTF-8 in a string") }
                 return text
             case UInt8(ascii: "\\"):
+                utf8.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[plainStart..<index]))
                 index += 1
                 try parseEscape(into: &utf8)
+                plainStart = index
             case 0x00..<0x20:
                 throw error("unescaped control character in a string")
             default:
-                utf8.append(byte)
                 index += 1
             }
         }
@@ -249,15 +252,30 @@ public struct JSONParser {
         guard index < bytes.count else { throw error("unterminated escape") }
         let byte = bytes[index]
         index += 1
-        let simple: [UInt8: UInt8] = [
-            UInt8(ascii: "\""): 0x22, UInt8(ascii: "\\"): 0x5C, UInt8(ascii: "/"): 0x2F, UInt8(ascii: "b"): 0x08,
-            UInt8(ascii: "f"): 0x0C, UInt8(ascii: "n"): 0x0A, UInt8(ascii: "r"): 0x0D, UInt8(ascii: "t"): 0x09,
-        ]
-        if let replacement = simple[byte] {
-            utf8.append(replacement)
+        switch byte {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"):
+            utf8.append(byte)
             return
+        case UInt8(ascii: "b"):
+            utf8.append(0x08)
+            return
+        case UInt8(ascii: "f"):
+            utf8.append(0x0C)
+            return
+        case UInt8(ascii: "n"):
+            utf8.append(0x0A)
+            return
+        case UInt8(ascii: "r"):
+            utf8.append(0x0D)
+            return
+        case UInt8(ascii: "t"):
+            utf8.append(0x09)
+            return
+        case UInt8(ascii: "u"):
+            break
+        default:
+            throw error("invalid escape")
         }
-        guard byte == UInt8(ascii: "u") else { throw error("invalid escape") }
         var scalar = try parseHexQuad()
         if (0xD800...0xDBFF).contains(scalar) {
             guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else {

@@ -61,4 +61,25 @@ struct JSONParserTests {
             #expect(throws: JSONParseError.self) { try JSONParser.parse(bytes: invalid) }
         }
     }
+
+    /// Foundation's parser decodes the same texts independently.
+    @Test("escaped strings decode as Foundation decodes them")
+    func escapes() throws {
+        let pieces = [
+            #"\""#, #"\\"#, #"\/"#, #"\b"#, #"\f"#, #"\n"#, #"\r"#, #"\t"#, #"\u0041"#, #"\u00e9"#, #"\u2603"#,
+            #"\ud834\udd1e"#, "plain", "é", "-----BEGIN CERTIFICATE-----", "",
+        ]
+        var generator = SeededGenerator(seed: 8259)
+        for _ in 0..<300 {
+            let body = (0..<generator.next(8)).map { _ in pieces[generator.next(pieces.count)] }.joined()
+            let text = "[\"\(body)\"]"
+            let expected = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String])
+            #expect(try JSONParser.parse(text) == .array([.string(expected[0])]), "\(text)")
+        }
+    }
+
+    @Test("invalid escapes are rejected", arguments: [#""\x""#, #""a\"#, #""\u12""#, #""\ud834""#, #""\udd1e""#, #""\ud834\u0041""#])
+    func invalidEscapes(text: String) {
+        #expect(throws: JSONParseError.self) { try JSONParser.parse(text) }
+    }
 }
