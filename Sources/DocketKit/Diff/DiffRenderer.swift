@@ -111,17 +111,19 @@ public enum DiffRenderer {
     /// Formats a value as compact JSON, shortened past `limit` characters, or `(absent)` for nil.
     static func valueText(_ value: JSONValue?, limit: Int = valueLimit) -> String {
         guard let value else { return "(absent)" }
-        let text = CanonicalJSON.encodeString(value)
+        let bytes = CanonicalJSON.encode(value)
         // A string has at most as many characters as UTF-8 bytes, so most values are known
         // to fit without counting their characters.
-        guard text.utf8.count > limit else { return text }
+        guard bytes.count > limit else { return String(decoding: bytes, as: UTF8.self) }
         // In ASCII text each byte is one character, because compact JSON escapes the carriage
         // return and line feed that would pair into one. Other text is counted once, by walking it.
-        let isASCII = text.utf8.allSatisfy { $0 < 0x80 }
-        let characterCount = isASCII ? text.utf8.count : text.count
+        if bytes.allSatisfy({ $0 < 0x80 }) {
+            return String(decoding: bytes.prefix(limit), as: UTF8.self) + "… (\(bytes.count) characters)"
+        }
+        let text = String(decoding: bytes, as: UTF8.self)
+        let characterCount = text.count
         guard characterCount > limit else { return text }
-        let head = isASCII ? String(decoding: text.utf8.prefix(limit), as: UTF8.self) : String(text.prefix(limit))
-        return head + "… (\(characterCount) characters)"
+        return String(text.prefix(limit)) + "… (\(characterCount) characters)"
     }
 
     /// `1 added, 2 changed`, listing only the kinds of change that occur, or `no differences`.

@@ -58,9 +58,13 @@ public struct FieldPath: Sendable, Hashable, CustomStringConvertible, Comparable
             })
     }
 
+    /// True when `name` is written bare in a path: not empty and with none of `.[]=" `.
+    /// Those are ASCII, and no byte of a multi-byte UTF-8 sequence is, so bytes are checked.
     static func isPlain(_ name: String) -> Bool {
-        !name.isEmpty && !name.contains { ".[]=\" ".contains($0) }
+        !name.isEmpty && !name.utf8.contains { Self.specialBytes.contains($0) }
     }
+
+    private static let specialBytes: [UInt8] = Array(".[]=\" ".utf8)
 
     /// Formats a key value as written inside `[key=value]`: strings bare, other scalars as JSON.
     static func keyText(_ value: JSONValue) -> String {

@@ -100,6 +100,19 @@ struct FieldPathTests {
         #expect(FieldPath([.member("quotas"), .element(key: "id", value: 3)]).description == "quotas[id=3]")
     }
 
+    @Test("each special character quotes a member", arguments: [".", "[", "]", "=", "\"", " "])
+    func specialCharacters(character: String) {
+        let name = "a" + character + "é"
+        let path = FieldPath([.member("config"), .member(name)])
+        #expect(path.description == "config[" + CanonicalJSON.encodeString(.string(name)) + "]")
+    }
+
+    @Test("names outside ASCII stay bare")
+    func nonASCIINames() {
+        #expect(FieldPath([.member("café"), .member("名前"), .member("e\u{301}")]).description == "café.名前.e\u{301}")
+        #expect(FieldPath([.member("")]).description == "[\"\"]")
+    }
+
     @Test("patterns match their field and what lies inside")
     func matching() throws {
         let pattern = try PathPattern("info[name=Data Size]")
