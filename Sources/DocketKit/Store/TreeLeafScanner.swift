@@ -35,25 +35,26 @@ struct TreeLeafScanner {
         }
     }
 
-    /// Reads one entry object: the three required members and the two optional ones, each once.
+    /// Reads one entry object: the three required members and the two optional ones, in the
+    /// canonical order (`app`, `digest`, `key`, `name`, `parent`), names matched as bytes.
     private mutating func scanEntry(kind: String) -> ResourceEntry? {
         guard skip("{") else { return nil }
-        var members: [String?] = [nil, nil, nil, nil, nil]
-        while true {
-            guard let name = scanString(), let slot = Self.memberNames.firstIndex(of: name), members[slot] == nil,
-                skip(":"), let value = scanString()
-            else { return nil }
-            members[slot] = value
-            if skip(",") { continue }
-            guard skip("}") else { return nil }
-            break
+        var appKey: String?
+        if skip(#""app":"#) {
+            guard let value = scanString(), skip(",") else { return nil }
+            appKey = value
         }
-        guard let key = members[2], let name = members[3], let digest = members[1] else { return nil }
-        return ResourceEntry(kind: kind, key: key, name: name, parentKey: members[4], appKey: members[0], digest: digest)
+        guard skip(#""digest":"#), let digest = scanString(), skip(#","key":"#), let key = scanString(),
+            skip(#","name":"#), let name = scanString()
+        else { return nil }
+        var parentKey: String?
+        if skip(#","parent":"#) {
+            guard let value = scanString() else { return nil }
+            parentKey = value
+        }
+        guard skip("}") else { return nil }
+        return ResourceEntry(kind: kind, key: key, name: name, parentKey: parentKey, appKey: appKey, digest: digest)
     }
-
-    /// The members of an entry, in canonical order.
-    private static let memberNames = ["app", "digest", "key", "name", "parent"]
 
     /// Reads a string with no escape and no control character. Returns nil for any other string
     /// and for bytes that are not UTF-8.

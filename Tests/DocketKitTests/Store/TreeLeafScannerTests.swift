@@ -60,12 +60,24 @@ struct TreeLeafScannerTests {
         #expect(Self.parsedEntries(text) == nil)
     }
 
-    @Test("members in any order")
+    /// Docket writes members in canonical order only, and the parser reads any order.
+    @Test("other member orders left to the parser")
     func memberOrder() throws {
         let text = Array(#"{"entries":[{"name":"n","key":"k","digest":"d","parent":"p"}]}"#.utf8)
+        #expect(TreeLeafScanner.entries(kind: "domain", bytes: text) == nil)
+        let parsed = try #require(Self.parsedEntries(text))
+        #expect(parsed.first?.parentKey == "p")
+        #expect(parsed.first?.appKey == nil)
+    }
+
+    @Test("optional members present or absent")
+    func optionalMembers() throws {
+        let text = Array(
+            (#"{"entries":[{"app":"a","digest":"d","key":"k1","name":"n"},{"digest":"d","key":"k2","name":"n","parent":"p"},"#
+                + #"{"app":"a","digest":"d","key":"k3","name":"n","parent":"p"}]}"#).utf8)
         let scanned = try #require(TreeLeafScanner.entries(kind: "domain", bytes: text))
         #expect(scanned == Self.parsedEntries(text))
-        #expect(scanned.first?.parentKey == "p")
-        #expect(scanned.first?.appKey == nil)
+        #expect(scanned.map(\.appKey) == ["a", nil, "a"])
+        #expect(scanned.map(\.parentKey) == [nil, "p", "p"])
     }
 }
