@@ -108,7 +108,10 @@ public enum Digest {
 
     /// True when `text` is a full lowercase SHA-256 hex digest.
     public static func isSHA256Hex(_ text: String) -> Bool {
-        text.utf8.count == 64 && text.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
+        var text = text
+        return text.withUTF8 { bytes in
+            bytes.count == 64 && bytes.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
+        }
     }
 }
 
@@ -137,11 +140,14 @@ func bytes(fromHex text: String) -> [UInt8]? {
 }
 
 func hexString<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
-    let digits = Array("0123456789abcdef".utf8)
-    var output: [UInt8] = []
-    for byte in bytes {
-        output.append(digits[Int(byte >> 4)])
-        output.append(digits[Int(byte & 0x0F)])
+    let input = Array(bytes)
+    return String(unsafeUninitializedCapacity: input.count * 2) { output in
+        for (index, byte) in input.enumerated() {
+            output[2 * index] = lowercaseHexDigits[Int(byte >> 4)]
+            output[2 * index + 1] = lowercaseHexDigits[Int(byte & 0x0F)]
+        }
+        return input.count * 2
     }
-    return String(decoding: output, as: UTF8.self)
 }
+
+private let lowercaseHexDigits: [UInt8] = Array("0123456789abcdef".utf8)
