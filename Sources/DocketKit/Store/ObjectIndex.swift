@@ -17,6 +17,17 @@ struct ObjectIndex: Sendable {
     let column: String
     /// How many leading bytes of the digest form the key.
     let keyLength: Int
+    /// The query of id, body, base and depth of every row under one key, oldest first.
+    /// The index's rows under a key are already in id order, so ordering by `k.id` needs no
+    /// sort, where ordering by `o.id` made SQLite copy every row into a temporary B-tree.
+    let rowsQuery: String
+
+    init(table: String, column: String, keyLength: Int) {
+        self.table = table
+        self.column = column
+        self.keyLength = keyLength
+        rowsQuery = "SELECT o.id, o.body, o.base, o.depth FROM \(table) k JOIN objects o ON o.id = k.id WHERE k.\(column) = ? ORDER BY k.id"
+    }
 
     static let prefixLength = 8
 
@@ -38,12 +49,6 @@ struct ObjectIndex: Sendable {
         return .blob(Array(bytes.prefix(keyLength)))
     }
 
-    /// The query of id, body, base and depth of every row under one key, oldest first.
-    /// The index's rows under a key are already in id order, so ordering by `k.id` needs no
-    /// sort, where ordering by `o.id` made SQLite copy every row into a temporary B-tree.
-    var rowsQuery: String {
-        "SELECT o.id, o.body, o.base, o.depth FROM \(table) k JOIN objects o ON o.id = k.id WHERE k.\(column) = ? ORDER BY k.id"
-    }
 
     /// The query that finds whether any row is recorded under one key.
     var keyQuery: String {

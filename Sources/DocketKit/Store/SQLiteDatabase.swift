@@ -236,8 +236,10 @@ public final class SQLiteStatement {
         let code = sqlite3_step(handle)
         if code == SQLITE_DONE { return nil }
         guard code == SQLITE_ROW else { throw error(code, "running \(sql.prefix(60))") }
+        let count = sqlite3_column_count(handle)
         var values: [SQLiteValue] = []
-        for column in 0..<sqlite3_column_count(handle) {
+        values.reserveCapacity(Int(count))
+        for column in 0..<count {
             values.append(readColumn(column))
         }
         return SQLiteRow(values: values)

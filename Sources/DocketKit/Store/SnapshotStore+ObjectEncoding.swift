@@ -48,13 +48,18 @@ extension SnapshotStore {
         var depth: Int
     }
 
-    /// One row of `objects`, and how messages name it: `object <digest>`, or its row when
-    /// the digest is not at hand.
+    /// One row of `objects`, and the digest it was looked up by, if any.
     struct StoredObject {
         var id: Int64
-        var name: String
+        var digest: String?
         var body: [UInt8]
         var base: Int64?
+
+        /// How messages name the object: `object <digest>`, or its row when the digest is
+        /// not at hand. Built only for a message, since a read decodes many rows.
+        var name: String {
+            digest.map { "object \($0)" } ?? "the object in row \(id)"
+        }
     }
 
     /// Chooses the smallest of three forms of `bytes`: as is, deflated, or deflated against
@@ -132,7 +137,7 @@ extension SnapshotStore {
         var damage: Error?
         for row in try database.query(objectIndex.rowsQuery, [key]) {
             let id = row.int(0) ?? 0
-            let stored = StoredObject(id: id, name: "object \(digest)", body: row.bytes(1) ?? [], base: row.int(2))
+            let stored = StoredObject(id: id, digest: digest, body: row.bytes(1) ?? [], base: row.int(2))
             let bytes: [UInt8]
             do {
                 bytes = try decode(stored)
@@ -154,7 +159,7 @@ extension SnapshotStore {
         guard let row = try database.query("SELECT body, base FROM objects WHERE id = ?", [.integer(id)]).first else {
             return nil
         }
-        let stored = StoredObject(id: id, name: "the object in row \(id)", body: row.bytes(0) ?? [], base: row.int(1))
+        let stored = StoredObject(id: id, digest: nil, body: row.bytes(0) ?? [], base: row.int(1))
         let decoded = try decodeKeepingPacked(stored, depth: depth)
         recentBases.insert(decoded, for: id)
         return decoded

@@ -189,7 +189,7 @@ public struct StoreChecker {
             let id = row.int(0) ?? 0
             let bytes: [UInt8]
             do {
-                let stored = SnapshotStore.StoredObject(id: id, name: "the object in row \(id)", body: row.bytes(1) ?? [], base: row.int(2))
+                let stored = SnapshotStore.StoredObject(id: id, digest: nil, body: row.bytes(1) ?? [], base: row.int(2))
                 bytes = try store.decode(stored)
             } catch let error as StoreError {
                 findings.damage[id] = "its stored body cannot be read: \(Self.detail(of: error))"

@@ -373,7 +373,7 @@ struct ObjectEncodingTests {
         let row = try #require(try store.database.query("SELECT body, base FROM objects WHERE id = ?", [.integer(id)]).first)
         let base = try row.int(1).map { base in
             let baseRow = try #require(try store.database.query("SELECT body, base FROM objects WHERE id = ?", [.integer(base)]).first)
-            let stored = SnapshotStore.StoredObject(id: base, name: "base", body: baseRow.bytes(0) ?? [], base: baseRow.int(1))
+            let stored = SnapshotStore.StoredObject(id: base, digest: nil, body: baseRow.bytes(0) ?? [], base: baseRow.int(1))
             return Digest.sha256(try store.decode(stored))
         }
         return (row.bytes(0) ?? [], base)
@@ -618,7 +618,7 @@ struct ObjectEncodingTests {
             CREATE TABLE object_digests (digest BLOB PRIMARY KEY, id INTEGER NOT NULL REFERENCES objects(id)) WITHOUT ROWID
             """)
         for row in try store.database.query("SELECT id, body, base FROM objects ORDER BY id") {
-            let stored = SnapshotStore.StoredObject(id: row.int(0) ?? 0, name: "row", body: row.bytes(1) ?? [], base: row.int(2))
+            let stored = SnapshotStore.StoredObject(id: row.int(0) ?? 0, digest: nil, body: row.bytes(1) ?? [], base: row.int(2))
             let digest = Digest.sha256(try store.decode(stored))
             try store.database.query(
                 "INSERT INTO object_digests (digest, id) VALUES (?, ?)", [ObjectIndex.fullDigests.key(digest) ?? .null, .integer(stored.id)])
