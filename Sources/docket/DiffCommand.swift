@@ -52,7 +52,9 @@ enum DiffCommand: Command {
             let (from, to) = try snapshots(positionals, store: store)
             let appKey = try context.arguments.value("app").map { try resolveApp($0, from: from, to: to, store: store) }
             let filter = DiffFilter(kinds: kinds, appKey: appKey)
-            let diff = try SnapshotDiffer(store: store).diff(
+            var differ = SnapshotDiffer(store: store)
+            differ.readsLeavesOnce = true
+            let diff = try differ.diff(
                 from: from, to: to, filter: filter, includeVolatile: context.arguments.has("all-fields"), reader: reader)
             switch format {
             case "json": return (diff, DiffRenderer.json(diff))

@@ -6,6 +6,11 @@
 public struct SnapshotDiffer {
     public let store: SnapshotStore
     public let policy: VolatilityPolicy
+    /// True when no later diff reads the same tree leaves, as in `docket diff`. Leaves are
+    /// then not kept in the store's cache, and entries equal on both sides never become
+    /// values. A bundle diffs each snapshot with the next, which reads each leaf twice, so it
+    /// keeps them.
+    public var readsLeavesOnce = false
 
     public init(store: SnapshotStore, policy: VolatilityPolicy = .default) {
         self.store = store
@@ -37,7 +42,11 @@ public struct SnapshotDiffer {
         }
         // Pairs differ in cost (changes concentrate in some kinds), so each thread takes the
         // next pair when it is done with its last, and neither waits long for the other.
-        let shared = reader.map { Lent(SnapshotDiffer(store: $0, policy: policy)) }
+        let shared = reader.map { reader in
+            var other = SnapshotDiffer(store: reader, policy: policy)
+            other.readsLeavesOnce = readsLeavesOnce
+            return Lent(other)
+        }
         let positions = WorkPositions(count: pairs.count)
         let partial = result
         let worker = shared.map { [pairs] other in
@@ -75,7 +84,8 @@ public struct SnapshotDiffer {
             return try store.withConsistentRead {
                 var result = result
                 while let position = positions.take() {
-                    let (old, new) = try store.entries(of: pairs[position])
+                    let pair = pairs[position]
+                    let (old, new) = try readsLeavesOnce ? store.differingEntries(of: pair) : store.entries(of: pair)
                     try compare(old: old, new: new, filter: filter, into: &result)
                 }
                 return result

@@ -134,6 +134,18 @@ extension SnapshotStore {
         }
     }
 
+    /// Reads the entries of both sides of `pair` as `entries(of:)` does, leaving out each
+    /// entry whose bytes are the same on both sides when both are plain leaves (see
+    /// `TreeLeafScanner.differingEntries`). Such entries have equal digests, which a diff
+    /// skips. Neither leaf is kept in the cache of recent leaves.
+    func differingEntries(of pair: DifferingLeaves) throws -> (old: [ResourceEntry], new: [ResourceEntry]) {
+        guard let oldDigest = pair.old, let newDigest = pair.new, let oldBytes = try objectBytes(oldDigest),
+            let newBytes = try objectBytes(newDigest),
+            let entries = TreeLeafScanner.differingEntries(kind: pair.kind, old: oldBytes, new: newBytes)
+        else { return try entries(of: pair) }
+        return entries
+    }
+
     /// Reads the entries of both sides of `pair`, each sorted by key. An absent side has none.
     func entries(of pair: DifferingLeaves) throws -> (old: [ResourceEntry], new: [ResourceEntry]) {
         let old = try pair.old.map { try SnapshotTree.entries(kind: pair.kind, treeDigest: $0, in: self) } ?? []

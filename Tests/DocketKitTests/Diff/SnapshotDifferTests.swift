@@ -215,6 +215,12 @@ struct SnapshotDifferTests {
         #expect(shared.hiddenResourceCount > 0)
         #expect(shared.hiddenFieldCount == alone.hiddenFieldCount)
         #expect(shared.bodiesLoaded == alone.bodiesLoaded)
+
+        var once = SnapshotDiffer(store: fixture.store)
+        once.readsLeavesOnce = true
+        let onceShared = try fixture.store.withConsistentRead { try once.diff(from: day1, to: day2, reader: reader) }
+        #expect(DiffRenderer.json(onceShared) == DiffRenderer.json(alone))
+        #expect(onceShared.bodiesLoaded == alone.bodiesLoaded)
     }
 
     @Test("kind growing past one leaf")
@@ -235,6 +241,12 @@ struct SnapshotDifferTests {
         let backward = try SnapshotDiffer(store: fixture.store).diff(from: day2, to: day1)
         #expect(backward.count(.removed) == 40)
         #expect(backward.count(.changed) == 1)
+
+        // One side is one leaf, the other a map of buckets, which the full read handles.
+        var once = SnapshotDiffer(store: fixture.store)
+        once.readsLeavesOnce = true
+        #expect(DiffRenderer.json(try once.diff(from: day1, to: day2)) == DiffRenderer.json(forward))
+        #expect(DiffRenderer.json(try once.diff(from: day2, to: day1)) == DiffRenderer.json(backward))
     }
 
     @Test("json-patch output applied by jsonpatch gives the new bodies")

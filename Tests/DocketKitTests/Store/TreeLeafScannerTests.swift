@@ -81,3 +81,85 @@ struct TreeLeafScannerTests {
         #expect(scanned.map(\.parentKey) == [nil, "p", "p"])
     }
 }
+
+@Suite("entries that differ between two leaves")
+struct DifferingEntriesTests {
+    static func leaf(_ entries: [ResourceEntry]) -> [UInt8] {
+        CanonicalJSON.encode(["entries": .array(entries.map(\.treeValue))])
+    }
+
+    static func entry(_ key: String, _ digest: String, name: String? = nil, app: String? = nil, parent: String? = nil) -> ResourceEntry {
+        ResourceEntry(kind: "domain", key: key, name: name ?? key + ".example", parentKey: parent, appKey: app, digest: Digest.sha256(digest))
+    }
+
+    /// The entries of each side that are not equal to the other side's entry with the same key.
+    static func expected(_ old: [ResourceEntry], _ new: [ResourceEntry]) -> (old: [ResourceEntry], new: [ResourceEntry]) {
+        let oldByKey = Dictionary(uniqueKeysWithValues: old.map { ($0.key, $0) })
+        let newByKey = Dictionary(uniqueKeysWithValues: new.map { ($0.key, $0) })
+        return (old.filter { newByKey[$0.key] != $0 }, new.filter { oldByKey[$0.key] != $0 })
+    }
+
+    @Test("equal entries left out, the others kept in key order")
+    func mixedChanges() throws {
+        let old = [
+            Self.entry("a", "1"), Self.entry("b", "2", app: "app-1"), Self.entry("c", "3", parent: "p"),
+            Self.entry("d", "4"), Self.entry("f", "6", app: "app-1", parent: "p"),
+        ]
+        let new = [
+            Self.entry("a", "1"), Self.entry("b", "2b", app: "app-1"), Self.entry("c", "3", name: "renamed", parent: "p"),
+            Self.entry("e", "5"), Self.entry("f", "6", app: "app-1", parent: "p"), Self.entry("g", "7", app: "app-2"),
+        ]
+        let result = try #require(TreeLeafScanner.differingEntries(kind: "domain", old: Self.leaf(old), new: Self.leaf(new)))
+        let expected = Self.expected(old, new)
+        #expect(result.old == expected.old)
+        #expect(result.new == expected.new)
+        #expect(result.old.map(\.key) == ["b", "c", "d"])
+        #expect(result.new.map(\.key) == ["b", "c", "e", "g"])
+    }
+
+    @Test("random leaves")
+    func randomLeaves() throws {
+        var generator = SeededGenerator(seed: 4096)
+        for _ in 0..<200 {
+            let keys = (0..<40).filter { _ in generator.next(3) > 0 }.map { String(format: "k%03d", $0) }
+            let old = keys.map { Self.entry($0, "v\(generator.next(3))", app: generator.next(2) == 0 ? "app" : nil) }
+            let new = old.filter { _ in generator.next(8) > 0 }.map { entry in
+                generator.next(4) == 0 ? Self.entry(entry.key, "w\(generator.next(3))", app: entry.appKey) : entry
+            } + (40..<(40 + generator.next(4))).map { Self.entry(String(format: "k%03d", $0), "n") }
+            let result = try #require(TreeLeafScanner.differingEntries(kind: "domain", old: Self.leaf(old), new: Self.leaf(new)))
+            let expected = Self.expected(old, new)
+            #expect(result.old == expected.old)
+            #expect(result.new == expected.new)
+        }
+    }
+
+    @Test("empty leaves")
+    func emptyLeaves() throws {
+        let one = [Self.entry("a", "1")]
+        let added = try #require(TreeLeafScanner.differingEntries(kind: "domain", old: Self.leaf([]), new: Self.leaf(one)))
+        #expect(added.old.isEmpty)
+        #expect(added.new == one)
+        let removed = try #require(TreeLeafScanner.differingEntries(kind: "domain", old: Self.leaf(one), new: Self.leaf([])))
+        #expect(removed.old == one)
+        #expect(removed.new.isEmpty)
+    }
+
+    /// Byte order and the order of Swift strings agree on ASCII keys only, and the other
+    /// shapes are read by the parser.
+    @Test("other leaves left to the full read")
+    func otherLeaves() {
+        let plain = Self.leaf([Self.entry("a", "1")])
+        let others: [[UInt8]] = [
+            Self.leaf([Self.entry("é", "1")]),
+            Array(#"{"entries":[{"digest":"d","key":"b","name":"n"},{"digest":"d","key":"a","name":"n"}]}"#.utf8),
+            Array(#"{"entries":[{"digest":"d","key":"a","name":"n"},{"digest":"d","key":"a","name":"n"}]}"#.utf8),
+            Array(#"{"entries":[{"digest":"d","key":"a","name":"a \"quoted\" name"}]}"#.utf8),
+            Array(#"{"buckets":{"00":"abc"}}"#.utf8),
+            Array(#"{"entries":[{"digest":"d","key":"a","name":"n"}]"#.utf8),
+        ]
+        for other in others {
+            #expect(TreeLeafScanner.differingEntries(kind: "domain", old: plain, new: other) == nil, "\(String(decoding: other, as: UTF8.self))")
+            #expect(TreeLeafScanner.differingEntries(kind: "domain", old: other, new: plain) == nil)
+        }
+    }
+}
