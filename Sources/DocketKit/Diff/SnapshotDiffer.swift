@@ -65,14 +65,21 @@ public struct SnapshotDiffer {
             result.bodiesLoaded += other.bodiesLoaded
         }
 
-        // Each change's kind position is looked up once, not at every comparison.
-        result.changes = result.changes
-            .map { (order: ResourceKind.order(of: $0.kind), change: $0) }
-            .sorted {
-                ($0.order, $0.change.kind, $0.change.name, $0.change.key) < ($1.order, $1.change.kind, $1.change.name, $1.change.key)
-            }
-            .map(\.change)
+        result.changes = Self.sortedForOutput(result.changes)
         return result
+    }
+
+    /// Sorts changes by kind (in `ResourceKind.all` order), name and key. Each change's kind
+    /// position is looked up once, and positions are sorted rather than the changes, which
+    /// are large to move.
+    static func sortedForOutput(_ changes: [ResourceChange]) -> [ResourceChange] {
+        let orders = changes.map { ResourceKind.order(of: $0.kind) }
+        let positions = changes.indices.sorted { left, right in
+            if orders[left] != orders[right] { return orders[left] < orders[right] }
+            let (one, other) = (changes[left], changes[right])
+            return (one.kind, one.name, one.key) < (other.kind, other.name, other.key)
+        }
+        return positions.map { changes[$0] }
     }
 
     /// Compares the entries of the pairs of leaves at the positions this thread takes, adding

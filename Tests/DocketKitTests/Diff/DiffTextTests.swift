@@ -73,3 +73,21 @@ struct DiffTextTests {
         #expect(lines.last == "")
     }
 }
+
+@Suite("Order of changes")
+struct ChangeOrderTests {
+    static func change(_ kind: String, _ name: String, _ key: String) -> ResourceChange {
+        ResourceChange(kind: kind, key: key, oldName: name, newName: name, appKey: nil, change: .changed, oldDigest: nil, newDigest: nil)
+    }
+
+    @Test("by kind order, then name, then key")
+    func sortedForOutput() {
+        let changes = [
+            Self.change(ResourceKind.domain, "b.example.com", "d-2"), Self.change("unknown-kind", "a", "u-1"),
+            Self.change(ResourceKind.app, "web", "app-2"), Self.change(ResourceKind.domain, "a.example.com", "d-9"),
+            Self.change(ResourceKind.app, "web", "app-1"), Self.change("another-unknown", "z", "u-2"),
+        ]
+        let sorted = SnapshotDiffer.sortedForOutput(changes)
+        #expect(sorted.map(\.key) == ["app-1", "app-2", "d-9", "d-2", "u-2", "u-1"])
+    }
+}
