@@ -13,10 +13,13 @@ import Foundation
 /// which compresses it and pads the last block as it pads a tar of its own. The bytes are
 /// those libarchive's own tar writer gave before.
 ///
-/// The writer owns its `struct archive`; `close()` writes the tar trailer and must be called,
-/// because a failure there means the bundle is incomplete. `deinit` only frees.
+/// The writer owns its `struct archive` and its file; `close()` writes the tar trailer and
+/// must be called, because a failure there means the bundle is incomplete. `deinit` only
+/// frees. The bytes libarchive writes to the file pass through `ArchiveOutput`, which hashes
+/// them, so the archive's size and SHA-256 are known without reading it back.
 final class ArchiveWriter {
     private let handle: OpaquePointer
+    private let file: ArchiveOutput
     let path: String
     private var isClosed = false
     /// The entry being written by `beginFile`, and the bytes it still expects.
@@ -34,6 +37,12 @@ final class ArchiveWriter {
         }
         self.handle = handle
         self.path = path
+        do {
+            file = try ArchiveOutput(path: path)
+        } catch {
+            archive_write_free(handle)
+            throw error
+        }
         pending.reserveCapacity(Self.flushSize + 64 * 1024)
         try check(archive_write_set_format_raw(handle), "choosing libarchive's raw format")
         switch compression {
@@ -46,7 +55,11 @@ final class ArchiveWriter {
         case .zstd:
             try check(archive_write_add_filter_zstd(handle), "adding the zstd filter (is libarchive built with libzstd?)")
         }
-        try check(archive_write_open_filename(handle, path), "opening \(path) for writing")
+        // libarchive pads the last block of a regular file it opens itself to 1 byte, that is
+        // not at all, and pads to a whole block by default for other outputs.
+        try check(archive_write_set_bytes_in_last_block(handle, 1), "setting the padding of \(path)")
+        let client = Unmanaged.passUnretained(file).toOpaque()
+        try check(archive_write_open(handle, client, nil, archiveOutputWrite, nil), "opening \(path) for writing")
         // The raw format takes one entry, the whole tar stream, whose header it does not write.
         let stream = try ArchiveEntryHandle()
         stream.reset(path: "tar", type: ArchiveFileType.regular, permissions: 0o644, size: 0, modificationTime: 0)
@@ -116,15 +129,18 @@ final class ArchiveWriter {
         try flushIfFull()
     }
 
-    /// Finishes the last entry, writes the tar trailer (two zero blocks) and flushes the
-    /// compressor.
+    /// Finishes the last entry, writes the tar trailer (two zero blocks), flushes the
+    /// compressor and closes the file. Returns the size and SHA-256 of the file's bytes.
     /// - Throws: `ArchiveError` when any of that fails: the file is then incomplete.
-    func close() throws {
+    @discardableResult
+    func close() throws -> (size: Int64, sha256: String) {
         try finishOpenEntry()
         isClosed = true
         pending.append(contentsOf: repeatElement(0, count: 2 * TarHeaders.blockSize))
         try flush()
         try check(archive_write_close(handle), "finishing \(path)")
+        try file.close()
+        return (file.byteCount, file.hasher.finalizeHex())
     }
 
     private func finishOpenEntry() throws {
@@ -163,9 +179,69 @@ final class ArchiveWriter {
     }
 
     private func error(_ code: Int32, _ context: String) -> ArchiveError {
+        if let failure = file.failure {
+            return ArchiveError(code: code, message: failure, context: context)
+        }
         let message = archive_error_string(handle).map { String(cString: $0) } ?? "libarchive returned \(code) without a message"
         return ArchiveError(code: code, message: message, context: context)
     }
+}
+
+/// The file an `ArchiveWriter` writes: libarchive's output goes to it through
+/// `archiveOutputWrite`, in order, and is hashed on the way.
+private final class ArchiveOutput {
+    private var descriptor: Int32
+    let hasher = Hasher(.sha256)
+    private(set) var byteCount: Int64 = 0
+    /// Why the last write failed, for the error libarchive then reports without a reason.
+    private(set) var failure: String?
+
+    /// Creates or truncates the file at `path`, as libarchive opens a file it writes.
+    init(path: String) throws {
+        descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666)
+        guard descriptor >= 0 else {
+            throw ArchiveError(code: ARCHIVE_FATAL, message: String(cString: strerror(errno)), context: "opening \(path) for writing")
+        }
+    }
+
+    deinit {
+        if descriptor >= 0 { _ = Glibc.close(descriptor) }
+    }
+
+    /// Writes all of `bytes`, retrying when a signal interrupts. Returns false on failure.
+    func write(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        var offset = 0
+        while offset < bytes.count {
+            let written = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+            if written < 0 {
+                if errno == EINTR { continue }
+                failure = String(cString: strerror(errno))
+                return false
+            }
+            offset += written
+        }
+        hasher.update(bytes)
+        byteCount += Int64(bytes.count)
+        return true
+    }
+
+    /// Closes the file, reporting what `close` reports, such as a delayed write error.
+    func close() throws {
+        let code = Glibc.close(descriptor)
+        descriptor = -1
+        guard code == 0 else {
+            throw ArchiveError(code: ARCHIVE_FATAL, message: String(cString: strerror(errno)), context: "closing the archive file")
+        }
+    }
+}
+
+/// libarchive's write callback: passes each block to the `ArchiveOutput` in its client data.
+private func archiveOutputWrite(
+    _ archive: OpaquePointer?, _ client: UnsafeMutableRawPointer?, _ buffer: UnsafeRawPointer?, _ length: Int
+) -> Int {
+    guard let client, let buffer, length > 0 else { return 0 }
+    let output = Unmanaged<ArchiveOutput>.fromOpaque(client).takeUnretainedValue()
+    return output.write(UnsafeRawBufferPointer(start: buffer, count: length)) ? length : -1
 }
 
 /// File type bits of `archive_entry_filetype`, which Swift does not import from the header

@@ -103,10 +103,9 @@ public struct BundleWriter {
                 snapshots: plan.snapshots.map(\.info), periodStart: plan.period.startText, storeCheck: storeCheck, reader: reader)
             let generator = PayloadGenerator(
                 plan: plan, store: store, changes: changes, signingKey: signer?.keyDescription, controls: controls, reader: reader)
-            let sink = try writeAtomically(to: output) { temporaryPath in
+            let (sink, size, digest) = try writeAtomically(to: output) { temporaryPath in
                 try writeArchive(at: temporaryPath, output: output, plan: plan, generator: generator, signer: signer)
             }
-            let (size, digest) = try Self.sizeAndDigest(of: output)
             return BundleResult(
                 path: output, bagName: plan.bagName, period: plan.period, snapshotCount: plan.periodSnapshots.count,
                 hasBaseline: plan.baseline != nil, runCount: plan.runs.count, gapCount: Coverage(plan: plan).gaps.count,
@@ -122,9 +121,10 @@ public struct BundleWriter {
         }
     }
 
+    /// Writes the archive and returns its payload sink and the archive's size and SHA-256.
     private func writeArchive(
         at temporaryPath: String, output: String, plan: BundlePlan, generator: PayloadGenerator, signer: BundleSigner?
-    ) throws -> ArchivePayloadSink {
+    ) throws -> (ArchivePayloadSink, Int64, String) {
         let compression = BundleCompression.forPath(output) ?? .uncompressed
         let writer = try ArchiveWriter(path: temporaryPath, compression: compression)
         let spoolFolder = FileManager.default.temporaryDirectory.appendingPathComponent("docket-bundle-\(UUID().uuidString)")
@@ -159,8 +159,8 @@ public struct BundleWriter {
             let signature = try signer.sign(tagManifest, fileName: BagLayout.tagManifest)
             try writer.addFile("\(root)/\(BagLayout.signature)", bytes: signature, modificationTime: time)
         }
-        try writer.close()
-        return sink
+        let (size, digest) = try writer.close()
+        return (sink, size, digest)
     }
 
     private func copy(_ spool: ManifestSpool, into writer: ArchiveWriter, path: String, time: Int64) throws {
@@ -182,17 +182,5 @@ public struct BundleWriter {
             throw DocketError(.failure, "cannot move the finished bundle to \(output): \(String(cString: strerror(errno))). Check that its folder is writable.")
         }
         return result
-    }
-
-    static func sizeAndDigest(of path: String) throws -> (Int64, String) {
-        let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
-        defer { try? handle.close() }
-        let hasher = Hasher(.sha256)
-        var size: Int64 = 0
-        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
-            chunk.withUnsafeBytes { hasher.update($0) }
-            size += Int64(chunk.count)
-        }
-        return (size, hasher.finalizeHex())
     }
 }

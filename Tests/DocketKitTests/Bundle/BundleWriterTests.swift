@@ -89,6 +89,9 @@ struct BundleWriterTests {
             let secondBytes = try Data(contentsOf: URL(fileURLWithPath: second.path))
             #expect(firstBytes == secondBytes, "\(name) differs between two runs")
             #expect(first.archiveSHA256 == second.archiveSHA256)
+            // The digest and size are taken as the archive is written, and match the file.
+            #expect(first.archiveSHA256 == Digest.sha256(firstBytes), "\(name)")
+            #expect(first.archiveBytes == Int64(firstBytes.count), "\(name)")
         }
     }
 

@@ -187,6 +187,30 @@ struct TarHeadersTests {
         #expect(verbose.output.contains("bag/link.json link to bag/café.json"), "\(verbose.output)")
     }
 
+    @Test("write failure names its cause")
+    func writeFailure() throws {
+        let writer = try ArchiveWriter(path: "/dev/full", compression: .uncompressed)
+        let error = try #require(throws: ArchiveError.self) {
+            try writer.addFile("bag/large.bin", bytes: [UInt8](repeating: 7, count: 1 << 20), modificationTime: 0)
+        }
+        #expect("\(error)".contains(String(cString: strerror(ENOSPC))), "\(error)")
+        #expect("\(error)".contains("bag/large.bin"), "\(error)")
+    }
+
+    @Test("size and SHA-256 of what was written")
+    func sizeAndDigest() throws {
+        for compression in [BundleCompression.uncompressed, .gzip, .zstd] {
+            let path = TestPaths.temporaryDirectory().appendingPathComponent("digest.tar").path
+            let writer = try ArchiveWriter(path: path, compression: compression)
+            try writer.addFile("bag/a.txt", bytes: Array("alpha\n".utf8), modificationTime: 0)
+            try writer.addFile("bag/big.bin", bytes: (0..<(1 << 19)).map { UInt8(truncatingIfNeeded: $0 * 7) }, modificationTime: 0)
+            let (size, sha256) = try writer.close()
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+            #expect(size == Int64(bytes.count), "\(compression)")
+            #expect(sha256 == Digest.sha256(bytes), "\(compression)")
+        }
+    }
+
     @Test("file of 8 GiB rejected")
     func hugeFileRefused() throws {
         let path = TestPaths.temporaryDirectory().appendingPathComponent("huge.tar").path
