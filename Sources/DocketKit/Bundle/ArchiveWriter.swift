@@ -17,9 +17,16 @@ import Foundation
 /// must be called, because a failure there means the bundle is incomplete. `deinit` only
 /// frees. The bytes libarchive writes to the file pass through `ArchiveOutput`, which hashes
 /// them, so the archive's size and SHA-256 are known without reading it back.
+///
+/// A thread of the writer's own hands the stream to libarchive, which compresses, hashes and
+/// writes it while the caller prepares the next entries. A failure there is reported by the
+/// next call that writes, or by `close()`.
 final class ArchiveWriter {
     private let handle: OpaquePointer
     private let file: ArchiveOutput
+    /// The thread that passes blocks of the stream to libarchive, started once the writer is
+    /// set up.
+    private var blocks: BlockQueue?
     let path: String
     private var isClosed = false
     /// The entry being written by `beginFile`, and the bytes it still expects.
@@ -64,9 +71,19 @@ final class ArchiveWriter {
         let stream = try ArchiveEntryHandle()
         stream.reset(path: "tar", type: ArchiveFileType.regular, permissions: 0o644, size: 0, modificationTime: 0)
         try check(archive_write_header(handle, stream.pointer), "starting \(path)")
+        let archive = Lent(handle)
+        let file = Lent(file)
+        blocks = BlockQueue { block in
+            let written = block.withUnsafeBytes { archive_write_data(archive.value, $0.baseAddress, $0.count) }
+            guard written == block.count else {
+                throw Self.error(archive.value, file.value, Int32(written < 0 ? Int(written) : Int(ARCHIVE_FATAL)), "writing \(path)")
+            }
+        }
     }
 
     deinit {
+        // The thread must be done with the handle before it is freed.
+        _ = try? blocks?.finish()
         archive_write_free(handle)
     }
 
@@ -109,12 +126,13 @@ final class ArchiveWriter {
             preconditionFailure("writeData called with no file entry open")
         }
         precondition(Int64(bytes.count) <= current.remaining, "more bytes than announced for \(current.path)")
-        if bytes.count < Self.flushSize {
-            pending += bytes
+        // Large files go in blocks of `flushSize`, so the blocks waiting for the thread stay small.
+        var start = bytes.startIndex
+        while start < bytes.endIndex {
+            let end = min(start + Self.flushSize, bytes.endIndex)
+            pending += bytes[start..<end]
             try flushIfFull()
-        } else {
-            try flush()
-            try output(bytes, "writing the contents of \(current.path)")
+            start = end
         }
         openEntry = (current.path, current.size, current.remaining - Int64(bytes.count))
     }
@@ -138,6 +156,7 @@ final class ArchiveWriter {
         isClosed = true
         pending.append(contentsOf: repeatElement(0, count: 2 * TarHeaders.blockSize))
         try flush()
+        try blocks?.finish()
         try check(archive_write_close(handle), "finishing \(path)")
         try file.close()
         return (file.byteCount, file.hasher.finalizeHex())
@@ -161,29 +180,124 @@ final class ArchiveWriter {
     }
 
     private func flush() throws {
-        try output(pending[...], "writing \(path)")
-        pending.removeAll(keepingCapacity: true)
-    }
-
-    private func output(_ bytes: ArraySlice<UInt8>, _ context: String) throws {
-        guard !bytes.isEmpty else { return }
-        let written = bytes.withUnsafeBytes { archive_write_data(handle, $0.baseAddress, $0.count) }
-        guard written == bytes.count else {
-            throw error(Int32(written < 0 ? Int(written) : Int(ARCHIVE_FATAL)), context)
-        }
+        guard !pending.isEmpty, let blocks else { return }
+        try blocks.append(pending)
+        pending = blocks.emptyBlock(capacity: Self.flushSize + 64 * 1024)
     }
 
     private func check(_ code: Int32, _ context: String) throws {
         guard code != ARCHIVE_OK else { return }
-        throw error(code, context)
+        throw Self.error(handle, file, code, context)
     }
 
-    private func error(_ code: Int32, _ context: String) -> ArchiveError {
+    private static func error(_ handle: OpaquePointer, _ file: ArchiveOutput, _ code: Int32, _ context: String) -> ArchiveError {
         if let failure = file.failure {
             return ArchiveError(code: code, message: failure, context: context)
         }
         let message = archive_error_string(handle).map { String(cString: $0) } ?? "libarchive returned \(code) without a message"
         return ArchiveError(code: code, message: message, context: context)
+    }
+}
+
+/// Blocks of bytes passed in order to `write` on a thread of their own. At most
+/// `maximumWaiting` blocks wait, so memory stays bounded when writing is the slower side.
+/// Emptied blocks are kept for reuse.
+private final class BlockQueue: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var waiting: [[UInt8]] = []
+    private var emptied: [[UInt8]] = []
+    private var isClosed = false
+    private var isDone = false
+    private var failure: Error?
+    private static let maximumWaiting = 4
+
+    /// Starts the thread, which calls `write` with each block until the queue is finished or
+    /// `write` throws.
+    init(write: @escaping @Sendable ([UInt8]) throws -> Void) {
+        let thread = Thread { [self] in
+            while let block = next() {
+                do {
+                    try write(block)
+                } catch {
+                    stop(with: error)
+                    return
+                }
+                recycle(block)
+            }
+        }
+        thread.start()
+    }
+
+    /// Queues `block`, waiting while the queue is full.
+    /// - Throws: the error that stopped the thread.
+    func append(_ block: [UInt8]) throws {
+        condition.lock()
+        defer { condition.unlock() }
+        while waiting.count >= Self.maximumWaiting && failure == nil && !isDone {
+            condition.wait()
+        }
+        if let failure { throw failure }
+        waiting.append(block)
+        condition.broadcast()
+    }
+
+    /// Returns an empty block, reusing one the thread has written when there is one.
+    func emptyBlock(capacity: Int) -> [UInt8] {
+        condition.lock()
+        let block = emptied.popLast()
+        condition.unlock()
+        guard let block else {
+            var fresh: [UInt8] = []
+            fresh.reserveCapacity(capacity)
+            return fresh
+        }
+        return block
+    }
+
+    /// Lets the thread write what is queued, waits for it to end, and rethrows its failure.
+    /// Calling it again only rethrows.
+    func finish() throws {
+        condition.lock()
+        defer { condition.unlock() }
+        isClosed = true
+        condition.broadcast()
+        while !isDone {
+            condition.wait()
+        }
+        if let failure { throw failure }
+    }
+
+    private func next() -> [UInt8]? {
+        condition.lock()
+        defer { condition.unlock() }
+        while waiting.isEmpty && !isClosed {
+            condition.wait()
+        }
+        guard !waiting.isEmpty else {
+            isDone = true
+            condition.broadcast()
+            return nil
+        }
+        let block = waiting.removeFirst()
+        condition.broadcast()
+        return block
+    }
+
+    private func recycle(_ block: [UInt8]) {
+        var block = block
+        block.removeAll(keepingCapacity: true)
+        condition.lock()
+        if emptied.count < Self.maximumWaiting { emptied.append(block) }
+        condition.unlock()
+    }
+
+    private func stop(with error: Error) {
+        condition.lock()
+        failure = error
+        waiting.removeAll()
+        isDone = true
+        condition.broadcast()
+        condition.unlock()
     }
 }
 

@@ -187,14 +187,33 @@ struct TarHeadersTests {
         #expect(verbose.output.contains("bag/link.json link to bag/café.json"), "\(verbose.output)")
     }
 
+    /// The stream is written on the writer's own thread, so the failure surfaces in the next
+    /// call that writes or in `close()`.
     @Test("write failure names its cause")
     func writeFailure() throws {
         let writer = try ArchiveWriter(path: "/dev/full", compression: .uncompressed)
         let error = try #require(throws: ArchiveError.self) {
             try writer.addFile("bag/large.bin", bytes: [UInt8](repeating: 7, count: 1 << 20), modificationTime: 0)
+            try writer.close()
         }
         #expect("\(error)".contains(String(cString: strerror(ENOSPC))), "\(error)")
-        #expect("\(error)".contains("bag/large.bin"), "\(error)")
+        #expect("\(error)".contains("/dev/full"), "\(error)")
+    }
+
+    /// A caller stops at the first error, and it comes before the caller has queued much more.
+    @Test("failure reaches the next writes")
+    func laterWritesAfterFailure() throws {
+        let writer = try ArchiveWriter(path: "/dev/full", compression: .uncompressed)
+        var failedAt: Int?
+        for index in 0..<64 {
+            do {
+                try writer.addFile("bag/\(index).bin", bytes: [UInt8](repeating: 1, count: 300_000), modificationTime: 0)
+            } catch is ArchiveError {
+                failedAt = index
+                break
+            }
+        }
+        #expect(failedAt != nil)
     }
 
     @Test("size and SHA-256 of what was written")
