@@ -13,7 +13,7 @@ import Foundation
 /// which compresses it and pads the last block as it pads a tar of its own. The bytes are
 /// those libarchive's own tar writer gave before.
 ///
-/// The writer owns its `struct archive` and its file; `close()` writes the tar trailer and
+/// The writer owns its `struct archive` and its file. `close()` writes the tar trailer and
 /// must be called, because a failure there means the bundle is incomplete. `deinit` only
 /// frees. The bytes libarchive writes to the file pass through `ArchiveOutput`, which hashes
 /// them, so the archive's size and SHA-256 are known without reading it back.
@@ -62,8 +62,8 @@ final class ArchiveWriter {
         case .zstd:
             try check(archive_write_add_filter_zstd(handle), "adding the zstd filter (is libarchive built with libzstd?)")
         }
-        // libarchive pads the last block of a regular file it opens itself to 1 byte, that is
-        // not at all, and pads to a whole block by default for other outputs.
+        // Opening a regular file itself, libarchive would pad the last block to a multiple of
+        // 1 byte, which is no padding. Its default for other outputs pads a whole block.
         try check(archive_write_set_bytes_in_last_block(handle, 1), "setting the padding of \(path)")
         let client = Unmanaged.passUnretained(file).toOpaque()
         try check(archive_write_open(handle, client, nil, archiveOutputWrite, nil), "opening \(path) for writing")
@@ -307,7 +307,7 @@ private final class ArchiveOutput {
     private var descriptor: Int32
     let hasher = Hasher(.sha256)
     private(set) var byteCount: Int64 = 0
-    /// Why the last write failed, for the error libarchive then reports without a reason.
+    /// The reason the last write failed, for the error libarchive then reports without one.
     private(set) var failure: String?
 
     /// Creates or truncates the file at `path`, as libarchive opens a file it writes.

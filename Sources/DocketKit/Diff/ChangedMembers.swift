@@ -1,5 +1,5 @@
-/// The top-level members of two versions of a resource whose bytes differ, found without
-/// parsing the members that are equal.
+/// The parsing of two versions of a resource down to their top-level members whose bytes
+/// differ, without parsing the members that are equal.
 ///
 /// Stored bodies are canonical JSON: one text for one value, so a member whose name and value
 /// bytes are equal on both sides has no field change, and the field diff needs only the others.

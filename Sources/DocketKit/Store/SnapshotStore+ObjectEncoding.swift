@@ -55,7 +55,7 @@ extension SnapshotStore {
         var body: [UInt8]
         var base: Int64?
 
-        /// How messages name the object: `object <digest>`, or its row when the digest is
+        /// The object's name in messages: `object <digest>`, or its row when the digest is
         /// not at hand. Built only for a message, since a read decodes many rows.
         var name: String {
             digest.map { "object \($0)" } ?? "the object in row \(id)"

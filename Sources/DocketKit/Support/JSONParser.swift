@@ -252,30 +252,11 @@ public struct JSONParser {
         guard index < bytes.count else { throw error("unterminated escape") }
         let byte = bytes[index]
         index += 1
-        switch byte {
-        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"):
-            utf8.append(byte)
+        if let replacement = Self.simpleEscape(byte) {
+            utf8.append(replacement)
             return
-        case UInt8(ascii: "b"):
-            utf8.append(0x08)
-            return
-        case UInt8(ascii: "f"):
-            utf8.append(0x0C)
-            return
-        case UInt8(ascii: "n"):
-            utf8.append(0x0A)
-            return
-        case UInt8(ascii: "r"):
-            utf8.append(0x0D)
-            return
-        case UInt8(ascii: "t"):
-            utf8.append(0x09)
-            return
-        case UInt8(ascii: "u"):
-            break
-        default:
-            throw error("invalid escape")
         }
+        guard byte == UInt8(ascii: "u") else { throw error("invalid escape") }
         var scalar = try parseHexQuad()
         if (0xD800...0xDBFF).contains(scalar) {
             guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else {
@@ -290,6 +271,20 @@ public struct JSONParser {
         }
         guard let unicode = Unicode.Scalar(scalar) else { throw error("invalid code point") }
         utf8.append(contentsOf: Array(String(Character(unicode)).utf8))
+    }
+
+    /// Returns the byte a one-character escape such as `\n` stands for, or nil when `byte`
+    /// starts no such escape.
+    private static func simpleEscape(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): return byte
+        case UInt8(ascii: "b"): return 0x08
+        case UInt8(ascii: "f"): return 0x0C
+        case UInt8(ascii: "n"): return 0x0A
+        case UInt8(ascii: "r"): return 0x0D
+        case UInt8(ascii: "t"): return 0x09
+        default: return nil
+        }
     }
 
     private mutating func parseHexQuad() throws -> UInt32 {
