@@ -92,7 +92,7 @@ struct DifferingEntriesTests {
         ResourceEntry(kind: "domain", key: key, name: name ?? key + ".example", parentKey: parent, appKey: app, digest: Digest.sha256(digest))
     }
 
-    /// The entries of each side that are not equal to the other side's entry with the same key.
+    /// Returns the entries of each side that are not equal to the other side's entry with the same key.
     static func expected(_ old: [ResourceEntry], _ new: [ResourceEntry]) -> (old: [ResourceEntry], new: [ResourceEntry]) {
         let oldByKey = Dictionary(uniqueKeysWithValues: old.map { ($0.key, $0) })
         let newByKey = Dictionary(uniqueKeysWithValues: new.map { ($0.key, $0) })
@@ -135,12 +135,12 @@ struct DifferingEntriesTests {
 
     @Test("empty leaves")
     func emptyLeaves() throws {
-        let one = [Self.entry("a", "1")]
-        let added = try #require(TreeLeafScanner.differingEntries(kind: "domain", old: Self.leaf([]), new: Self.leaf(one)))
+        let single = [Self.entry("a", "1")]
+        let added = try #require(TreeLeafScanner.differingEntries(kind: "domain", old: Self.leaf([]), new: Self.leaf(single)))
         #expect(added.old.isEmpty)
-        #expect(added.new == one)
-        let removed = try #require(TreeLeafScanner.differingEntries(kind: "domain", old: Self.leaf(one), new: Self.leaf([])))
-        #expect(removed.old == one)
+        #expect(added.new == single)
+        let removed = try #require(TreeLeafScanner.differingEntries(kind: "domain", old: Self.leaf(single), new: Self.leaf([])))
+        #expect(removed.old == single)
         #expect(removed.new.isEmpty)
     }
 
