@@ -124,7 +124,7 @@ public struct BundleWriter {
     /// Writes the archive and returns its payload sink and the archive's size and SHA-256.
     private func writeArchive(
         at temporaryPath: String, output: String, plan: BundlePlan, generator: PayloadGenerator, signer: BundleSigner?
-    ) throws -> (ArchivePayloadSink, Int64, String) {
+    ) throws -> (sink: ArchivePayloadSink, size: Int64, sha256: String) {
         let compression = BundleCompression.forPath(output) ?? .uncompressed
         let writer = try ArchiveWriter(path: temporaryPath, compression: compression)
         let spoolFolder = FileManager.default.temporaryDirectory.appendingPathComponent("docket-bundle-\(UUID().uuidString)")
@@ -159,8 +159,8 @@ public struct BundleWriter {
             let signature = try signer.sign(tagManifest, fileName: BagLayout.tagManifest)
             try writer.addFile("\(root)/\(BagLayout.signature)", bytes: signature, modificationTime: time)
         }
-        let (size, digest) = try writer.close()
-        return (sink, size, digest)
+        let (size, sha256) = try writer.close()
+        return (sink, size, sha256)
     }
 
     private func copy(_ spool: ManifestSpool, into writer: ArchiveWriter, path: String, time: Int64) throws {

@@ -3,95 +3,61 @@ import Foundation
 /// A reader of tree leaves straight from their canonical bytes, with no `JSONValue` per entry.
 ///
 /// It accepts only the form Docket writes, `{"entries":[{"app":…,"digest":…,"key":…,"name":…,
-/// "parent":…},…]}` with unescaped string members. For anything else (a bucketed kind tree, an
-/// escape, a malformed leaf) it returns nil, and the caller parses the object as JSON.
+/// "parent":…},…]}` with unescaped string members in that order. For anything else (a
+/// bucketed kind tree, an escape, another order, a malformed leaf) it returns nil, and the
+/// caller parses the object as JSON.
+///
+/// One pass finds where each entry and its member values lie without making strings. The
+/// full read turns every entry into a value, and the read of two leaves only the entries
+/// whose bytes differ.
 struct TreeLeafScanner {
     private let bytes: UnsafeBufferPointer<UInt8>
     private var index = 0
 
-    /// Returns the entries of the leaf in `bytes` in their stored order, or nil when the bytes
-    /// are not a leaf in Docket's plain canonical form.
-    static func entries(kind: String, bytes: [UInt8]) -> [ResourceEntry]? {
-        bytes.withUnsafeBufferPointer { buffer in
-            var scanner = TreeLeafScanner(bytes: buffer)
-            return scanner.scanLeaf(kind: kind)
-        }
+    /// The bytes of one entry and of its member values, quotes excluded.
+    private struct Span {
+        var entry: Range<Int>
+        var app: Range<Int>?
+        var digest: Range<Int>
+        var key: Range<Int>
+        var name: Range<Int>
+        var parent: Range<Int>?
     }
 
     private init(bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
     }
 
-    private mutating func scanLeaf(kind: String) -> [ResourceEntry]? {
-        guard skip(#"{"entries":["#) else { return nil }
-        var entries: [ResourceEntry] = []
-        if skip("]") {
-            return skip("}") && index == bytes.count ? entries : nil
-        }
-        while true {
-            guard let entry = scanEntry(kind: kind) else { return nil }
-            entries.append(entry)
-            if skip(",") { continue }
-            guard skip("]}"), index == bytes.count else { return nil }
+    /// Returns the entries of the leaf in `bytes` in their stored order, or nil when the bytes
+    /// are not a leaf in Docket's plain canonical form or a value is not UTF-8.
+    static func entries(kind: String, bytes: [UInt8]) -> [ResourceEntry]? {
+        bytes.withUnsafeBufferPointer { buffer in
+            var scanner = TreeLeafScanner(bytes: buffer)
+            guard let spans = scanner.scanLeaf() else { return nil }
+            var entries: [ResourceEntry] = []
+            entries.reserveCapacity(spans.count)
+            for span in spans {
+                guard let entry = scanner.entry(kind: kind, span) else { return nil }
+                entries.append(entry)
+            }
             return entries
         }
     }
 
-    /// Reads one entry object: the three required members and the two optional ones, in the
-    /// canonical order (`app`, `digest`, `key`, `name`, `parent`), names matched as bytes.
-    private mutating func scanEntry(kind: String) -> ResourceEntry? {
-        guard skip("{") else { return nil }
-        var appKey: String?
-        if skip(#""app":"#) {
-            guard let value = scanString(), skip(",") else { return nil }
-            appKey = value
-        }
-        guard skip(#""digest":"#), let digest = scanString(), skip(#","key":"#), let key = scanString(),
-            skip(#","name":"#), let name = scanString()
-        else { return nil }
-        var parentKey: String?
-        if skip(#","parent":"#) {
-            guard let value = scanString() else { return nil }
-            parentKey = value
-        }
-        guard skip("}") else { return nil }
-        return ResourceEntry(kind: kind, key: key, name: name, parentKey: parentKey, appKey: appKey, digest: digest)
-    }
-
-    /// Reads a string with no escape and no control character. Returns nil for any other string
-    /// and for bytes that are not UTF-8.
-    private mutating func scanString() -> String? {
-        guard skip("\""), let plain = JSONParser.unescapedString(in: bytes, from: index), let text = plain.text else {
-            return nil
-        }
-        index = plain.end + 1
-        return text
-    }
-
-    /// Moves past `text` when the bytes at the current position spell it.
-    private mutating func skip(_ text: StaticString) -> Bool {
-        let count = text.utf8CodeUnitCount
-        guard index + count <= bytes.count else { return false }
-        let matches = text.withUTF8Buffer { expected in
-            (0..<count).allSatisfy { bytes[index + $0] == expected[$0] }
-        }
-        if matches { index += count }
-        return matches
-    }
-}
-
-extension TreeLeafScanner {
     /// Returns the entries of two leaves of one place, `old` and `new`, leaving out each entry
     /// whose bytes are the same in both, so that only entries that differ become values. Both
     /// lists stay sorted by key. Returns nil when either leaf is not in Docket's plain
     /// canonical form, or has a key outside ASCII, whose byte order may differ from the order
-    /// of Swift strings that the leaves are sorted in.
+    /// of Swift strings that the leaves are sorted in, or keys out of order.
     static func differingEntries(kind: String, old: [UInt8], new: [UInt8]) -> (old: [ResourceEntry], new: [ResourceEntry])? {
         old.withUnsafeBufferPointer { oldBytes in
             new.withUnsafeBufferPointer { newBytes in
                 var oldScanner = TreeLeafScanner(bytes: oldBytes)
                 var newScanner = TreeLeafScanner(bytes: newBytes)
-                guard let oldSpans = oldScanner.scanSpans(), let newSpans = newScanner.scanSpans() else { return nil }
+                guard let oldSpans = oldScanner.scanLeaf(), oldScanner.hasIncreasingASCIIKeys(oldSpans),
+                    let newSpans = newScanner.scanLeaf(), newScanner.hasIncreasingASCIIKeys(newSpans)
+                else { return nil }
+
                 var oldEntries: [ResourceEntry] = []
                 var newEntries: [ResourceEntry] = []
                 var oldIndex = 0
@@ -105,18 +71,18 @@ extension TreeLeafScanner {
                     } else {
                         order = compare(oldBytes, oldSpans[oldIndex].key, newBytes, newSpans[newIndex].key)
                     }
-                    if order == 0 && oldBytes[oldSpans[oldIndex].entry].elementsEqual(newBytes[newSpans[newIndex].entry]) {
+                    if order == 0 && compare(oldBytes, oldSpans[oldIndex].entry, newBytes, newSpans[newIndex].entry) == 0 {
                         oldIndex += 1
                         newIndex += 1
                         continue
                     }
                     if order <= 0 {
-                        guard let entry = oldScanner.entry(kind: kind, at: oldSpans[oldIndex].entry) else { return nil }
+                        guard let entry = oldScanner.entry(kind: kind, oldSpans[oldIndex]) else { return nil }
                         oldEntries.append(entry)
                         oldIndex += 1
                     }
                     if order >= 0 {
-                        guard let entry = newScanner.entry(kind: kind, at: newSpans[newIndex].entry) else { return nil }
+                        guard let entry = newScanner.entry(kind: kind, newSpans[newIndex]) else { return nil }
                         newEntries.append(entry)
                         newIndex += 1
                     }
@@ -126,64 +92,102 @@ extension TreeLeafScanner {
         }
     }
 
-    /// The bytes of one entry and of its key's text.
-    private struct Span {
-        var entry: Range<Int>
-        var key: Range<Int>
-    }
-
-    /// Finds where each entry and its key lie, checking the layout `scanEntry` reads, without
-    /// making strings. Returns nil when the leaf has another form, or when its keys are not
-    /// ASCII in strictly increasing byte order.
-    private mutating func scanSpans() -> [Span]? {
+    /// Finds where each entry and its member values lie: the three required members and the
+    /// two optional ones in canonical order, names matched as bytes. Returns nil for any other
+    /// form.
+    private mutating func scanLeaf() -> [Span]? {
         guard skip(#"{"entries":["#) else { return nil }
         var spans: [Span] = []
         if skip("]") {
             return skip("}") && index == bytes.count ? spans : nil
         }
         while true {
-            let start = index
-            guard skip("{") else { return nil }
-            if skip(#""app":"#) {
-                guard skipString(), skip(",") else { return nil }
-            }
-            guard skip(#""digest":"#), skipString(), skip(#","key":"#) else { return nil }
-            let keyStart = index + 1
-            guard skipString() else { return nil }
-            let key = keyStart..<(index - 1)
-            guard skip(#","name":"#), skipString() else { return nil }
-            if skip(#","parent":"#) {
-                guard skipString() else { return nil }
-            }
-            guard skip("}"), bytes[key].allSatisfy({ $0 < 0x80 }) else { return nil }
-            if let last = spans.last, Self.compare(bytes, last.key, bytes, key) >= 0 { return nil }
-            spans.append(Span(entry: start..<index, key: key))
+            guard let span = scanEntry() else { return nil }
+            spans.append(span)
             if skip(",") { continue }
             guard skip("]}"), index == bytes.count else { return nil }
             return spans
         }
     }
 
-    /// Moves past a string with no escape and no control character, quotes included.
-    private mutating func skipString() -> Bool {
-        guard skip("\"") else { return false }
+    private mutating func scanEntry() -> Span? {
+        let start = index
+        guard skip("{") else { return nil }
+        var app: Range<Int>?
+        if skip(#""app":"#) {
+            guard let value = scanString(), skip(",") else { return nil }
+            app = value
+        }
+        guard skip(#""digest":"#), let digest = scanString(), skip(#","key":"#), let key = scanString(),
+            skip(#","name":"#), let name = scanString()
+        else { return nil }
+        var parent: Range<Int>?
+        if skip(#","parent":"#) {
+            guard let value = scanString() else { return nil }
+            parent = value
+        }
+        guard skip("}") else { return nil }
+        return Span(entry: start..<index, app: app, digest: digest, key: key, name: name, parent: parent)
+    }
+
+    /// Moves past a string with no escape and no control character, and returns the range of
+    /// its text. Returns nil for any other string.
+    private mutating func scanString() -> Range<Int>? {
+        guard skip("\"") else { return nil }
+        let start = index
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
                 index += 1
-                return true
+                return start..<(index - 1)
             }
-            if byte == UInt8(ascii: "\\") || byte < 0x20 { return false }
+            if byte == UInt8(ascii: "\\") || byte < 0x20 { return nil }
             index += 1
         }
-        return false
+        return nil
     }
 
-    /// Reads the entry at `range` with `scanEntry`.
-    private mutating func entry(kind: String, at range: Range<Int>) -> ResourceEntry? {
-        index = range.lowerBound
-        guard let entry = scanEntry(kind: kind), index == range.upperBound else { return nil }
-        return entry
+    /// Makes the value of the entry at `span`, or nil when a member is not UTF-8.
+    private func entry(kind: String, _ span: Span) -> ResourceEntry? {
+        guard let digest = text(span.digest), let key = text(span.key), let name = text(span.name) else { return nil }
+        var appKey: String?
+        if let range = span.app {
+            guard let value = text(range) else { return nil }
+            appKey = value
+        }
+        var parentKey: String?
+        if let range = span.parent {
+            guard let value = text(range) else { return nil }
+            parentKey = value
+        }
+        return ResourceEntry(kind: kind, key: key, name: name, parentKey: parentKey, appKey: appKey, digest: digest)
+    }
+
+    /// Decodes the bytes at `range`, or returns nil when they are not UTF-8. ASCII, which most
+    /// values are, is valid UTF-8 already.
+    private func text(_ range: Range<Int>) -> String? {
+        let slice = UnsafeBufferPointer(rebasing: bytes[range])
+        return slice.allSatisfy({ $0 < 0x80 }) ? String(decoding: slice, as: UTF8.self) : String(validating: slice, as: UTF8.self)
+    }
+
+    /// True when every key is ASCII and each is greater than the one before in byte order.
+    private func hasIncreasingASCIIKeys(_ spans: [Span]) -> Bool {
+        for (position, span) in spans.enumerated() {
+            guard bytes[span.key].allSatisfy({ $0 < 0x80 }) else { return false }
+            if position > 0 && Self.compare(bytes, spans[position - 1].key, bytes, span.key) >= 0 { return false }
+        }
+        return true
+    }
+
+    /// Moves past `text` when the bytes at the current position spell it.
+    private mutating func skip(_ text: StaticString) -> Bool {
+        let count = text.utf8CodeUnitCount
+        guard index + count <= bytes.count else { return false }
+        let matches = text.withUTF8Buffer { expected in
+            (0..<count).allSatisfy { bytes[index + $0] == expected[$0] }
+        }
+        if matches { index += count }
+        return matches
     }
 
     /// Compares two byte ranges lexicographically: negative, zero or positive.
