@@ -38,10 +38,10 @@ func runMain() -> Int32 {
     _ = setlocale(LC_CTYPE, "C.UTF-8")
     let arguments = Array(CommandLine.arguments.dropFirst())
     let environment = ProcessInfo.processInfo.environment
-    // glibc gives threads heaps of their own, up to eight per core, and Docket runs a few
-    // threads at once. The heaps of a bundle's writer thread added 25 to 50 MB to its peak
-    // memory. Two heaps bring it back to about what it was before that thread. An environment
-    // that sets MALLOC_ARENA_MAX keeps its own choice.
+    // glibc gives threads heaps of their own, by default up to eight per core on 64-bit
+    // systems (mallopt(3)). The heap of a bundle's writer thread added 25 to 50 MB to its peak
+    // memory in the benchmark, and two heaps brought it back to about what it was before that
+    // thread. An environment that sets MALLOC_ARENA_MAX keeps its own choice.
     if environment["MALLOC_ARENA_MAX"] == nil {
         _ = docket_set_malloc_arena_limit(2)
     }

@@ -99,7 +99,7 @@ struct DifferingEntriesTests {
         return (old.filter { newByKey[$0.key] != $0 }, new.filter { oldByKey[$0.key] != $0 })
     }
 
-    @Test("equal entries left out, the others kept in key order")
+    @Test("equal entries left out, order kept")
     func mixedChanges() throws {
         let old = [
             Self.entry("a", "1"), Self.entry("b", "2", app: "app-1"), Self.entry("c", "3", parent: "p"),

@@ -63,7 +63,7 @@ struct JSONParserTests {
     }
 
     /// Foundation's parser decodes the same texts independently.
-    @Test("escaped strings decode as Foundation decodes them")
+    @Test("escapes decoded as Foundation does")
     func escapes() throws {
         let pieces = [
             #"\""#, #"\\"#, #"\/"#, #"\b"#, #"\f"#, #"\n"#, #"\r"#, #"\t"#, #"\u0041"#, #"\u00e9"#, #"\u2603"#,
