@@ -14,15 +14,22 @@ extension SnapshotTree {
     /// `cache` has not seen with exactly the same entries. Consecutive snapshots share most
     /// leaves, so checking a chain of them hashes few.
     static func rootDigest(_ entriesByKind: [String: [ResourceEntry]], cache: inout TreeDigestCache) throws -> String {
-        var kinds: [String: JSONValue] = [:]
+        var kinds: [String: String] = [:]
         for (kind, entries) in entriesByKind {
-            kinds[kind] = .string(try kindDigest(entries, kind: kind, cache: &cache))
+            kinds[kind] = try kindDigest(entries, kind: kind, cache: &cache)
         }
-        return Digest.sha256(CanonicalJSON.encode(["kinds": .object(kinds)]))
+        return rootDigest(kindDigests: kinds)
     }
 
-    /// Mirrors `writeKind`: one leaf up to `leafLimit` entries, else buckets by key hash.
-    private static func kindDigest(_ entries: [ResourceEntry], kind: String, cache: inout TreeDigestCache) throws -> String {
+    /// Computes the root tree digest from each kind's digest, as `kindDigest` computes them.
+    static func rootDigest(kindDigests: [String: String]) -> String {
+        Digest.sha256(CanonicalJSON.encode(["kinds": .object(kindDigests.mapValues { .string($0) })]))
+    }
+
+    /// Computes the digest of one kind's subtree, as `writeKind` stores it: one leaf up to
+    /// `leafLimit` entries, else buckets by key hash.
+    /// - Throws: `StoreError.corrupt` when two entries share a key.
+    static func kindDigest(_ entries: [ResourceEntry], kind: String, cache: inout TreeDigestCache) throws -> String {
         let sorted = entries.sorted { $0.key < $1.key }
         try rejectDuplicateKeys(sorted)
         if sorted.count <= leafLimit {

@@ -85,4 +85,65 @@ struct BagTextTests {
     func insidePaths(path: String) {
         #expect(BagPath.escapeReason(path) == nil)
     }
+
+    /// Returns what `ManifestFile.plainLine` reads from `line`, as strings.
+    static func plainLine(_ line: String, digestLength: Int = 2) -> (digest: String, path: String)? {
+        var line = line
+        return line.withUTF8 { bytes in
+            ManifestFile.plainLine(UnsafeRawBufferPointer(bytes), digestLength: digestLength).map {
+                (String(decoding: $0.digest, as: UTF8.self), $0.path)
+            }
+        }
+    }
+
+    @Test("plain manifest lines read as parsed", arguments: [
+        "0a1f  data/one.json", "0a1f data/x y.json", "0a1f\tdata/a..b", "0a1f \t data/..a/.b", "0a1f  tagmanifest-sha256.txt",
+        "0a1f  data/1:x",
+    ])
+    func plainLines(line: String) throws {
+        let plain = try #require(Self.plainLine(line))
+        var problems: [BagProblem] = []
+        let parsed = try #require(ManifestFile.parseLine(Substring(line), manifest: "manifest-sha256.txt", problems: &problems))
+        #expect(problems.isEmpty)
+        #expect(plain.digest == parsed.digest)
+        #expect(plain.path == parsed.path)
+        #expect(parsed.written == parsed.path)
+        #expect(BagPath.escapeReason(plain.path) == nil)
+    }
+
+    /// Each of these lines needs the full parse: a warning, a decoded or trimmed path, a
+    /// digest to lowercase or of another length, or a path `escapeReason` judges.
+    @Test("other manifest lines left to the parser", arguments: [
+        "0A1F  data/one", "0a1  data/one", "0a1f0  data/one", "0a1g  data/one", "0a1fdata/one", "0a1f  ", "0a1f",
+        "0a1f  *data/one", "0a1f  ./data/one", "0a1f  data/./one", "0a1f  data/%0Aname", "0a1f  data/100%", "0a1f  data\\one",
+        "0a1f  /data/one", "0a1f  ~/one", "0a1f  C:/one", "0a1f  data/../one", "0a1f  ..", "0a1f  data/one/..", "0a1f  data//one",
+        "0a1f  data/one/", "0a1f  data/one ", "0a1f  data/one\t", "0a1f  data/caf\u{E9}", "0a1f  data/\u{1}", "0a1f  data/one\u{7F}",
+        " 0a1f  data/one",
+    ])
+    func otherLines(line: String) {
+        #expect(Self.plainLine(line) == nil)
+    }
+
+    @Test("plain lines agree with the parser on generated lines")
+    func generatedLines() {
+        let digests = ["0a1f", "0A1F", "0a1", "zz00", "ffff"]
+        let gaps = [" ", "  ", "\t", " \t", ""]
+        let pieces = ["data", "a", ".", "..", "", "%25", "*", "~", "C:", "x y", "é", "\\", " ", "./", "a.json", ":"]
+        var generator = SystemRandomNumberGenerator()
+        var plainCount = 0
+        for _ in 0..<5000 {
+            let path = (0..<Int.random(in: 1...4, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined(separator: "/")
+            let line = digests.randomElement(using: &generator)! + gaps.randomElement(using: &generator)! + path
+            guard let plain = Self.plainLine(line) else { continue }
+            plainCount += 1
+            var problems: [BagProblem] = []
+            let parsed = ManifestFile.parseLine(Substring(line), manifest: "manifest-sha256.txt", problems: &problems)
+            #expect(problems.isEmpty, "\(line)")
+            #expect(parsed?.digest == plain.digest, "\(line)")
+            #expect(parsed?.path == plain.path, "\(line)")
+            #expect(parsed?.written == plain.path, "\(line)")
+            #expect(BagPath.escapeReason(plain.path) == nil, "\(line)")
+        }
+        #expect(plainCount > 100)
+    }
 }

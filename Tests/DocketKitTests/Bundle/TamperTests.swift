@@ -12,7 +12,8 @@ struct TamperTests {
 
     /// Edits a tar in place: `flip NAME OFFSET`, `remove NAME`, `add NAME TEXT`,
     /// `symlink NAME TARGET`, `hardlink NAME TARGET`, `device NAME`, `replace NAME OLD NEW`
-    /// (a text substitution in one member), and `rebag` (moves the first snapshot's capture
+    /// (a text substitution in one member), `repeat NAME TEXT` (writes the JSON object
+    /// around the first TEXT in a member twice), and `rebag` (moves the first snapshot's capture
     /// time in manifest.json, then recomputes every manifest so the BagIt digests agree again).
     static let editor = #"""
         import hashlib, io, json, sys, tarfile
@@ -69,6 +70,16 @@ struct TamperTests {
                 m.size = len(new)
                 return [(m, new)]
             rewrite(swap)
+        elif op == "repeat":
+            def repeat(m, d):
+                if m.name != args[0]:
+                    return [(m, d)]
+                at = d.index(args[1].encode())
+                start, end = d.rindex(b"{", 0, at), d.index(b"}", at) + 1
+                new = d[:end] + b",\n" + d[start:end] + d[end:]
+                m.size = len(new)
+                return [(m, new)]
+            rewrite(repeat)
         elif op == "rebag":
             root = args[0]
             with tarfile.open(path) as source:
@@ -253,6 +264,17 @@ struct TamperTests {
         let verification = try tamper(["replace", index, "\"name\": \"acme-extra-0007\"", "\"name\": \"acme-extrb-0007\""], fixture: fixture)
         #expect(Set(files(verification)) == ["data/snapshots/20260327T060000Z/resources.json"], "\(verification.problems)")
         #expect(verification.errors.contains { $0.message.contains("its entries hash to the tree") }, "\(verification.problems)")
+    }
+
+    @Test("a resource listed twice in a later snapshot's index is reported")
+    func repeatedIndexEntry() throws {
+        // Every other resource of the kind is as in the snapshot before, which the check of
+        // that snapshot's tree reuses: the repeat must still be seen.
+        let fixture = try BundleFixture.make(extraApps: 200)
+        let index = "\(Self.bag)/data/snapshots/20260327T060000Z/resources.json"
+        let verification = try tamper(["repeat", index, "\"name\": \"acme-extra-0007\""], fixture: fixture)
+        #expect(Set(files(verification)) == ["data/snapshots/20260327T060000Z/resources.json"], "\(verification.problems)")
+        #expect(verification.errors.contains { $0.message.contains("share the key") }, "\(verification.problems)")
     }
 
     @Test("a consistent rewrite that breaks the chain is reported")

@@ -150,7 +150,20 @@ struct BagItChecks {
         /// The digest listed for files whose contents differ from it.
         var listedDigests: [Int32: String] = [:]
         var pathProblems: [BagProblem] = []
-        manifest.forEachLine(problems: &problems) { line, problems in
+        // Most lines list a file the archive has, for the first time, in the same bytes and
+        // with its digest: those are settled from the line's bytes, and any other line is
+        // parsed and judged in full below. The first path does nothing unless it settles the line.
+        let settle = { (path: String, digest: UnsafeRawBufferPointer) -> Bool in
+            guard !isPayload || path.utf8.starts(with: "data/".utf8),
+                let (id, isSameSpelling) = files.match(path, key: PathKey(path)), isSameSpelling,
+                files.listedIn(id) != ordinal,
+                files.digest(ofContent: files.content(ofEntry: id), manifest.algorithm, equalsHex: digest)
+            else { return false }
+            files.markListed(id, by: ordinal)
+            if !isPayload { listed.insert(path) }
+            return true
+        }
+        manifest.forEachLine(problems: &problems, plain: settle) { line, problems in
             if let reason = BagPath.escapeReason(line.path) {
                 problems.append(BagProblem(.error, manifest.name, "lists \(line.written), which points outside the bag: \(reason)"))
                 return
@@ -336,12 +349,21 @@ private struct ManifestSource {
     let algorithm: DigestAlgorithm
     let body: Body
 
-    func forEachLine(problems: inout [BagProblem], _ body: (ManifestLine, inout [BagProblem]) -> Void) {
+    /// Calls `body` with each line, parsed. A spooled line in `ManifestFile.plainLine`'s form
+    /// goes to `plain` first, with its digest's hex bytes and its path. Unless `plain` returns
+    /// true, the line is then parsed and goes to `body`.
+    func forEachLine(
+        problems: inout [BagProblem], plain: (String, UnsafeRawBufferPointer) -> Bool, _ body: (ManifestLine, inout [BagProblem]) -> Void
+    ) {
         switch self.body {
         case .text(let text):
             ManifestFile(name: name, algorithm: algorithm, text: text).forEachLine(problems: &problems, body)
         case .spooled(let lines):
+            let digestLength = algorithm.digestLength
             lines.forEachLine { bytes in
+                if let line = ManifestFile.plainLine(bytes, digestLength: digestLength), plain(line.path, line.digest) {
+                    return
+                }
                 let text = String(decoding: bytes, as: UTF8.self)
                 if let line = ManifestFile.parseLine(Substring(text), manifest: name, problems: &problems) {
                     body(line, &problems)

@@ -25,6 +25,10 @@ struct DocketBagChecks {
     /// The leaves of the snapshot trees checked so far, which the next snapshot's tree mostly
     /// shares.
     private var treeCache = TreeDigestCache()
+    /// The last index `IndexScanner` read, which the next one reuses, and each kind's digest
+    /// in that snapshot's tree with the positions of the kind's resources in that index.
+    private var previousIndex: IndexScanner.Reading?
+    private var previousKinds: [String: (digest: String, positions: [Int])] = [:]
 
     init(bag: ScannedBag) {
         self.bag = bag
@@ -163,11 +167,12 @@ struct DocketBagChecks {
         }
         let expectedTree = header["tree"]?.stringValue ?? ""
         do {
-            let computed = try SnapshotTree.rootDigest(entries.byKind, cache: &treeCache)
+            let computed = try treeDigest(entries)
             if computed != expectedTree {
                 problems.append(BagProblem(.error, indexPath, "its entries hash to the tree \(computed), but \(name) records the tree \(expectedTree)"))
             }
         } catch {
+            previousKinds = [:]
             problems.append(BagProblem(.error, indexPath, "\(error)"))
         }
         if let count = header["resources"]?.intValue, count != entries.files.count {
@@ -190,40 +195,72 @@ struct DocketBagChecks {
     /// list, or nil when the index is missing or not JSON. The first time a folder is read, its
     /// index and every file it lists are marked in the file table. The index's bytes and
     /// parsed JSON are freed on return, before the tree is hashed.
-    private mutating func readIndex(_ indexPath: String, folder: String) -> (byKind: [String: [ResourceEntry]], files: [ListedFile])? {
-        guard let bytes = bag.contents(of: indexPath), let index = Self.indexContents(bytes) else {
-            return nil
-        }
+    private mutating func readIndex(_ indexPath: String, folder: String) -> IndexEntries? {
+        guard let bytes = bag.contents(of: indexPath) else { return nil }
+        let reading = IndexScanner.read(bytes, after: previousIndex)
+        previousIndex = reading
+        guard let index = reading?.contents ?? Self.parsedIndexContents(bytes) else { return nil }
         let isFirstIndex = indexedFolders.insert(folder).inserted
         if isFirstIndex, let id = bag.files.entry(indexPath) { bag.files.markIndexed(id) }
-        return resourceEntries(index, folder: folder, indexPath: indexPath, marksFiles: isFirstIndex)
+        return resourceEntries(index, origins: reading?.origins, folder: folder, indexPath: indexPath, marksFiles: isFirstIndex)
+    }
+
+    /// Computes a snapshot's tree digest. A kind keeps its digest from the previous snapshot
+    /// when its resources are that snapshot's resources of the kind, in order and with the
+    /// same bytes. The other kinds are hashed through `treeCache`.
+    private mutating func treeDigest(_ index: IndexEntries) throws -> String {
+        var kinds: [String: (digest: String, positions: [Int])] = [:]
+        for (kind, entries) in index.byKind {
+            let positions = index.positions[kind] ?? []
+            let origins = index.origins[kind] ?? []
+            if let previous = previousKinds[kind], previous.positions == origins, !origins.contains(-1) {
+                kinds[kind] = (previous.digest, positions)
+            } else {
+                kinds[kind] = (try SnapshotTree.kindDigest(entries, kind: kind, cache: &treeCache), positions)
+            }
+        }
+        previousKinds = kinds
+        return SnapshotTree.rootDigest(kindDigests: kinds.mapValues(\.digest))
     }
 
     /// Returns the kinds and resources of an index, read by `IndexScanner` when the bytes are
     /// in its form and parsed as JSON otherwise. Returns nil for bytes that are not JSON.
     static func indexContents(_ bytes: [UInt8]) -> IndexScanner.Contents? {
-        if let contents = IndexScanner.contents(of: bytes) {
-            return contents
-        }
+        IndexScanner.contents(of: bytes) ?? parsedIndexContents(bytes)
+    }
+
+    /// Returns the kinds and resources of an index parsed as JSON, or nil for bytes that are
+    /// not JSON.
+    private static func parsedIndexContents(_ bytes: [UInt8]) -> IndexScanner.Contents? {
         guard let index = try? JSONParser.parse(bytes: bytes) else { return nil }
         return IndexScanner.Contents(
             kinds: index["kinds"]?.arrayValue?.compactMap(\.stringValue) ?? [],
             resources: (index["resources"]?.arrayValue ?? []).map(IndexedResource.init))
     }
 
+    /// A snapshot index's entries by kind and the files they list, with, for each kind, its
+    /// entries' positions in the index and where they came from (see `resourceEntries`).
+    private struct IndexEntries {
+        var byKind: [String: [ResourceEntry]] = [:]
+        var files: [ListedFile] = []
+        var positions: [String: [Int]] = [:]
+        var origins: [String: [Int]] = [:]
+    }
+
     /// Reads the index's entries by kind and the files they list. With `marksFiles`, it also
     /// marks every listed file in the file table, malformed entries' files included, so that
-    /// each path is looked up once.
+    /// each path is looked up once. For each entry of a kind, its positions are where it is
+    /// in this index, and its origins where the previous index had the same bytes
+    /// (`IndexScanner`'s `origins`), or -1.
     private mutating func resourceEntries(
-        _ index: IndexScanner.Contents, folder: String, indexPath: String, marksFiles: Bool
-    ) -> (byKind: [String: [ResourceEntry]], files: [ListedFile]) {
-        var byKind: [String: [ResourceEntry]] = [:]
+        _ index: IndexScanner.Contents, origins: [Int?]?, folder: String, indexPath: String, marksFiles: Bool
+    ) -> IndexEntries {
+        var result = IndexEntries()
         for kind in index.kinds {
-            byKind[kind] = []
+            result.byKind[kind] = []
         }
         let table = bag.files
-        var files: [ListedFile] = []
-        for fields in index.resources {
+        for (position, fields) in index.resources.enumerated() {
             let path = fields.file.map { "data/\(folder)/\($0)" }
             let id = path.flatMap { table.entry($0) }
             if marksFiles, let id { table.markIndexed(id) }
@@ -231,10 +268,12 @@ struct DocketBagChecks {
                 problems.append(BagProblem(.error, indexPath, "has a malformed resource entry"))
                 continue
             }
-            byKind[kind, default: []].append(entry)
-            files.append(ListedFile(path: path, id: id, digest: entry.digest))
+            result.byKind[kind, default: []].append(entry)
+            result.files.append(ListedFile(path: path, id: id, digest: entry.digest))
+            result.positions[kind, default: []].append(position)
+            result.origins[kind, default: []].append(origins?[position] ?? -1)
         }
-        return (byKind, files)
+        return result
     }
 
     private mutating func checkResourceFile(_ file: ListedFile, name: String) {

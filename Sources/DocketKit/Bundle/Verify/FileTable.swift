@@ -281,6 +281,13 @@ final class FileTable {
         return Self.hex(hex, equals: digests[start..<start + algorithm.digestLength])
     }
 
+    /// True when `hex`, lowercase hex digits, is the content's digest in `algorithm`.
+    func digest(ofContent content: Int32, _ algorithm: DigestAlgorithm, equalsHex hex: UnsafeRawBufferPointer) -> Bool {
+        guard let offset = digestOffset(algorithm) else { return false }
+        let start = Int(content) * digestStride + offset
+        return Self.hex(hex, equals: digests[start..<start + algorithm.digestLength])
+    }
+
     func canonicalHex(ofContent content: Int32) -> String? {
         guard hasCanonical[Int(content)] else { return nil }
         let start = Int(content) * 32
@@ -344,16 +351,19 @@ final class FileTable {
 
     /// Compares lowercase hex text with bytes, allocating nothing.
     static func hex(_ text: String, equals bytes: ArraySlice<UInt8>) -> Bool {
-        guard text.utf8.count == bytes.count * 2 else { return false }
         var text = text
-        return text.withUTF8 { digits in
-            var position = 0
-            for byte in bytes {
-                guard digits[position] == hexDigit(byte >> 4), digits[position + 1] == hexDigit(byte & 0x0F) else { return false }
-                position += 2
-            }
-            return true
+        return text.withUTF8 { hex(UnsafeRawBufferPointer($0), equals: bytes) }
+    }
+
+    /// Compares lowercase hex digits with bytes.
+    static func hex(_ digits: UnsafeRawBufferPointer, equals bytes: ArraySlice<UInt8>) -> Bool {
+        guard digits.count == bytes.count * 2 else { return false }
+        var position = 0
+        for byte in bytes {
+            guard digits[position] == hexDigit(byte >> 4), digits[position + 1] == hexDigit(byte & 0x0F) else { return false }
+            position += 2
         }
+        return true
     }
 
     /// Returns the lowercase hex digit for a value from 0 to 15.

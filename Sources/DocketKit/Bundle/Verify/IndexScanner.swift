@@ -1,3 +1,5 @@
+import Foundation
+
 /// A reader of a snapshot's `resources.json` straight from its bytes, with no `JSONValue` per
 /// resource.
 ///
@@ -9,9 +11,23 @@
 /// For anything else it returns nil, and the caller parses the bytes as JSON. A 90-day bundle of the benchmark's
 /// small account has 216 MB of indexes, and parsing them into values took a fifth of `docket
 /// verify`'s CPU time (perf, both threads).
+///
+/// Consecutive snapshots list mostly the same resources, byte for byte. Given the reading of
+/// the index before, a resource object whose bytes equal an object of that index takes its
+/// fields from there, and the reading records where each came from (`origins`).
 struct IndexScanner {
     private let bytes: UnsafeBufferPointer<UInt8>
     private var index = 0
+    /// The index read before, as bytes, with its objects and their fields.
+    private let previous: (reading: Reading, bytes: UnsafeBufferPointer<UInt8>)?
+    /// How far the previous index's resources are ahead of this one's (resources added minus
+    /// resources removed so far), so the next match is looked for where the last one was.
+    private var shift = 0
+    private var objects: [Range<Int>] = []
+    private var origins: [Int?] = []
+    /// The previous index's objects by a hash of their bytes, built at the first object not
+    /// found near its place.
+    private var previousByHash: [Int: Int]?
 
     /// The members of an index that verify reads.
     struct Contents: Equatable {
@@ -19,17 +35,41 @@ struct IndexScanner {
         var resources: [IndexedResource] = []
     }
 
+    /// An index read in full, kept for reading the next.
+    struct Reading {
+        let contents: Contents
+        let bytes: [UInt8]
+        /// The byte range of each resource's object in `bytes`.
+        let objects: [Range<Int>]
+        /// For each resource, the position in the previous reading of the resource whose
+        /// object had the same bytes, or nil when none had.
+        let origins: [Int?]
+    }
+
     /// Returns the kinds and resources of the index in `bytes`, or nil when the bytes are not
     /// in the subset this scanner reads.
     static func contents(of bytes: [UInt8]) -> Contents? {
-        bytes.withUnsafeBufferPointer { buffer in
-            var scanner = IndexScanner(bytes: buffer)
-            return scanner.scanIndex()
-        }
+        read(bytes, after: nil)?.contents
     }
 
-    private init(bytes: UnsafeBufferPointer<UInt8>) {
+    /// Reads the index in `bytes` as `contents(of:)` does, reusing the fields of `previous`'s
+    /// objects that recur with the same bytes. Returns nil when the bytes are not in the
+    /// subset this scanner reads.
+    static func read(_ bytes: [UInt8], after previous: Reading?) -> Reading? {
+        func scan(_ previousBytes: UnsafeBufferPointer<UInt8>?) -> Reading? {
+            bytes.withUnsafeBufferPointer { buffer in
+                var scanner = IndexScanner(bytes: buffer, previous: previous.flatMap { reading in previousBytes.map { (reading, $0) } })
+                guard let contents = scanner.scanIndex() else { return nil }
+                return Reading(contents: contents, bytes: bytes, objects: scanner.objects, origins: scanner.origins)
+            }
+        }
+        guard let previous else { return scan(nil) }
+        return previous.bytes.withUnsafeBufferPointer { scan($0) }
+    }
+
+    private init(bytes: UnsafeBufferPointer<UInt8>, previous: (reading: Reading, bytes: UnsafeBufferPointer<UInt8>)?) {
         self.bytes = bytes
+        self.previous = previous
     }
 
     private mutating func scanIndex() -> Contents? {
@@ -47,7 +87,7 @@ struct IndexScanner {
                     guard let kinds = scanArray({ $0.scanString() }) else { return nil }
                     contents.kinds = kinds
                 case "resources":
-                    guard let resources = scanArray({ $0.scanResource() }) else { return nil }
+                    guard let resources = scanArray({ $0.scanRecordedResource() }) else { return nil }
                     contents.resources = resources
                 default:
                     guard scanString() != nil else { return nil }
@@ -72,6 +112,86 @@ struct IndexScanner {
             if skip(",") { continue }
             return skip("]") ? elements : nil
         }
+    }
+
+    /// Reads one resource object, from the previous index when an object there has the same
+    /// bytes, and records where it lies and where it came from.
+    private mutating func scanRecordedResource() -> IndexedResource? {
+        skipWhitespace()
+        let start = index
+        let position = objects.count
+        if let previous, let end = objectEnd(from: start), let origin = match(start..<end, at: position, in: previous) {
+            index = end
+            objects.append(start..<end)
+            origins.append(origin)
+            return previous.reading.contents.resources[origin]
+        }
+        guard let resource = scanResource() else { return nil }
+        objects.append(start..<index)
+        origins.append(nil)
+        return resource
+    }
+
+    /// Returns the end of the object starting at `start` if it is an object of plain strings
+    /// alone, without reading them; nil for anything else.
+    private func objectEnd(from start: Int) -> Int? {
+        guard start < bytes.count, bytes[start] == UInt8(ascii: "{") else { return nil }
+        var position = start + 1
+        var isInString = false
+        while position < bytes.count {
+            let byte = bytes[position]
+            position += 1
+            if isInString {
+                if byte == UInt8(ascii: "\"") {
+                    isInString = false
+                } else if byte == UInt8(ascii: "\\") || byte < 0x20 {
+                    return nil
+                }
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: "\""): isInString = true
+            case UInt8(ascii: "}"): return position
+            case UInt8(ascii: "{"), UInt8(ascii: "["): return nil
+            default: break
+            }
+        }
+        return nil
+    }
+
+    /// Finds the previous index's object with the same bytes as `range`. It looks near the
+    /// place the last match puts it first, since a few resources added or removed between two
+    /// snapshots move the rest by as many places, then by the hash of the bytes.
+    private mutating func match(_ range: Range<Int>, at position: Int, in previous: (reading: Reading, bytes: UnsafeBufferPointer<UInt8>)) -> Int? {
+        let objects = previous.reading.objects
+        let start = bytes.baseAddress! + range.lowerBound
+        func isSame(_ candidate: Int) -> Bool {
+            candidate >= 0 && candidate < objects.count && objects[candidate].count == range.count
+                && memcmp(start, previous.bytes.baseAddress! + objects[candidate].lowerBound, range.count) == 0
+        }
+        for offset in [0, 1, -1, 2, -2] where isSame(position + shift + offset) {
+            shift += offset
+            return position + shift
+        }
+        if previousByHash == nil {
+            var byHash: [Int: Int] = [:]
+            byHash.reserveCapacity(objects.count)
+            for (place, object) in objects.enumerated().reversed() {
+                byHash[Self.hash(UnsafeBufferPointer(rebasing: previous.bytes[object]))] = place
+            }
+            previousByHash = byHash
+        }
+        guard let candidate = previousByHash?[Self.hash(UnsafeBufferPointer(rebasing: bytes[range]))], isSame(candidate) else {
+            return nil
+        }
+        shift = candidate - position
+        return candidate
+    }
+
+    private static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        var hasher = Swift.Hasher()
+        hasher.combine(bytes: UnsafeRawBufferPointer(bytes))
+        return hasher.finalize()
     }
 
     /// Reads one resource object whose members are all strings, keeping those

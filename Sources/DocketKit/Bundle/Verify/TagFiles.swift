@@ -182,6 +182,56 @@ struct ManifestFile {
         return ManifestLine(digest: digest, path: path, written: written)
     }
 
+    /// Reads a line in the form most bags use, straight from its UTF-8 bytes: a lowercase
+    /// hex digest of `digestLength` bytes, spaces or tabs, and an ASCII path that needs no
+    /// decoding and that `parseLine` would keep as written. That path has no `%`, no
+    /// backslash, no control character, no `*` or `./` in front, no whitespace at either
+    /// end, and none of the forms `BagPath.escapeReason` rejects. Returns nil for any other
+    /// line, which `parseLine` then reads; for a line in this form both give the same digest
+    /// and path.
+    static func plainLine(_ line: UnsafeRawBufferPointer, digestLength: Int) -> (digest: UnsafeRawBufferPointer, path: String)? {
+        let digestEnd = digestLength * 2
+        guard line.count > digestEnd + 1 else { return nil }
+        for byte in line[..<digestEnd] {
+            guard (0x30...0x39).contains(byte) || (0x61...0x66).contains(byte) else { return nil }
+        }
+
+        var pathStart = digestEnd
+        while pathStart < line.count && (line[pathStart] == 0x20 || line[pathStart] == 0x09) {
+            pathStart += 1
+        }
+        guard pathStart > digestEnd, pathStart < line.count else { return nil }
+
+        let path = UnsafeRawBufferPointer(rebasing: line[pathStart...])
+        guard path[path.count - 1] != 0x20 else { return nil }
+        switch path[0] {
+        case UInt8(ascii: "*"), UInt8(ascii: "/"), UInt8(ascii: "~"), 0x20: return nil
+        default: break
+        }
+        if path.count > 1 && path[1] == UInt8(ascii: ":") { return nil }
+
+        // Component by component: no `.` or `..` component (so no leading `./`), and only
+        // printable ASCII other than `%` and the backslash.
+        var componentLength = 0
+        var dots = 0
+        for byte in path {
+            switch byte {
+            case UInt8(ascii: "/"):
+                if componentLength == dots && dots <= 2 { return nil }
+                componentLength = 0
+                dots = 0
+            case UInt8(ascii: "%"), UInt8(ascii: "\\"), 0x7F...0xFF, 0x00..<0x20:
+                return nil
+            default:
+                componentLength += 1
+                if byte == UInt8(ascii: ".") { dots += 1 }
+            }
+        }
+        if componentLength == dots && dots <= 2 { return nil }
+
+        return (UnsafeRawBufferPointer(rebasing: line[..<digestEnd]), String(decoding: path, as: UTF8.self))
+    }
+
     /// `text` without leading and trailing whitespace (spaces, tabs and the other Unicode
     /// space separators). Most lines have none, which the first and last byte show.
     static func trimmingWhitespace(_ text: Substring) -> Substring {

@@ -95,6 +95,55 @@ struct IndexScannerTests {
         #expect(DocketBagChecks.indexContents(Array(#"{"kinds":[],"kinds":["app"]}"#.utf8)) == nil)
     }
 
+    /// Returns an index in Docket's pretty form of the resources `numbers` lists, in that
+    /// order. Those in `renamed` get another name.
+    static func generatedIndex(_ numbers: [Int], renamed: Set<Int> = []) -> [UInt8] {
+        let resources: [JSONValue] = numbers.map { number in
+            [
+                "digest": .string(Digest.sha256("\(number)")), "file": .string("app/app-\(number).json"),
+                "key": .string(String(format: "k%05d", number)), "kind": number % 3 == 0 ? "domain" : "app",
+                "name": .string(renamed.contains(number) ? "renamed-\(number)" : "app-\(number)"),
+            ]
+        }
+        return PrettyJSON.encodeBytes(["kinds": ["app", "domain"], "resources": .array(resources)])
+    }
+
+    /// Each step removes, adds, renames and moves resources, including runs longer than the
+    /// places the scanner looks near, and a previous index that is not in its subset.
+    @Test("reading after a previous index gives what a fresh read gives")
+    func readingAfterPrevious() throws {
+        var numbers = Array(0..<400)
+        var previous = try #require(IndexScanner.read(Self.generatedIndex(numbers), after: nil))
+        #expect(previous.origins.allSatisfy { $0 == nil })
+        var generator = SystemRandomNumberGenerator()
+        for step in 0..<6 {
+            numbers.removeAll { _ in Int.random(in: 0..<50, using: &generator) == 0 }
+            numbers.insert(contentsOf: (0..<Int.random(in: 1...12, using: &generator)).map { 1000 * (step + 1) + $0 }, at: Int.random(in: 0..<numbers.count, using: &generator))
+            numbers.insert(5000 + step, at: Int.random(in: 0..<numbers.count, using: &generator))
+            if step == 3 { numbers.swapAt(10, numbers.count - 10) }
+            let renamed = Set((0..<5).map { _ in numbers.randomElement(using: &generator)! })
+            let bytes = Self.generatedIndex(numbers, renamed: renamed)
+            let reading = try #require(IndexScanner.read(bytes, after: previous))
+            #expect(reading.contents == IndexScanner.contents(of: bytes), "step \(step)")
+            #expect(reading.contents == Self.parsedContents(bytes), "step \(step)")
+            #expect(reading.objects.count == numbers.count)
+            // Each origin has the same bytes, and every object the previous index had is found.
+            let previousObjects = Set(previous.objects.map { Array(previous.bytes[$0]) })
+            for (position, origin) in reading.origins.enumerated() {
+                let object = Array(bytes[reading.objects[position]])
+                if let origin {
+                    #expect(Array(previous.bytes[previous.objects[origin]]) == object, "step \(step), resource \(position)")
+                } else {
+                    #expect(!previousObjects.contains(object), "step \(step), resource \(position) not found")
+                }
+            }
+            previous = reading
+        }
+        // An escaped name leaves the text to the parser; the next read starts afresh.
+        let escaped = Array(#"{"kinds":["app"],"resources":[{"key":"k","name":"a \"quoted\" name"}]}"#.utf8)
+        #expect(IndexScanner.read(escaped, after: previous) == nil)
+    }
+
     @Test("invalid UTF-8 rejected")
     func invalidUTF8() {
         let bytes = Array(#"{"kinds":[""#.utf8) + [0xC3, 0x28] + Array(#""]}"#.utf8)
