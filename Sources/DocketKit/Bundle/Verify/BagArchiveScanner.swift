@@ -13,6 +13,9 @@ struct ScannedBag {
     let spool: ContentSpool
     var spansByDigest: [String: ContentSpool.Span] = [:]
     var retainedPaths: [String: String] = [:]
+    /// The tree digests of snapshot indexes computed during the scan (see `IndexTreeWork`), by
+    /// the SHA-256 of the index's bytes. It is empty when the scan used one thread.
+    var treeOutcomes: [String: IndexTreeOutcome] = [:]
     var problems: [BagProblem] = []
     /// True when the archive could not be read to its end; the bag's own checks are then skipped.
     var isDamaged = false
@@ -101,6 +104,7 @@ struct BagArchiveScanner {
         var nonFileKeys: Set<PathKey> = []
         var isFolderKnown = false
         var batches = usesSecondCore ? DigestBatches(algorithms: algorithms) : nil
+        var trees = usesSecondCore ? IndexTreeWork() : nil
         do {
             while let entry = try reader.nextEntry() {
                 bag.entryCount += 1
@@ -144,13 +148,15 @@ struct BagArchiveScanner {
                 default:
                     break
                 }
-                try record(entry, relative: relative, key: key, reader: reader, bag: &bag, symbolicLinks: &symbolicLinks, batches: &batches)
+                try record(entry, relative: relative, key: key, reader: reader, bag: &bag, symbolicLinks: &symbolicLinks, batches: &batches, trees: &trees)
             }
             try reader.close()
             batches?.finish(into: bag.files)
+            bag.treeOutcomes = trees?.finish() ?? [:]
         } catch {
-            // The other thread's work ends before the scan does.
+            // The other threads' work ends before the scan does.
             batches?.finish(into: bag.files)
+            _ = trees?.finish()
             guard let error = error as? ArchiveError else { throw error }
             let problem = bag.entryCount == 0 ? "is not a tar archive, or is damaged" : "the archive is damaged or truncated"
             bag.problems.append(BagProblem(.error, archiveName, "\(problem): \(error.message)"))
@@ -223,13 +229,13 @@ struct BagArchiveScanner {
 
     private func record(
         _ entry: ArchiveEntryInfo, relative: String, key: PathKey, reader: TarEntrySource, bag: inout ScannedBag,
-        symbolicLinks: inout [(path: String, target: String)], batches: inout DigestBatches?
+        symbolicLinks: inout [(path: String, target: String)], batches: inout DigestBatches?, trees: inout IndexTreeWork?
     ) throws {
         switch entry.kind {
         case .directory:
             bag.directories.insert(relative)
         case .regular:
-            try readFile(relative, key: key, size: entry.size, reader: reader, bag: &bag, batches: &batches)
+            try readFile(relative, key: key, size: entry.size, reader: reader, bag: &bag, batches: &batches, trees: &trees)
         case .hardLink(let target):
             linkHard(relative, key: key, target: target, bag: &bag)
         case .symbolicLink(let target):
@@ -244,9 +250,12 @@ struct BagArchiveScanner {
     }
 
     private func readFile(
-        _ relative: String, key: PathKey, size: Int64, reader: TarEntrySource, bag: inout ScannedBag, batches: inout DigestBatches?
+        _ relative: String, key: PathKey, size: Int64, reader: TarEntrySource, bag: inout ScannedBag, batches: inout DigestBatches?,
+        trees: inout IndexTreeWork?
     ) throws {
         let shouldRetain = Self.isRetained(relative)
+        // A snapshot index's tree is computed on the second thread; it needs the index whole.
+        let isIndex = trees != nil && shouldRetain && Self.isSnapshotIndex(relative)
         let needsCanonical = Self.isResourceFile(relative) && size <= Self.canonicalLimit
         if batches != nil, !shouldRetain, size <= DigestBatches.maximumFileSize {
             var bytes: [UInt8] = []
@@ -271,7 +280,7 @@ struct BagArchiveScanner {
             if shouldRetain {
                 try spool.write(chunk)
             }
-            if needsCanonical {
+            if needsCanonical || isIndex {
                 buffer.append(contentsOf: chunk)
             }
             total += Int64(chunk.count)
@@ -282,6 +291,9 @@ struct BagArchiveScanner {
         if shouldRetain, let sha256 = digests.first {
             if bag.spansByDigest[sha256] == nil {
                 bag.spansByDigest[sha256] = ContentSpool.Span(offset: start, count: Int(total))
+                if isIndex {
+                    trees?.add(digest: sha256, bytes: buffer)
+                }
             } else {
                 spool.discard(from: start)
             }
@@ -379,6 +391,11 @@ struct BagArchiveScanner {
     static func isRetained(_ relative: String) -> Bool {
         if !relative.utf8.starts(with: "data/".utf8) { return true }
         if relative == "data/\(BagLayout.bundleManifest)" { return true }
+        return isSnapshotIndex(relative)
+    }
+
+    /// True for `data/snapshots/<time>/resources.json`, a snapshot's index.
+    static func isSnapshotIndex(_ relative: String) -> Bool {
         // Only a path whose last component is resources.json can be a snapshot index, and
         // testing that first spares splitting every other payload path.
         guard lastComponent(of: relative, is: BagLayout.snapshotIndex) else { return false }

@@ -22,13 +22,8 @@ struct DocketBagChecks {
     private var manifest: JSONValue?
     /// Snapshot folders whose index already marked its files in the file table.
     private var indexedFolders: Set<String> = []
-    /// The leaves of the snapshot trees checked so far, which the next snapshot's tree mostly
-    /// shares.
-    private var treeCache = TreeDigestCache()
-    /// The last index `IndexScanner` read, which the next one reuses, and each kind's digest
-    /// in that snapshot's tree with the positions of the kind's resources in that index.
-    private var previousIndex: IndexScanner.Reading?
-    private var previousKinds: [String: (digest: String, positions: [Int])] = [:]
+    /// The indexes and trees read so far, which the next snapshot's mostly shares.
+    private var trees = IndexTreeHasher()
 
     init(bag: ScannedBag) {
         self.bag = bag
@@ -161,24 +156,25 @@ struct DocketBagChecks {
             return
         }
         let indexPath = "data/\(folder)/\(BagLayout.snapshotIndex)"
-        guard let entries = readIndex(indexPath, folder: folder) else {
+        // The scan may have computed the tree already, from the same bytes.
+        let computedTree = bag.retainedPaths[indexPath].flatMap { bag.treeOutcomes[$0] }
+        guard let listed = readIndex(indexPath, folder: folder, needsTree: computedTree == nil) else {
             problems.append(BagProblem(.error, indexPath, "missing or not JSON: it indexes the files of \(name)"))
             return
         }
         let expectedTree = header["tree"]?.stringValue ?? ""
-        do {
-            let computed = try treeDigest(entries)
-            if computed != expectedTree {
-                problems.append(BagProblem(.error, indexPath, "its entries hash to the tree \(computed), but \(name) records the tree \(expectedTree)"))
-            }
-        } catch {
-            previousKinds = [:]
-            problems.append(BagProblem(.error, indexPath, "\(error)"))
+        switch computedTree ?? listed.tree {
+        case .digest(let computed) where computed != expectedTree:
+            problems.append(BagProblem(.error, indexPath, "its entries hash to the tree \(computed), but \(name) records the tree \(expectedTree)"))
+        case .failure(let message):
+            problems.append(BagProblem(.error, indexPath, message))
+        case .digest, nil:
+            break
         }
-        if let count = header["resources"]?.intValue, count != entries.files.count {
-            problems.append(BagProblem(.error, indexPath, "lists \(entries.files.count) resources, but \(name) records \(count)"))
+        if let count = header["resources"]?.intValue, count != listed.files.count {
+            problems.append(BagProblem(.error, indexPath, "lists \(listed.files.count) resources, but \(name) records \(count)"))
         }
-        for file in entries.files {
+        for file in listed.files {
             checkResourceFile(file, name: name)
         }
     }
@@ -191,36 +187,18 @@ struct DocketBagChecks {
         let digest: String
     }
 
-    /// Reads a snapshot folder's index and returns its entries by kind and the files they
-    /// list, or nil when the index is missing or not JSON. The first time a folder is read, its
-    /// index and every file it lists are marked in the file table. The index's bytes and
-    /// parsed JSON are freed on return, before the tree is hashed.
-    private mutating func readIndex(_ indexPath: String, folder: String) -> IndexEntries? {
+    /// Reads a snapshot folder's index and returns the files it lists and, with `needsTree`,
+    /// its tree digest. Returns nil when the index is missing or not JSON. The first time a
+    /// folder is read, its index and every file it lists are marked in the file table.
+    private mutating func readIndex(_ indexPath: String, folder: String, needsTree: Bool) -> (files: [ListedFile], tree: IndexTreeOutcome?)? {
         guard let bytes = bag.contents(of: indexPath) else { return nil }
-        let reading = IndexScanner.read(bytes, after: previousIndex)
-        previousIndex = reading
+        let reading = trees.read(bytes)
         guard let index = reading?.contents ?? Self.parsedIndexContents(bytes) else { return nil }
         let isFirstIndex = indexedFolders.insert(folder).inserted
         if isFirstIndex, let id = bag.files.entry(indexPath) { bag.files.markIndexed(id) }
-        return resourceEntries(index, origins: reading?.origins, folder: folder, indexPath: indexPath, marksFiles: isFirstIndex)
-    }
-
-    /// Computes a snapshot's tree digest. A kind keeps its digest from the previous snapshot
-    /// when its resources are that snapshot's resources of the kind, in order and with the
-    /// same bytes. The other kinds are hashed through `treeCache`.
-    private mutating func treeDigest(_ index: IndexEntries) throws -> String {
-        var kinds: [String: (digest: String, positions: [Int])] = [:]
-        for (kind, entries) in index.byKind {
-            let positions = index.positions[kind] ?? []
-            let origins = index.origins[kind] ?? []
-            if let previous = previousKinds[kind], previous.positions == origins, !origins.contains(-1) {
-                kinds[kind] = (previous.digest, positions)
-            } else {
-                kinds[kind] = (try SnapshotTree.kindDigest(entries, kind: kind, cache: &treeCache), positions)
-            }
-        }
-        previousKinds = kinds
-        return SnapshotTree.rootDigest(kindDigests: kinds.mapValues(\.digest))
+        let files = listedFiles(index, folder: folder, indexPath: indexPath, marksFiles: isFirstIndex)
+        let tree = needsTree ? trees.outcome(of: IndexEntries(index, origins: reading?.origins)) : nil
+        return (files, tree)
     }
 
     /// Returns the kinds and resources of an index, read by `IndexScanner` when the bytes are
@@ -238,42 +216,25 @@ struct DocketBagChecks {
             resources: (index["resources"]?.arrayValue ?? []).map(IndexedResource.init))
     }
 
-    /// A snapshot index's entries by kind and the files they list, with, for each kind, its
-    /// entries' positions in the index and where they came from (see `resourceEntries`).
-    private struct IndexEntries {
-        var byKind: [String: [ResourceEntry]] = [:]
-        var files: [ListedFile] = []
-        var positions: [String: [Int]] = [:]
-        var origins: [String: [Int]] = [:]
-    }
-
-    /// Reads the index's entries by kind and the files they list. With `marksFiles`, it also
-    /// marks every listed file in the file table, malformed entries' files included, so that
-    /// each path is looked up once. For each entry of a kind, its positions are where it is
-    /// in this index, and its origins where the previous index had the same bytes
-    /// (`IndexScanner`'s `origins`), or -1.
-    private mutating func resourceEntries(
-        _ index: IndexScanner.Contents, origins: [Int?]?, folder: String, indexPath: String, marksFiles: Bool
-    ) -> IndexEntries {
-        var result = IndexEntries()
-        for kind in index.kinds {
-            result.byKind[kind] = []
-        }
+    /// Returns the files of the index's well-formed entries (as `IndexEntries` takes them).
+    /// With `marksFiles`, it also marks every listed file in the file table, malformed
+    /// entries' files included, so that each path is looked up once.
+    private mutating func listedFiles(_ index: IndexScanner.Contents, folder: String, indexPath: String, marksFiles: Bool) -> [ListedFile] {
         let table = bag.files
-        for (position, fields) in index.resources.enumerated() {
-            let path = fields.file.map { "data/\(folder)/\($0)" }
+        let prefix = "data/\(folder)/"
+        var files: [ListedFile] = []
+        files.reserveCapacity(index.resources.count)
+        for fields in index.resources {
+            let path = fields.file.map { prefix + $0 }
             let id = path.flatMap { table.entry($0) }
             if marksFiles, let id { table.markIndexed(id) }
-            guard let kind = fields.kind, let path, let entry = fields.entry(kind: kind) else {
+            guard let path, let digest = fields.digest, fields.isComplete else {
                 problems.append(BagProblem(.error, indexPath, "has a malformed resource entry"))
                 continue
             }
-            result.byKind[kind, default: []].append(entry)
-            result.files.append(ListedFile(path: path, id: id, digest: entry.digest))
-            result.positions[kind, default: []].append(position)
-            result.origins[kind, default: []].append(origins?[position] ?? -1)
+            files.append(ListedFile(path: path, id: id, digest: digest))
         }
-        return result
+        return files
     }
 
     private mutating func checkResourceFile(_ file: ListedFile, name: String) {
@@ -408,6 +369,11 @@ struct IndexedResource: Equatable {
         case "app": app = value
         default: break
         }
+    }
+
+    /// True when the resource has every member a tree entry and its file need.
+    var isComplete: Bool {
+        kind != nil && file != nil && key != nil && name != nil && digest != nil
     }
 
     /// Returns the entry `ResourceEntry(kind:treeValue:)` would make of the same object.
