@@ -61,8 +61,8 @@ struct BagArchiveScanner {
 
     let archivePath: String
     var algorithms: [DigestAlgorithm] = Self.defaultAlgorithms
-    /// Whether small payload files are hashed on a second thread (see `DigestBatches`). The
-    /// result is the same either way.
+    /// Whether small payload files are hashed and snapshot trees computed on a second thread
+    /// (see `DigestBatches` and `IndexTreeWork`). The result is the same either way.
     var usesSecondCore = false
 
     init(archivePath: String, algorithms: [DigestAlgorithm] = Self.defaultAlgorithms) {

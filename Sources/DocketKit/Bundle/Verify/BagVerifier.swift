@@ -18,9 +18,9 @@ public struct BagVerifier {
     /// by a key the file lists. Without it, a signature present is checked against the tag
     /// manifest only.
     public var allowedSigners: String?
-    /// Whether small files are hashed on a second thread while the archive is read, and the
-    /// snapshot chain of a Docket bag is checked on it beside the BagIt checks. The result is
-    /// the same either way.
+    /// Whether small files are hashed and snapshot trees computed on a second thread while
+    /// the archive is read, and the snapshot chain of a Docket bag is checked on it beside
+    /// the BagIt checks. The result is the same either way.
     var usesSecondCore = ProcessInfo.processInfo.activeProcessorCount > 1
 
     public init(allowedSigners: String? = nil) {
