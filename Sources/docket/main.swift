@@ -1,4 +1,4 @@
-internal import CMalloc
+internal import CGlibc
 import DocketKit
 import Foundation
 

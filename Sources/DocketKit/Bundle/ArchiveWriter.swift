@@ -1,4 +1,5 @@
 internal import CArchive
+internal import CGlibc
 import Foundation
 
 /// Writes a POSIX tar (pax restricted: plain ustar headers, pax extended headers only for
@@ -307,6 +308,13 @@ private final class ArchiveOutput {
     private var descriptor: Int32
     let hasher = Hasher(.sha256)
     private(set) var byteCount: Int64 = 0
+    /// The bytes before this offset are on their way to disk (see `writebackInterval`).
+    private var writebackStart: Int64 = 0
+    /// After this many bytes, the file's new pages are sent to disk without waiting, so the
+    /// flush before the bundle is renamed into place waits for the last few only. Without it,
+    /// that flush waited for the whole archive (0.7 s for the benchmark's 1.4 GB bundle).
+    /// PostgreSQL's `*_flush_after` settings use sync_file_range(2) the same way.
+    static let writebackInterval: Int64 = 8 << 20
     /// The reason the last write failed, for the error libarchive then reports without one.
     private(set) var failure: String?
 
@@ -336,6 +344,11 @@ private final class ArchiveOutput {
         }
         hasher.update(bytes)
         byteCount += Int64(bytes.count)
+        if byteCount - writebackStart >= Self.writebackInterval {
+            // Only a request: a failure here shows in the final flush, which reports it.
+            _ = docket_start_writeback(descriptor, writebackStart, byteCount - writebackStart)
+            writebackStart = byteCount
+        }
         return true
     }
 

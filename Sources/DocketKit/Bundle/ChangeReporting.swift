@@ -127,8 +127,8 @@ final class ChangeFiles: @unchecked Sendable {
             let pair = Pair(
                 entry: ChangeEntry(parent: parent, snapshot: snapshot, summary: report.summary),
                 json: scratch.url.appendingPathComponent("\(number).json"), markdown: scratch.url.appendingPathComponent("\(number).md"))
-            try Data(report.json).write(to: pair.json)
-            try Data(report.markdown).write(to: pair.markdown)
+            try ScratchFolder.write(report.json, to: pair.json)
+            try ScratchFolder.write(report.markdown, to: pair.markdown)
             for row in report.rows {
                 try table.append(CSVTable.line(EvidenceTables.changeRecord(row, snapshot: snapshot.info, parent: parent.info)))
             }

@@ -278,7 +278,7 @@ final class ControlFileSpool: @unchecked Sendable {
             var file = fileByDigest[digest]
             if file == nil {
                 let url = folder.appendingPathComponent(digest)
-                try Data(bytes).write(to: url)
+                try ScratchFolder.write(bytes, to: url)
                 fileByDigest[digest] = url
                 file = url
             }

@@ -16,3 +16,32 @@ final class ScratchFolder: @unchecked Sendable {
         try? FileManager.default.removeItem(at: url)
     }
 }
+
+extension ScratchFolder {
+    /// Writes `bytes` to a new file at `url` without flushing it to disk. A scratch file is
+    /// read back by this process and removed with its folder, so a crash loses nothing, while
+    /// `Data.write(to:)` flushes every file it writes (fsync(2)), about 1 ms each here.
+    /// - Throws: `DocketError` (failure) naming the file and the system's reason.
+    static func write(_ bytes: [UInt8], to url: URL) throws {
+        let descriptor = open(url.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw writeFailure(url, code: errno) }
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes[offset...].withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress, $0.count) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                let code = errno
+                close(descriptor)
+                throw writeFailure(url, code: code)
+            }
+            offset += written
+        }
+        guard close(descriptor) == 0 else { throw writeFailure(url, code: errno) }
+    }
+
+    private static func writeFailure(_ url: URL, code: Int32) -> DocketError {
+        DocketError(
+            .failure,
+            "cannot write the temporary file \(url.path): \(String(cString: strerror(code))). Check that the temporary folder is writable and has free space.")
+    }
+}

@@ -232,6 +232,27 @@ struct TarHeadersTests {
         }
     }
 
+    /// An archive past the writeback interval, whose pages go to disk while it is written.
+    @Test("archive past writeback interval")
+    func pastWriteback() throws {
+        let folder = TestPaths.temporaryDirectory()
+        let path = folder.appendingPathComponent("large.tar").path
+        let writer = try ArchiveWriter(path: path, compression: .uncompressed)
+        let block = (0..<(1 << 20)).map { UInt8(truncatingIfNeeded: $0 * 13) }
+        for number in 0..<20 {
+            try writer.addFile("bag/\(number).bin", bytes: block, modificationTime: 0)
+        }
+        let (size, sha256) = try writer.close()
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        #expect(size > 20 << 20)
+        #expect(size == Int64(bytes.count))
+        #expect(sha256 == Digest.sha256(bytes))
+        try ToolRunner.require("tar", package: "tar")
+        let listing = try ToolRunner.run(["tar", "-tvf", path])
+        #expect(listing.status == 0, "\(listing.combined)")
+        #expect(listing.output.split(separator: "\n").count == 20)
+    }
+
     @Test("file of 8 GiB rejected")
     func hugeFileRefused() throws {
         let path = TestPaths.temporaryDirectory().appendingPathComponent("huge.tar").path
