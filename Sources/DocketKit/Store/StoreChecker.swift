@@ -103,14 +103,34 @@ public struct StoreChecker {
     /// Walks each snapshot's trees, reporting missing, altered or malformed trees and
     /// entries. It reads only tree objects that `checkObjects` found intact, so an altered
     /// tree is named once and its altered contents are not taken for references.
+    ///
+    /// Consecutive snapshots share most kind trees and objects. A kind tree that the snapshot
+    /// walked before had whole and without problem is not walked again, and an object that
+    /// snapshot found intact is not looked up again. Both are remembered for one snapshot
+    /// only, so memory does not grow with the store.
     private func walkTrees(_ snapshots: [SnapshotInfo], objects: inout ObjectFindings, problems: inout [CheckProblem]) throws {
         var walked: Set<String> = []
+        /// The objects each sound kind tree of the last walked snapshot names, by tree digest.
+        var previousKinds: [String: [String]] = [:]
+        var previousObjects: Set<String> = []
         for snapshot in snapshots where walked.insert(snapshot.treeDigest).inserted {
             guard try isIntactTree(snapshot.treeDigest, in: snapshot, objects: &objects, problems: &problems) else { continue }
             var count = 0
             var isWhole = true
+            var soundKinds: [String: [String]] = [:]
+            var intactObjects: Set<String> = []
+            defer {
+                previousKinds = soundKinds
+                previousObjects = intactObjects
+            }
             do {
                 for (kind, tree) in try SnapshotTree.kindDigests(root: snapshot.treeDigest, in: store).sorted(by: { $0.key < $1.key }) {
+                    if let digests = previousKinds[tree] {
+                        count += digests.count
+                        soundKinds[tree] = digests
+                        intactObjects.formUnion(digests)
+                        continue
+                    }
                     guard try isIntactTree(tree, in: snapshot, objects: &objects, problems: &problems) else {
                         isWhole = false
                         continue
@@ -125,7 +145,11 @@ public struct StoreChecker {
                     }
                     let entries = try SnapshotTree.entries(kind: kind, treeDigest: tree, in: store)
                     count += entries.count
-                    problems += try checkEntries(entries, kind: kind, tree: tree, objects: &objects)
+                    let found = try checkEntries(entries, kind: kind, tree: tree, objects: &objects, known: previousObjects, intact: &intactObjects)
+                    problems += found
+                    if found.isEmpty {
+                        soundKinds[tree] = entries.map(\.digest)
+                    }
                 }
                 if isWhole && count != snapshot.resourceCount {
                     problems.append(
@@ -151,14 +175,25 @@ public struct StoreChecker {
         return false
     }
 
+    /// Checks a kind's entries: no key twice, and every object they name intact. Objects in
+    /// `known` are intact already, and each object found intact is added to `intact`.
     private func checkEntries(
-        _ entries: [ResourceEntry], kind: String, tree: String, objects: inout ObjectFindings
+        _ entries: [ResourceEntry], kind: String, tree: String, objects: inout ObjectFindings, known: Set<String>, intact: inout Set<String>
     ) throws -> [CheckProblem] {
         var problems: [CheckProblem] = []
         for (previous, next) in zip(entries, entries.dropFirst()) where previous.key == next.key {
             problems.append(CheckProblem(subject: "tree \(tree)", message: "\(kind) key \(next.key) is listed twice"))
         }
-        for entry in entries where try !objects.named.contains(entry.digest) && !isChecked(entry.digest) {
+        for entry in entries {
+            if known.contains(entry.digest) {
+                intact.insert(entry.digest)
+                continue
+            }
+            guard !objects.named.contains(entry.digest) else { continue }
+            if try isChecked(entry.digest) {
+                intact.insert(entry.digest)
+                continue
+            }
             objects.named.insert(entry.digest)
             let damage = try damage(of: entry.digest, from: &objects) ?? "missing, but \(kind)/\(entry.name) in tree \(tree) refers to it"
             problems.append(CheckProblem(subject: "object \(entry.digest)", message: damage))

@@ -46,5 +46,28 @@ struct PackedDigestTests {
         #expect(PackedSHA256(hex: valid.uppercased()) == nil)
         #expect(PackedSHA256(hex: String(valid.dropLast()) + "g") == nil)
         #expect(PackedSHA512(hex: valid) == nil)
+        // The bytes just outside the digit ranges 0-9 and a-f.
+        for outside in ["/", ":", "`", "g"] {
+            #expect(PackedSHA256(hex: outside + String(valid.dropFirst())) == nil, "\(outside)")
+        }
+    }
+
+    @Test("many digests round trip")
+    func manyDigests() throws {
+        for number in 0..<500 {
+            let bytes = Array("resource \(number)".utf8)
+            let sha256 = Digest.sha256(bytes)
+            let sha512 = Digest.sha512(bytes)
+            #expect(try #require(PackedSHA256(hex: sha256)).hex == sha256)
+            #expect(try #require(PackedSHA512(hex: sha512)).hex == sha512)
+        }
+    }
+
+    @Test("hex appended after text")
+    func appendedHex() throws {
+        let sha256 = Digest.sha256(Array("a".utf8))
+        var line = Array("prefix ".utf8)
+        try #require(PackedSHA256(hex: sha256)).appendHex(to: &line)
+        #expect(String(decoding: line, as: UTF8.self) == "prefix " + sha256)
     }
 }
