@@ -4,6 +4,8 @@ import Foundation
 /// `data/`.
 protocol PayloadSink: AnyObject {
     func addFile(_ path: String, bytes: [UInt8]) throws
+    /// Adds a file whose digests were computed before, such as on another thread.
+    func addFile(_ path: String, hashed: HashedBytes) throws
     /// Adds a file whose bytes are the rendering of the store object `object`. A sink that
     /// has seen the object does not call `render`. Without a digest, the file is rendered.
     func addStoredObject(_ path: String, object: PackedSHA256?, render: () throws -> [UInt8]) throws
@@ -105,6 +107,15 @@ final class ArchivePayloadSink: PayloadSink {
         try index.add(record)
     }
 
+    func addFile(_ path: String, hashed: HashedBytes) throws {
+        if let first = try index.record(content: hashed.sha256) {
+            try link(path, to: first)
+            return
+        }
+        let record = try write(path, bytes: hashed.bytes, sha256: hashed.sha256, sha512: hashed.sha512)
+        try index.add(record)
+    }
+
     func addStoredObject(_ path: String, object: PackedSHA256?, render: () throws -> [UInt8]) throws {
         // A store digest is SHA-256 hex. Anything else is not remembered, so it is rendered each time.
         if let object, let first = try index.record(object: object) {
@@ -150,10 +161,10 @@ final class ArchivePayloadSink: PayloadSink {
         try index.add(record)
     }
 
-    private func write(_ path: String, bytes: [UInt8], sha256: PackedSHA256) throws -> ContentRecord {
+    private func write(_ path: String, bytes: [UInt8], sha256: PackedSHA256, sha512: PackedSHA512? = nil) throws -> ContentRecord {
         let payloadPath = try prepare(path)
         try writer.addFile("\(root)/\(payloadPath)", bytes: bytes, modificationTime: modificationTime)
-        let sha512 = PackedSHA512(.sha512, of: bytes)
+        let sha512 = sha512 ?? PackedSHA512(.sha512, of: bytes)
         let content = ContentRecord(payloadPath: payloadPath, size: bytes.count, sha256: sha256, sha512: sha512)
         try addManifestLines(payloadPath, content)
         return content
@@ -204,6 +215,19 @@ final class ArchivePayloadSink: PayloadSink {
         }
         openDirectories = folders
         return payloadPath
+    }
+}
+
+/// A payload file's bytes with their SHA-256 and SHA-512, the digests of both manifests.
+struct HashedBytes: Sendable {
+    let bytes: [UInt8]
+    let sha256: PackedSHA256
+    let sha512: PackedSHA512
+
+    init(_ bytes: [UInt8]) {
+        self.bytes = bytes
+        sha256 = PackedSHA256(.sha256, of: bytes)
+        sha512 = PackedSHA512(.sha512, of: bytes)
     }
 }
 

@@ -11,8 +11,9 @@
 /// thread while it writes this one.
 struct SnapshotEvidence: Sendable {
     enum File: Sendable {
-        /// `resources.json`, rendered.
-        case index(path: String, bytes: [UInt8])
+        /// `resources.json`, rendered and hashed. Each snapshot's differs, so it is hashed
+        /// where it is rendered, on the thread that prepares the folder.
+        case index(path: String, hashed: HashedBytes)
         /// A resource file: the rendering of the store object `digest`, with its digest packed
         /// (nil unless SHA-256 hex) and its bytes when they were rendered in advance.
         case resource(path: String, digest: String, object: PackedSHA256?, rendered: [UInt8]?)
@@ -44,7 +45,7 @@ struct SnapshotEvidence: Sendable {
         for name in folderEntries {
             if name == BagLayout.snapshotIndex {
                 let index = Self.index(entries: entries, names: names, kinds: treeKinds, treeDigest: snapshot.info.treeDigest)
-                files.append(.index(path: "\(snapshot.folderPath)/\(name)", bytes: index))
+                files.append(.index(path: "\(snapshot.folderPath)/\(name)", hashed: HashedBytes(index)))
             } else {
                 let kindFiles = zip(names[name] ?? [], byKind[name] ?? []).sorted { BagLayout.precedes($0.0, $1.0) }
                 for (fileName, entry) in kindFiles {
@@ -68,8 +69,8 @@ struct SnapshotEvidence: Sendable {
     func emit(to sink: PayloadSink, store: SnapshotStore) throws {
         for file in files {
             switch file {
-            case .index(let path, let bytes):
-                try sink.addFile(path, bytes: bytes)
+            case .index(let path, let hashed):
+                try sink.addFile(path, hashed: hashed)
             case .resource(let path, let digest, let object, let rendered):
                 try sink.addStoredObject(path, object: object) {
                     try rendered ?? PrettyJSON.encodeBytes(store.object(digest))

@@ -92,10 +92,36 @@ public final class ControlEvaluator {
     /// Returns `results` sorted by resource kind, name and key, then message, equal ones in
     /// their order. Most controls list them sorted already, and otherwise their positions are sorted.
     static func sortedForReport(_ results: [ControlResult]) -> [ControlResult] {
-        let keys = results.map { ($0.resource?.kind ?? "", $0.resource?.name ?? "", $0.resource?.key ?? "", $0.message) }
-        guard zip(keys, keys.dropFirst()).contains(where: { $1 < $0 }) else { return results }
-        let order = keys.indices.sorted { keys[$0] < keys[$1] || (keys[$0] == keys[$1] && $0 < $1) }
-        return order.map { results[$0] }
+        let keys = results.map(ReportOrder.init)
+        // The keys are compared in place: comparing them as tuples copied four strings per
+        // comparison, a tenth of evaluating a bundle's controls.
+        return keys.withUnsafeBufferPointer { keys in
+            guard keys.indices.dropFirst().contains(where: { keys[$0].precedes(keys[$0 - 1]) }) else { return results }
+            let order = keys.indices.sorted { keys[$0].precedes(keys[$1]) || (!keys[$1].precedes(keys[$0]) && $0 < $1) }
+            return order.map { results[$0] }
+        }
+    }
+
+    /// A result's place in a report: by resource kind, name and key, then message.
+    private struct ReportOrder {
+        let kind: String
+        let name: String
+        let key: String
+        let message: String
+
+        init(_ result: ControlResult) {
+            kind = result.resource?.kind ?? ""
+            name = result.resource?.name ?? ""
+            key = result.resource?.key ?? ""
+            message = result.message
+        }
+
+        func precedes(_ other: ReportOrder) -> Bool {
+            if kind != other.kind { return kind < other.kind }
+            if name != other.name { return name < other.name }
+            if key != other.key { return key < other.key }
+            return message < other.message
+        }
     }
 
     /// Returns the run ledger, read once.
