@@ -152,7 +152,7 @@ struct BagItChecks {
         var pathProblems: [BagProblem] = []
         // Most lines list a file the archive has, for the first time, in the same bytes and
         // with its digest: those are settled from the line's bytes, and any other line is
-        // parsed and judged in full below. The first path does nothing unless it settles the line.
+        // parsed and judged in full below. `settle` changes nothing unless it settles the line.
         let settle = { (path: String, digest: UnsafeRawBufferPointer) -> Bool in
             guard !isPayload || path.utf8.starts(with: "data/".utf8),
                 let (id, isSameSpelling) = files.match(path, key: PathKey(path)), isSameSpelling,
