@@ -330,17 +330,11 @@ private final class ArchiveOutput {
         if descriptor >= 0 { _ = Glibc.close(descriptor) }
     }
 
-    /// Writes all of `bytes`, retrying when a signal interrupts. Returns false on failure.
+    /// Writes all of `bytes` and hashes them. Returns false on failure, keeping the reason.
     func write(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        var offset = 0
-        while offset < bytes.count {
-            let written = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
-            if written < 0 {
-                if errno == EINTR { continue }
-                failure = String(cString: strerror(errno))
-                return false
-            }
-            offset += written
+        guard FileWrite.all(bytes, to: descriptor) else {
+            failure = String(cString: strerror(errno))
+            return false
         }
         hasher.update(bytes)
         byteCount += Int64(bytes.count)

@@ -19,7 +19,8 @@ public enum AtomicFile {
 
         // The mode is set explicitly because open() applies the umask (0077 under the
         // generated service), which would hide a metrics file from node_exporter.
-        let isFlushed = writeAll(bytes, to: descriptor) && fchmod(descriptor, mode) == 0 && fsync(descriptor) == 0
+        let isWritten = bytes.withUnsafeBytes { FileWrite.all($0, to: descriptor) }
+        let isFlushed = isWritten && fchmod(descriptor, mode) == 0 && fsync(descriptor) == 0
         let flushError = errno
         guard close(descriptor) == 0 else { throw failure(purpose, path, "cannot close \(temporary)", errno: errno) }
         guard isFlushed else { throw failure(purpose, path, "cannot write \(temporary)", errno: flushError) }
@@ -41,19 +42,6 @@ public enum AtomicFile {
         guard let slash = path.lastIndex(of: "/") else { return "." }
         let folder = String(path[..<slash])
         return folder.isEmpty ? "/" : folder
-    }
-
-    private static func writeAll(_ bytes: [UInt8], to descriptor: Int32) -> Bool {
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes[offset...].withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress, $0.count) }
-            if written < 0 {
-                if errno == EINTR { continue }
-                return false
-            }
-            offset += written
-        }
-        return true
     }
 
     private static func failure(_ purpose: String, _ path: String, _ step: String, errno code: Int32) -> DocketError {

@@ -25,16 +25,10 @@ extension ScratchFolder {
     static func write(_ bytes: [UInt8], to url: URL) throws {
         let descriptor = open(url.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw writeFailure(url, code: errno) }
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes[offset...].withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress, $0.count) }
-            if written < 0 {
-                if errno == EINTR { continue }
-                let code = errno
-                close(descriptor)
-                throw writeFailure(url, code: code)
-            }
-            offset += written
+        guard bytes.withUnsafeBytes({ FileWrite.all($0, to: descriptor) }) else {
+            let code = errno
+            close(descriptor)
+            throw writeFailure(url, code: code)
         }
         guard close(descriptor) == 0 else { throw writeFailure(url, code: errno) }
     }
