@@ -150,4 +150,5 @@ func hexString<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element ==
     }
 }
 
-private let lowercaseHexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+/// The lowercase hex digits by value, from 0 to 15.
+let lowercaseHexDigits: [UInt8] = Array("0123456789abcdef".utf8)
