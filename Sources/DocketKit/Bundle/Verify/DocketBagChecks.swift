@@ -201,22 +201,17 @@ struct DocketBagChecks {
         return (files, tree)
     }
 
-    /// Returns the kinds and resources of an index, read by `IndexScanner` when the bytes are
-    /// in its form and parsed as JSON otherwise. Returns nil for bytes that are not JSON.
-    static func indexContents(_ bytes: [UInt8]) -> IndexScanner.Contents? {
-        IndexScanner.contents(of: bytes) ?? parsedIndexContents(bytes)
-    }
-
     /// Returns the kinds and resources of an index parsed as JSON, or nil for bytes that are
-    /// not JSON.
-    private static func parsedIndexContents(_ bytes: [UInt8]) -> IndexScanner.Contents? {
+    /// not JSON. It reads the indexes `IndexScanner` leaves to the parser, and reads the others
+    /// as the scanner does.
+    static func parsedIndexContents(_ bytes: [UInt8]) -> IndexScanner.Contents? {
         guard let index = try? JSONParser.parse(bytes: bytes) else { return nil }
         return IndexScanner.Contents(
             kinds: index["kinds"]?.arrayValue?.compactMap(\.stringValue) ?? [],
             resources: (index["resources"]?.arrayValue ?? []).map(IndexedResource.init))
     }
 
-    /// Returns the files of the index's well-formed entries (as `IndexEntries` takes them).
+    /// Returns the files of the index's well-formed entries (see `IndexedResource.entry`).
     /// With `marksFiles`, it also marks every listed file in the file table, malformed
     /// entries' files included, so that each path is looked up once.
     private mutating func listedFiles(_ index: IndexScanner.Contents, folder: String, indexPath: String, marksFiles: Bool) -> [ListedFile] {
@@ -228,7 +223,7 @@ struct DocketBagChecks {
             let path = fields.file.map { prefix + $0 }
             let id = path.flatMap { table.entry($0) }
             if marksFiles, let id { table.markIndexed(id) }
-            guard let path, let digest = fields.digest, fields.isComplete else {
+            guard let path, let digest = fields.entry?.digest else {
                 problems.append(BagProblem(.error, indexPath, "has a malformed resource entry"))
                 continue
             }
@@ -371,14 +366,10 @@ struct IndexedResource: Equatable {
         }
     }
 
-    /// True when the resource has every member a tree entry and its file need.
-    var isComplete: Bool {
-        kind != nil && file != nil && key != nil && name != nil && digest != nil
-    }
-
-    /// Returns the entry `ResourceEntry(kind:treeValue:)` would make of the same object.
-    func entry(kind: String) -> ResourceEntry? {
-        guard let key, let name, let digest else { return nil }
+    /// The tree entry of a well-formed resource, one with a kind, a file, a key, a name and a
+    /// digest, as `ResourceEntry(kind:treeValue:)` makes it; nil for any other.
+    var entry: ResourceEntry? {
+        guard let kind, file != nil, let key, let name, let digest else { return nil }
         return ResourceEntry(kind: kind, key: key, name: name, parentKey: parent, appKey: app, digest: digest)
     }
 }

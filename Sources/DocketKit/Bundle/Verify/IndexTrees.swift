@@ -75,10 +75,10 @@ struct IndexEntries {
             byKind[kind] = []
         }
         for (position, fields) in index.resources.enumerated() {
-            guard fields.isComplete, let kind = fields.kind, let entry = fields.entry(kind: kind) else { continue }
-            byKind[kind, default: []].append(entry)
-            self.positions[kind, default: []].append(position)
-            self.origins[kind, default: []].append(origins?[position] ?? -1)
+            guard let entry = fields.entry else { continue }
+            byKind[entry.kind, default: []].append(entry)
+            self.positions[entry.kind, default: []].append(position)
+            self.origins[entry.kind, default: []].append(origins?[position] ?? -1)
         }
     }
 }

@@ -16,26 +16,16 @@ struct IndexScannerTests {
         "tree": .string(Digest.sha256("tree")),
     ]
 
-    /// Reads `bytes` with the JSON parser, as verify did before the scanner. Returns nil for
-    /// bytes that are not JSON.
-    static func parsedContents(_ bytes: [UInt8]) -> IndexScanner.Contents? {
-        guard let index = try? JSONParser.parse(bytes: bytes) else { return nil }
-        return IndexScanner.Contents(
-            kinds: index["kinds"]?.arrayValue?.compactMap(\.stringValue) ?? [],
-            resources: (index["resources"]?.arrayValue ?? []).map(IndexedResource.init))
-    }
-
     @Test("Docket's index read as parsed")
     func docketIndex() throws {
         for bytes in [PrettyJSON.encodeBytes(Self.index), CanonicalJSON.encode(Self.index)] {
             let scanned = try #require(IndexScanner.contents(of: bytes))
-            #expect(scanned == Self.parsedContents(bytes))
+            #expect(scanned == DocketBagChecks.parsedIndexContents(bytes))
             #expect(scanned.kinds == ["app", "domain"])
             #expect(scanned.resources.count == 2)
             #expect(scanned.resources[1].name == "café.example")
             #expect(scanned.resources[1].parent == "app-1")
             #expect(scanned.resources[1].app == nil)
-            #expect(DocketBagChecks.indexContents(bytes) == scanned)
         }
     }
 
@@ -52,7 +42,7 @@ struct IndexScannerTests {
     func plainVariants(text: String) throws {
         let bytes = Array(text.utf8)
         let scanned = try #require(IndexScanner.contents(of: bytes))
-        #expect(scanned == Self.parsedContents(bytes))
+        #expect(scanned == DocketBagChecks.parsedIndexContents(bytes))
     }
 
     /// None of these texts is in the scanner's subset, so it must leave each to the parser,
@@ -84,7 +74,8 @@ struct IndexScannerTests {
     @Test("escaped name read by the parser")
     func escapedNameParsed() throws {
         let bytes = Array(#"{"kinds":["app"],"resources":[{"key":"k","name":"a \"quoted\" name"}]}"#.utf8)
-        let contents = try #require(DocketBagChecks.indexContents(bytes))
+        #expect(IndexScanner.contents(of: bytes) == nil)
+        let contents = try #require(DocketBagChecks.parsedIndexContents(bytes))
         #expect(contents.kinds == ["app"])
         #expect(contents.resources.map(\.name) == [#"a "quoted" name"#])
         #expect(contents.resources.map(\.key) == ["k"])
@@ -92,7 +83,9 @@ struct IndexScannerTests {
 
     @Test("duplicate member rejected")
     func duplicateMemberRejected() {
-        #expect(DocketBagChecks.indexContents(Array(#"{"kinds":[],"kinds":["app"]}"#.utf8)) == nil)
+        let bytes = Array(#"{"kinds":[],"kinds":["app"]}"#.utf8)
+        #expect(IndexScanner.contents(of: bytes) == nil)
+        #expect(DocketBagChecks.parsedIndexContents(bytes) == nil)
     }
 
     /// Returns an index in Docket's pretty form of the resources `numbers` lists, in that
@@ -125,7 +118,7 @@ struct IndexScannerTests {
             let bytes = Self.generatedIndex(numbers, renamed: renamed)
             let reading = try #require(IndexScanner.read(bytes, after: previous))
             #expect(reading.contents == IndexScanner.contents(of: bytes), "step \(step)")
-            #expect(reading.contents == Self.parsedContents(bytes), "step \(step)")
+            #expect(reading.contents == DocketBagChecks.parsedIndexContents(bytes), "step \(step)")
             #expect(reading.objects.count == numbers.count)
             // Each origin has the same bytes, and every object the previous index had is found.
             let previousObjects = Set(previous.objects.map { Array(previous.bytes[$0]) })
@@ -148,6 +141,6 @@ struct IndexScannerTests {
     func invalidUTF8() {
         let bytes = Array(#"{"kinds":[""#.utf8) + [0xC3, 0x28] + Array(#""]}"#.utf8)
         #expect(IndexScanner.contents(of: bytes) == nil)
-        #expect(DocketBagChecks.indexContents(bytes) == nil)
+        #expect(DocketBagChecks.parsedIndexContents(bytes) == nil)
     }
 }
