@@ -7,8 +7,8 @@ static inline int docket_set_malloc_arena_limit(int count) {
     return mallopt(M_ARENA_MAX, count);
 }
 
-// sync_file_range(2), a Linux call that glibc declares only with _GNU_SOURCE, which the
-// Glibc module Swift imports does not define.
+// sync_file_range(2), a Linux call that glibc declares only under _GNU_SOURCE. The Glibc
+// module Swift imports does not provide it.
 extern int sync_file_range(int fd, __off64_t offset, __off64_t count, unsigned int flags);
 
 // Starts writing the file's dirty pages in [offset, offset + length) to disk and returns

@@ -1,7 +1,8 @@
 import Foundation
 
-/// The snapshot tree's digests computed from entries alone, without a store: what
-/// `docket verify` uses to prove that a bundle's evidence files are the snapshot the chain names.
+/// The snapshot tree's digests computed from entries alone, without a store. `docket verify`
+/// computes them kind by kind (see `IndexTreeHasher`) to prove that a bundle's evidence files
+/// are the snapshot the chain names.
 extension SnapshotTree {
     /// Computes the root tree digest that `write` would store for `entriesByKind`.
     /// - Throws: `StoreError.corrupt` when two entries of a kind share a key, as `write` does.

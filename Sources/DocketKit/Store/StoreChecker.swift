@@ -104,10 +104,10 @@ public struct StoreChecker {
     /// entries. It reads only tree objects that `checkObjects` found intact, so an altered
     /// tree is named once and its altered contents are not taken for references.
     ///
-    /// Consecutive snapshots share most kind trees and objects. A kind tree that the snapshot
-    /// walked before had whole and without problem is not walked again, and an object that
-    /// snapshot found intact is not looked up again. Both are remembered for one snapshot
-    /// only, so memory does not grow with the store.
+    /// Consecutive snapshots share most kind trees and objects. A kind tree found whole and
+    /// without problem in the snapshot walked before is not walked again, and an object found
+    /// intact there is not looked up again. Both are remembered for one snapshot only, so
+    /// memory does not grow with the store.
     private func walkTrees(_ snapshots: [SnapshotInfo], objects: inout ObjectFindings, problems: inout [CheckProblem]) throws {
         var walked: Set<String> = []
         /// The objects each sound kind tree of the last walked snapshot names, by tree digest.

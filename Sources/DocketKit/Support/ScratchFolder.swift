@@ -19,8 +19,8 @@ final class ScratchFolder: @unchecked Sendable {
 
 extension ScratchFolder {
     /// Writes `bytes` to a new file at `url` without flushing it to disk. A scratch file is
-    /// read back by this process and removed with its folder, so a crash loses nothing, while
-    /// `Data.write(to:)` flushes every file it writes (fsync(2)), about 1 ms each here.
+    /// read back by this process and removed with its folder, so a crash loses nothing.
+    /// `Data.write(to:)` flushes every file (fsync(2)), about 1 ms each in the benchmark.
     /// - Throws: `DocketError` (failure) naming the file and the system's reason.
     static func write(_ bytes: [UInt8], to url: URL) throws {
         let descriptor = open(url.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)

@@ -124,7 +124,7 @@ struct BagTextTests {
         #expect(Self.plainLine(line) == nil)
     }
 
-    @Test("plain lines agree with the parser on generated lines")
+    @Test("plain lines match parser, generated")
     func generatedLines() {
         let digests = ["0a1f", "0A1F", "0a1", "zz00", "ffff"]
         let gaps = [" ", "  ", "\t", " \t", ""]

@@ -266,7 +266,7 @@ struct TamperTests {
         #expect(verification.errors.contains { $0.message.contains("its entries hash to the tree") }, "\(verification.problems)")
     }
 
-    @Test("a resource listed twice in a later snapshot's index is reported")
+    @Test("resource repeated in later index")
     func repeatedIndexEntry() throws {
         // Every other resource of the kind is as in the snapshot before, which the check of
         // that snapshot's tree reuses: the repeat must still be seen.

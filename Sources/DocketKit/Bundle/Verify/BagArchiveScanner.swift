@@ -254,7 +254,7 @@ struct BagArchiveScanner {
         trees: inout IndexTreeWork?
     ) throws {
         let shouldRetain = Self.isRetained(relative)
-        // A snapshot index's tree is computed on the second thread; it needs the index whole.
+        // A snapshot index's tree is computed on the second thread, which needs the index whole.
         let isIndex = trees != nil && shouldRetain && Self.isSnapshotIndex(relative)
         let needsCanonical = Self.isResourceFile(relative) && size <= Self.canonicalLimit
         if batches != nil, !shouldRetain, size <= DigestBatches.maximumFileSize {

@@ -132,8 +132,8 @@ struct IndexScanner {
         return resource
     }
 
-    /// Returns the end of the object starting at `start` if it is an object of plain strings
-    /// alone, without reading them; nil for anything else.
+    /// Returns the end of the object at `start`, skipping its strings without reading them.
+    /// Returns nil at an escape, a control character or a nested object or array.
     private func objectEnd(from start: Int) -> Int? {
         guard start < bytes.count, bytes[start] == UInt8(ascii: "{") else { return nil }
         var position = start + 1
@@ -159,9 +159,9 @@ struct IndexScanner {
         return nil
     }
 
-    /// Finds the previous index's object with the same bytes as `range`. It looks near the
-    /// place the last match puts it first, since a few resources added or removed between two
-    /// snapshots move the rest by as many places, then by the hash of the bytes.
+    /// Finds the previous index's object with the same bytes as `range`, first near where the
+    /// last match puts it and then by a hash of the bytes. Resources added or removed between
+    /// two snapshots move the rest by as many places.
     private mutating func match(_ range: Range<Int>, at position: Int, in previous: (reading: Reading, bytes: UnsafeBufferPointer<UInt8>)) -> Int? {
         let objects = previous.reading.objects
         let start = bytes.baseAddress! + range.lowerBound

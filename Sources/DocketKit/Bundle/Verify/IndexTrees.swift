@@ -23,7 +23,11 @@ struct IndexTreeHasher {
     /// order and with the same bytes. The other kinds are hashed through the leaf cache.
     /// - Throws: `StoreError.corrupt` when two entries of a kind share a key.
     mutating func treeDigest(_ index: IndexEntries) throws -> String {
-        let previous = previousKinds?.reading == readCount - 1 ? previousKinds?.kinds ?? [:] : [:]
+        // The origins point into the index read just before, so only its kinds can be kept.
+        var previous: [String: (digest: String, positions: [Int])] = [:]
+        if let kept = previousKinds, kept.reading == readCount - 1 {
+            previous = kept.kinds
+        }
         previousKinds = nil
         var kinds: [String: (digest: String, positions: [Int])] = [:]
         for (kind, entries) in index.byKind {
@@ -62,9 +66,9 @@ enum IndexTreeOutcome: Sendable {
     case failure(String)
 }
 
-/// A snapshot index's well-formed entries by kind: those with a kind, a file, a key, a name
-/// and a digest. For each entry of a kind, its positions are where it is in the index, and
-/// its origins where the previous index had the same bytes (`IndexScanner`'s `origins`), or -1.
+/// A snapshot index's well-formed entries (see `IndexedResource.entry`) by kind. For each
+/// entry of a kind, its positions are where it is in the index, and its origins where the
+/// previous index had the same bytes (`IndexScanner`'s `origins`), or -1.
 struct IndexEntries {
     var byKind: [String: [ResourceEntry]] = [:]
     var positions: [String: [Int]] = [:]
@@ -88,8 +92,12 @@ struct IndexEntries {
 /// One index at most is out: adding the next waits for it. The outcomes are keyed by the
 /// SHA-256 of the index's bytes, as the spool keeps them.
 struct IndexTreeWork {
+    private typealias Done = (hasher: IndexTreeHasher, digest: String, outcome: IndexTreeOutcome?)
+
+    /// The hasher, nil while the work has it. It moves to the work and back rather than being
+    /// shared, so its caches are never copied.
     private var hasher: IndexTreeHasher? = IndexTreeHasher()
-    private var running: BackgroundWork<Lent<(hasher: IndexTreeHasher, digest: String, outcome: IndexTreeOutcome?)>>?
+    private var running: BackgroundWork<Lent<Done>>?
     private var outcomes: [String: IndexTreeOutcome] = [:]
 
     /// Starts on the index whose bytes hash to `digest` (SHA-256, lowercase hex).
@@ -98,11 +106,12 @@ struct IndexTreeWork {
         guard let hasher else { return }
         self.hasher = nil
         let lent = Lent(hasher)
-        running = BackgroundWork {
+        let work: @Sendable () -> Lent<Done> = {
             var hasher = lent.value
             let outcome = hasher.outcome(of: bytes)
             return Lent((hasher, digest, outcome))
         }
+        running = BackgroundWork(work)
     }
 
     /// Waits for the index still out and returns every outcome, after which no work is left
@@ -115,7 +124,7 @@ struct IndexTreeWork {
     private mutating func collect() {
         guard let running else { return }
         self.running = nil
-        // The closure `add` starts has no `try`, so waiting for it cannot fail.
+        // The work's type is non-throwing, so waiting for it cannot fail.
         let done = try! running.wait().value
         hasher = done.hasher
         if let outcome = done.outcome {

@@ -182,13 +182,12 @@ struct ManifestFile {
         return ManifestLine(digest: digest, path: path, written: written)
     }
 
-    /// Reads a line in the form most bags use, straight from its UTF-8 bytes: a lowercase
-    /// hex digest of `digestLength` bytes, spaces or tabs, and an ASCII path that needs no
-    /// decoding and that `parseLine` would keep as written. That path has no `%`, no
-    /// backslash, no control character, no `*` or `./` in front, no whitespace at either
-    /// end, and none of the forms `BagPath.escapeReason` rejects. Returns nil for any other
-    /// line, which `parseLine` then reads; for a line in this form both give the same digest
-    /// and path.
+    /// Reads a line in the form most bags use from its UTF-8 bytes. That form is a lowercase
+    /// hex digest of `digestLength` bytes, spaces or tabs, and a printable ASCII path that
+    /// `parseLine` keeps as written. Such a path has no `%` or backslash, no `*` or `./` in
+    /// front, no space at the end, and none of the forms `BagPath.escapeReason` rejects.
+    /// Returns nil for any other line, which `parseLine` reads. For a line in this form both
+    /// give the same digest and path.
     static func plainLine(_ line: UnsafeRawBufferPointer, digestLength: Int) -> (digest: UnsafeRawBufferPointer, path: String)? {
         let digestEnd = digestLength * 2
         guard line.count > digestEnd + 1 else { return nil }

@@ -103,7 +103,7 @@ struct IndexScannerTests {
 
     /// Each step removes, adds, renames and moves resources, including runs longer than the
     /// places the scanner looks near, and a previous index that is not in its subset.
-    @Test("reading after a previous index gives what a fresh read gives")
+    @Test("read after previous index")
     func readingAfterPrevious() throws {
         var numbers = Array(0..<400)
         var previous = try #require(IndexScanner.read(Self.generatedIndex(numbers), after: nil))

@@ -6,8 +6,8 @@ import Testing
 /// each index alone, whichever indexes had their tree computed in between.
 @Suite("index tree digests")
 struct IndexTreeTests {
-    /// Returns an index in Docket's pretty form with one resource per name, each an app
-    /// keyed by its name.
+    /// Returns an index in Docket's pretty form with one resource of `kind` per name, keyed
+    /// by its name.
     static func index(_ names: [String], kind: String = "app") -> [UInt8] {
         let resources: [JSONValue] = names.map { name in
             ["digest": .string(Digest.sha256(name)), "file": .string("\(kind)/\(name).json"), "key": .string(name), "kind": .string(kind), "name": .string(name)]
@@ -25,6 +25,7 @@ struct IndexTreeTests {
         }
     }
 
+    /// Returns an outcome as text, so that one assert compares two outcomes.
     static func text(_ outcome: IndexTreeOutcome?) -> String {
         switch outcome {
         case .digest(let digest): return "digest \(digest)"
@@ -35,7 +36,8 @@ struct IndexTreeTests {
 
     @Test("index read without its tree")
     func skippedTree() throws {
-        // C has B's objects at the places A had its own: a kind digest kept from A would be wrong.
+        // The third index has the second's objects where the first had its own, so a kind
+        // digest kept from the first would be wrong.
         let first = Self.index(["a1", "a2"])
         let second = Self.index(["b1", "b2"])
         let third = Self.index(["b1", "b2"])
@@ -48,7 +50,7 @@ struct IndexTreeTests {
         #expect(Self.text(outcome) != Self.text(try Self.alone(first)))
     }
 
-    @Test("kind digest kept for the same objects")
+    @Test("kind digest kept, same objects")
     func keptKind() throws {
         let first = Self.index(["a1", "a2", "a3"])
         let second = Self.index(["a1", "a2", "a3"])

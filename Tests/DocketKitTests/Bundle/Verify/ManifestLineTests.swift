@@ -8,7 +8,7 @@ import Testing
 /// verdict, whichever way the line was read.
 @Suite("manifest lines read two ways")
 struct ManifestLineTests {
-    @Test("a manifest of plain and other lines is judged line by line")
+    @Test("mixed manifest lines judged")
     func mixedLines() throws {
         try ToolRunner.require("tar", package: "tar")
         let folder = TestPaths.temporaryDirectory()
@@ -39,9 +39,11 @@ struct ManifestLineTests {
         let result = try BagVerifier().verify(archiveAt: archive.path)
         let summary = result.problems.map(\.description).joined(separator: "\n")
         #expect(result.errors.count == 3, "\(summary)")
-        #expect(result.errors.contains { $0.file == "data/c.txt" && $0.message.contains("contents differ") }, "\(summary)")
+        let altered = result.errors.first { $0.file == "data/c.txt" }
+        #expect(altered?.message.contains("contents differ") == true, "\(summary)")
         #expect(result.errors.contains { $0.message.contains("lists data/d.txt twice") }, "\(summary)")
-        #expect(result.errors.contains { $0.file == "data/missing.txt" && $0.message.contains("does not contain it") }, "\(summary)")
+        let missing = result.errors.first { $0.file == "data/missing.txt" }
+        #expect(missing?.message.contains("does not contain it") == true, "\(summary)")
         #expect(result.warnings.count == 1, "\(summary)")
         #expect(result.warnings.contains { $0.message.contains("./data/b.txt with a leading ./") }, "\(summary)")
     }
