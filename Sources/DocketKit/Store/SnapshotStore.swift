@@ -144,10 +144,11 @@ public final class SnapshotStore {
     /// Stores `bytes` under their SHA-256 unless already present, and returns the digest.
     ///
     /// `similarTo` names a stored object with similar content, such as the previous version
-    /// of the same resource; the new object is then stored as a delta against it when that
-    /// is smaller. A hint that names no stored object is ignored.
+    /// of the same resource. The new object is then stored as the next version in its
+    /// chain, as a delta against the version `chain` picks, when that is smaller. A hint
+    /// that names no stored object is ignored.
     @discardableResult
-    public func putObject(_ bytes: [UInt8], similarTo hint: String? = nil) throws -> String {
+    public func putObject(_ bytes: [UInt8], similarTo hint: String? = nil, chain: ChainShape = .consecutive) throws -> String {
         let digest = Digest.sha256(bytes)
         guard let key = objectIndex.key(digest) else { return digest }
         // An unchanged resource or leaf has the digest of its previous version, which came
@@ -156,7 +157,7 @@ public final class SnapshotStore {
             return digest
         }
         guard try !objectExists(digest) else { return digest }
-        let encoded = try encodeObject(bytes, similarTo: hint)
+        let encoded = try encodeObject(bytes, similarTo: hint, chain: chain)
         // Both rows or neither.
         try database.withinTransaction {
             try database.query(
@@ -168,10 +169,11 @@ public final class SnapshotStore {
         return digest
     }
 
-    /// Stores `value` in canonical form and returns its digest; see `putObject` for `similarTo`.
+    /// Stores `value` in canonical form and returns its digest; see `putObject` for `similarTo`
+    /// and `chain`.
     @discardableResult
-    public func putJSON(_ value: JSONValue, similarTo hint: String? = nil) throws -> String {
-        try putObject(CanonicalJSON.encode(value), similarTo: hint)
+    public func putJSON(_ value: JSONValue, similarTo hint: String? = nil, chain: ChainShape = .consecutive) throws -> String {
+        try putObject(CanonicalJSON.encode(value), similarTo: hint, chain: chain)
     }
 
     /// The canonical bytes of object `digest`, or nil when the store has no such object,
@@ -287,7 +289,7 @@ public final class SnapshotStore {
             let previousDigests = try parent.map { try SnapshotTree.digestsByKey(of: $0, in: self) } ?? [:]
             var entriesByKind: [String: [ResourceEntry]] = [:]
             for resource in resources {
-                let digest = try putJSON(resource.body, similarTo: previousDigests[resource.kind]?[resource.key])
+                let digest = try putJSON(resource.body, similarTo: previousDigests[resource.kind]?[resource.key], chain: .skipping)
                 let entry = ResourceEntry(
                     kind: resource.kind, key: resource.key, name: resource.name, parentKey: resource.parentKey,
                     appKey: resource.appKey, digest: digest)

@@ -440,24 +440,36 @@ struct ObjectEncodingTests {
             #expect(try Self.row(store, digest).base == digests[0], "day \(index + 1)")
             #expect(try store.objectBytes(digest) == CanonicalJSON.encode(Self.stamped(day: index + 1).body))
         }
-        #expect(try store.database.query("SELECT max(depth) FROM objects").first?.int(0) == 1)
         #expect(try StoreChecker(store: store).run().problems == [])
     }
 
-    /// Each version is stored against the chain's start unless the delta against the day
-    /// before is smaller by more than the allowance.
-    @Test("start or previous version by delta size")
-    func startOrPreviousBySize() throws {
+    /// Each version is stored against the chain's start unless the delta against the version
+    /// its skipping chain picks is smaller by more than the allowance. A version stored
+    /// against the start is numbered 1, and the numbers after it count from there.
+    @Test("start or skipping base by delta size")
+    func startOrSkippingBaseBySize() throws {
         let (store, _) = try StoreFixtures.makeStore()
-        let digests = try Self.commitDays(8, to: store, Self.database(day:))
-        for index in 2..<digests.count {
+        let digests = try Self.commitDays(12, to: store, Self.database(day:))
+        // The digest of each number in the current branch from the start.
+        var branch = [0: digests[0]]
+        var number = 0
+        for index in 1..<digests.count {
             let bytes = CanonicalJSON.encode(Self.database(day: index + 1).body)
-            let previous = try #require(try store.objectBytes(digests[index - 1]))
-            let start = try #require(try store.objectBytes(digests[0]))
-            let onPrevious = try ObjectCompression.compress(bytes, dictionary: previous).count
-            let onStart = try ObjectCompression.compress(bytes, dictionary: start).count
-            let expected = onPrevious + SnapshotStore.startDeltaAllowance < onStart ? digests[index - 1] : digests[0]
-            #expect(try Self.row(store, digests[index]).base == expected, "day \(index + 1): \(onPrevious) against \(onStart) bytes")
+            number += 1
+            let skipBase = try #require(branch[number & (number - 1)])
+            var expected = skipBase
+            if skipBase != digests[0] {
+                let onBase = try ObjectCompression.compress(bytes, dictionary: try #require(try store.objectBytes(skipBase))).count
+                let onStart = try ObjectCompression.compress(bytes, dictionary: try #require(try store.objectBytes(digests[0]))).count
+                if onBase + SnapshotStore.startDeltaAllowance >= onStart {
+                    expected = digests[0]
+                    number = 1
+                    branch = [0: digests[0]]
+                }
+            }
+            branch[number] = digests[index]
+            #expect(try Self.row(store, digests[index]).base == expected, "day \(index + 1)")
+            #expect(try store.objectBytes(digests[index]) == bytes)
         }
     }
 
@@ -471,11 +483,15 @@ struct ObjectEncodingTests {
         return resource
     }
 
-    @Test("full chain branches from its start")
+    /// Tree objects go through `putObject` with the default, consecutive chains.
+    @Test("full consecutive chain branches from its start")
     func chainsAreBounded() throws {
         let (store, _) = try StoreFixtures.makeStore()
         let maximum = SnapshotStore.maximumChainDepth
-        let digests = try Self.commitDays(2 * maximum + 3, to: store, Self.slowlyDrifting(day:))
+        var digests: [String] = []
+        for day in 1...(2 * maximum + 3) {
+            digests.append(try store.putJSON(Self.slowlyDrifting(day: day).body, similarTo: digests.last))
+        }
         for (index, digest) in digests.enumerated() {
             let expectedBase: String? =
                 switch index {
@@ -484,7 +500,36 @@ struct ObjectEncodingTests {
                 case maximum + 1, 2 * maximum + 1: digests[0]
                 default: digests[index - 1]
                 }
+            #expect(try Self.row(store, digest).base == expectedBase, "version \(index + 1)")
+            #expect(try store.objectBytes(digest) == CanonicalJSON.encode(Self.slowlyDrifting(day: index + 1).body))
+        }
+        let deepest = try store.database.query("SELECT max(depth) FROM objects").first?.int(0)
+        #expect(deepest == Int64(maximum))
+        #expect(try Self.steps(store, digests[maximum]) == maximum)
+    }
+
+    /// Resources are stored in skipping chains: version n against version n with its lowest
+    /// set bit cleared, so reading it inflates one stream per set bit.
+    @Test("skipping chain reads in one step per set bit")
+    func skippingChain() throws {
+        let (store, _) = try StoreFixtures.makeStore()
+        let maximum = SnapshotStore.maximumSkippingDepth
+        let days = maximum + 8
+        let digests = try Self.commitDays(days, to: store, Self.slowlyDrifting(day:))
+        for (index, digest) in digests.enumerated() {
+            // After a full chain, the next version is numbered 1 against the start, and the
+            // numbers after it count from there.
+            let number = index <= maximum ? index : index - maximum
+            let branchStart = index <= maximum ? 0 : maximum
+            let baseNumber = number & (number - 1)
+            let expectedBase: String? =
+                switch index {
+                case 0: nil
+                case _ where baseNumber == 0: digests[0]
+                default: digests[branchStart + baseNumber]
+                }
             #expect(try Self.row(store, digest).base == expectedBase, "day \(index + 1)")
+            #expect(try Self.steps(store, digest) == number.nonzeroBitCount, "day \(index + 1)")
             #expect(try store.objectBytes(digest) == CanonicalJSON.encode(Self.slowlyDrifting(day: index + 1).body))
         }
         let deepest = try store.database.query("SELECT max(depth) FROM objects").first?.int(0)
@@ -492,22 +537,56 @@ struct ObjectEncodingTests {
         #expect(try StoreChecker(store: store).run().problems == [])
     }
 
+    /// A store written before skipping chains holds consecutive ones, numbered by their
+    /// steps. A new resource version continues such a chain, against the version its
+    /// number picks.
+    @Test("skipping version continues a consecutive chain")
+    func skippingAfterConsecutive() throws {
+        let (store, _) = try StoreFixtures.makeStore()
+        var digests: [String] = []
+        for day in 1...6 {
+            digests.append(try store.putJSON(Self.slowlyDrifting(day: day).body, similarTo: digests.last))
+        }
+        // Number 6 is stored against number 4, on the consecutive chain.
+        let seventh = try store.putJSON(Self.slowlyDrifting(day: 7).body, similarTo: digests[5], chain: .skipping)
+        #expect(try Self.row(store, seventh).base == digests[4])
+        // Number 7 against number 6, then number 8 against the start.
+        let eighth = try store.putJSON(Self.slowlyDrifting(day: 8).body, similarTo: seventh, chain: .skipping)
+        #expect(try Self.row(store, eighth).base == seventh)
+        let ninth = try store.putJSON(Self.slowlyDrifting(day: 9).body, similarTo: eighth, chain: .skipping)
+        #expect(try Self.row(store, ninth).base == digests[0])
+        #expect(try store.objectBytes(ninth) == CanonicalJSON.encode(Self.slowlyDrifting(day: 9).body))
+        #expect(try StoreChecker(store: store).run().problems == [])
+    }
+
+    /// How many rows a read of object `digest` inflates after its start.
+    static func steps(_ store: SnapshotStore, _ digest: String) throws -> Int {
+        var current = try #require(try store.locateObject(digest).match?.id)
+        var steps = 0
+        while let base = try store.database.query("SELECT base FROM objects WHERE id = ?", [.integer(current)]).first?.int(0) {
+            current = base
+            steps += 1
+        }
+        return steps
+    }
+
     @Test("drifted full chain starts anew")
     func fullChainOfDriftedResourceStandsAlone() throws {
         let (store, _) = try StoreFixtures.makeStore()
         let maximum = SnapshotStore.maximumChainDepth
-        // Each day adds a digest, which does not compress, so the resource drifts a little
-        // each day and far from its first version over a full chain.
-        func growing(day: Int) -> CapturedResource {
-            var resource = Self.database(day: 1)
-            resource.body = ["addon_id": "6e1b7b1c-38a2-4a34-8d3a-1ba1a1f0b0c1",
-                             "notes": .array((0..<(4 * day)).map { .string(Digest.sha256("note \($0)")) })]
-            return resource
+        // Each version adds four digests, which do not compress, so the object drifts a
+        // little each time and far from its first version over a full chain.
+        func growing(_ version: Int) -> JSONValue {
+            ["addon_id": "6e1b7b1c-38a2-4a34-8d3a-1ba1a1f0b0c1",
+             "notes": .array((0..<(4 * version)).map { .string(Digest.sha256("note \($0)")) })]
         }
-        let digests = try Self.commitDays(maximum + 2, to: store, growing(day:))
+        var digests: [String] = []
+        for version in 1...(maximum + 2) {
+            digests.append(try store.putJSON(growing(version), similarTo: digests.last))
+        }
         #expect(try Self.row(store, digests[maximum]).base == digests[maximum - 1])
         #expect(try Self.row(store, digests[maximum + 1]).base == nil)
-        #expect(try store.objectBytes(digests[maximum + 1]) == CanonicalJSON.encode(growing(day: maximum + 2).body))
+        #expect(try store.objectBytes(digests[maximum + 1]) == CanonicalJSON.encode(growing(maximum + 2)))
     }
 
     @Test("drifted resource starts a new base")
