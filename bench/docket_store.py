@@ -20,6 +20,10 @@ SnapshotStore+ObjectEncoding.swift define:
   - byte 0x01 and a raw deflate stream of the bytes as they are (schema 4, and later for
     bytes with a 0x00 byte);
   - a zlib stream, whose first byte is 0x78 (schema 3 and earlier);
+  - byte 0x03 and a copy delta (schema 6, CopyDelta.swift) that turns the base's bytes, with
+    their digests packed, into the object's bytes packed: instructions 0x01-0x7F insert that
+    many bytes that follow, and 0x80 copies a run of the base given by two LEB128 numbers,
+    offset and length (see `apply_copy_delta`);
 - root tree `{"kinds": {kind: tree}}`; a kind tree is `{"entries": [...]}` or
   `{"buckets": {prefix: leaf}}`, and each entry has `key`, `name`, `digest`, and optionally
   `parent` and `app`.
@@ -33,6 +37,8 @@ import zlib
 
 RAW_DEFLATE_MARKER = 0x01
 DIGEST_PACKED_MARKER = 0x02
+COPY_DELTA_MARKER = 0x03
+COPY_INSTRUCTION = 0x80
 ZLIB_MARKER = 0x78
 
 QUOTED_DIGEST = re.compile(rb'"([0-9a-f]{64})"')
@@ -66,6 +72,46 @@ def unpack_digests(data):
         parts.append(data[position:marker])
         parts.append(b'"' + data[marker + 1:marker + PACKED_DIGEST_LENGTH].hex().encode() + b'"')
         position = marker + PACKED_DIGEST_LENGTH
+
+
+def read_leb128(data, position):
+    """Return the unsigned LEB128 number at `position` and the position after it."""
+    value = 0
+    shift = 0
+    while position < len(data) and shift < 63:
+        byte = data[position]
+        position += 1
+        value |= (byte & 0x7F) << shift
+        if byte < 0x80:
+            return value, position
+        shift += 7
+    raise ValueError("a copy instruction ends inside a number")
+
+
+def apply_copy_delta(instructions, base):
+    """Return the bytes that copy-delta `instructions` build from `base`.
+
+    Raises ValueError when an instruction is invalid, cut off or copies from outside `base`.
+    """
+    output = bytearray()
+    position = 0
+    while position < len(instructions):
+        instruction = instructions[position]
+        position += 1
+        if instruction == COPY_INSTRUCTION:
+            offset, position = read_leb128(instructions, position)
+            length, position = read_leb128(instructions, position)
+            if length == 0 or offset + length > len(base):
+                raise ValueError("a copy of %d bytes from offset %d lies outside its %d-byte base" % (length, offset, len(base)))
+            output += base[offset:offset + length]
+        elif 1 <= instruction <= 0x7F:
+            if position + instruction > len(instructions):
+                raise ValueError("an insert of %d bytes runs past the end of the delta" % instruction)
+            output += instructions[position:position + instruction]
+            position += instruction
+        else:
+            raise ValueError("invalid instruction byte %d at offset %d" % (instruction, position - 1))
+    return bytes(output)
 
 
 class DocketStore:
@@ -127,9 +173,16 @@ class DocketStore:
 
     def _decode(self, object_id, body, base):
         body = bytes(body)
-        if not body or body[0] not in (RAW_DEFLATE_MARKER, DIGEST_PACKED_MARKER, ZLIB_MARKER):
+        if not body or body[0] not in (RAW_DEFLATE_MARKER, DIGEST_PACKED_MARKER, ZLIB_MARKER, COPY_DELTA_MARKER):
             return body
         marker = body[0]
+        if marker == COPY_DELTA_MARKER:
+            if base is None:
+                raise ValueError("object row %d is a copy delta without a base" % object_id)
+            try:
+                return unpack_digests(apply_copy_delta(body[1:], pack_digests(self._object_bytes_by_id(base))))
+            except ValueError as error:
+                raise ValueError("object row %d cannot be applied to its base: %s" % (object_id, error)) from None
         options = {}
         if base is not None:
             dictionary = self._object_bytes_by_id(base)

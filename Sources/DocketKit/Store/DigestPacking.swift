@@ -77,6 +77,15 @@ enum DigestPacking {
         return Array(scratch[..<count])
     }
 
+    /// Returns whether `bytes` contain a 0x00 byte, which starts a packed digest. Packed bytes
+    /// without one unpack to themselves.
+    static func containsPackedDigest(_ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBytes { buffer in
+            guard let start = buffer.baseAddress else { return false }
+            return memchr(start, Int32(digestMarker), buffer.count) != nil
+        }
+    }
+
     /// Returns the largest size that `count` packed bytes unpack to. Each 33-byte packed
     /// digest becomes 66 bytes, and every other byte stays one byte.
     static func maximumUnpackedCount(_ count: Int) -> Int {

@@ -14,11 +14,12 @@
 /// - `.consecutive` (trees): against the version before it, so a read inflates every
 ///   version from the start, at most `maximumChainDepth` streams plus one. A leaf changes a
 ///   few entries a day, and against a leaf a week older it would carry a week's changes.
-/// - `.skipping` (resources): version n against version n with its lowest set bit cleared
-///   (7 against 6, 6 against 4, 4 against 0, the start), so a read inflates one stream for
-///   each set bit of n, at most 5 for the `maximumSkippingDepth` of 32 (Subversion's skip
-///   deltas). Most changes to a resource are fields that move every day, which differ from
-///   a version a week older by about as many bytes as from the day before.
+/// - `.skipping` (resources): version n against version n with its lowest set bit cleared:
+///   7 against 6, 6 against 4, 4 against 0, the start. A read of version n inflates the
+///   start and one stream for each set bit of n, so at most 6 streams below 32. Subversion
+///   picks its delta bases the same way (notes/skip-deltas in its repository). Most changes
+///   to a resource are fields that move every day, which differ from a version a week older
+///   by about as many bytes as from the day before.
 ///
 /// A version is also stored against the chain's start, numbered 1, when that costs at
 /// most `startDeltaAllowance` bytes more, and when the previous version is the last its
@@ -40,13 +41,12 @@ extension SnapshotStore {
     /// since the base.
     static let maximumChainDepth = 16
 
-    /// The highest number a version of a skipping chain gets. A read of version n inflates
-    /// one stream for each set bit of n, at most 5 below 32. In a simulation over the
-    /// `estate` account's 90 days (bench/run.py), skipping chains of 32 made the resource
-    /// streams that `docket diff` inflates for day 90 against day 60 fall from 74,207 to
-    /// 37,787 and for day 31 against day 1 from 50,063 to 25,487, against consecutive
-    /// chains of 16. The bytes stored from day 3 on fell 0.3 %, since fewer versions branch
-    /// from the start. Chains of 16 took 2.5 % more bytes than consecutive ones.
+    /// The highest number a version of a skipping chain gets. A simulation replayed the
+    /// `estate` account's 90 days (bench/run.py) with deflate deltas and trees in
+    /// consecutive chains of 16. Against consecutive chains of 16 for resources too,
+    /// skipping chains of 32 cut the resource streams that `docket diff` inflates for day 90
+    /// against day 60 from 74,207 to 37,787, and for day 31 against day 1 from 50,063 to
+    /// 25,487. The bodies took 0.8 % more bytes, and with skipping chains of 16, 1.2 % more.
     static let maximumSkippingDepth = 32
 
     /// How many bytes more a delta against the start of a chain may take than the delta
@@ -120,13 +120,13 @@ extension SnapshotStore {
             {
                 base = (ancestor, ancestorBytes)
             }
-            let body = try ObjectCompression.compress(bytes, dictionary: base.bytes)
+            let body = try ObjectCompression.delta(bytes, against: base.bytes)
             onVersion = EncodedObject(body: body, base: base.id, depth: number)
         }
         guard version.depth > 0, let start = try ancestor(of: version.id, numberedAtMost: 0), onVersion?.base != start,
-            let startBytes = try decodedObject(id: start, depth: 0)?.bytes
+            let startOutput = try decodedObject(id: start, depth: 0)
         else { return onVersion }
-        let onStart = try ObjectCompression.compress(bytes, dictionary: startBytes)
+        let onStart = try ObjectCompression.delta(bytes, against: startOutput.bytes, packedBase: startOutput.packed)
         if let onVersion, onVersion.body.count + Self.startDeltaAllowance < onStart.count {
             return onVersion
         }
@@ -223,15 +223,15 @@ extension SnapshotStore {
             let inflater = try self.inflater ?? ObjectCompression.Inflater()
             self.inflater = inflater
             return try inflater.decompressKeepingPacked(stored.body, dictionary: dictionary?.bytes, packedDictionary: dictionary?.packed)
-        } catch let error where error is ZlibError || error is DigestPacking.TruncatedDigest {
+        } catch let error where error is ZlibError || error is DigestPacking.TruncatedDigest || error is CopyDelta.Malformed {
             let against = stored.base == nil ? "" : " against its base"
             throw StoreError.corrupt("\(stored.name), stored compressed\(against), cannot be decompressed: \(error)")
         }
     }
 }
 
-/// How the versions of one chain of objects refer to earlier ones (see the storage form
-/// above `SnapshotStore.encodeObject`).
+/// The rule by which each version in a chain of objects picks the earlier version it is
+/// stored against (see the storage form above `SnapshotStore.encodeObject`).
 public enum ChainShape: Sendable {
     /// Each version against the one before it, as tree objects are stored.
     case consecutive

@@ -80,6 +80,9 @@ enum StoreSchema {
         // have their digests packed (ObjectCompression.digestPackedMarker), which an older
         // Docket would report as altered.
         .code(keyIndexByPrefix),
+        // New bodies may be copy deltas (ObjectCompression.copyDeltaMarker), which an older
+        // Docket would report as altered.
+        .sql("-- bodies may be copy deltas"),
     ]
 
     /// The first schema whose index keys rows by digest prefix (see `ObjectIndex`).
