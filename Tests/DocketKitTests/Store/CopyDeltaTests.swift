@@ -83,7 +83,7 @@ struct CopyDeltaTests {
         #expect(CopyDelta.encode(target, from: base).count <= 20)
     }
 
-    @Test("malformed instructions are rejected", arguments: [
+    @Test("malformed instructions rejected", arguments: [
         ([0x80], "ends inside a number"),
         ([0x80, 0x00], "ends inside a number"),
         ([0x80, 0x00, 0x80], "ends inside a number"),
@@ -105,7 +105,7 @@ struct CopyDeltaTests {
         }
     }
 
-    @Test("delta keeps the smaller form within the allowance")
+    @Test("delta form chosen by size")
     func deltaFormChosen() throws {
         let base = Array(String(repeating: #"{"id":"01234567","size":1024,"state":"up"},"#, count: 40).utf8)
         var small = base
@@ -136,7 +136,7 @@ struct CopyDeltaTests {
         #expect(try ObjectCompression.decompress(body, dictionary: base) == target)
     }
 
-    @Test("copy delta without a base is rejected")
+    @Test("copy delta without base rejected")
     func missingBase() {
         #expect(throws: CopyDelta.Malformed.self) {
             try ObjectCompression.decompress([ObjectCompression.copyDeltaMarker, 0x01, 0x7B])
