@@ -1,22 +1,22 @@
 /// The storage form of objects. `object_keys` maps the first bytes of each digest to a row
 /// of `objects` (see `ObjectIndex`), which contains the body. A body is either the canonical
-/// bytes themselves, or a deflate stream of them (see `ObjectCompression`). The stream is
-/// standalone, or deflated against the canonical bytes of the object in the `base` column,
-/// the previous version of the same resource or tree. The
-/// digest always covers the canonical bytes, and every read decompresses, so callers only
-/// see those bytes.
+/// bytes themselves, a deflate stream of them, or a copy delta (see `ObjectCompression`). A
+/// stream is standalone, or deflated against the canonical bytes of the object in the `base`
+/// column, an earlier version of the same resource or tree. A copy delta always has a base.
+/// The digest always covers the canonical bytes, and every read decodes, so callers only see
+/// those bytes.
 ///
 /// A daily capture changes a few fields of a few thousand resources, and the tree leaves
 /// and kind trees that list them. Stored against an earlier version, each costs about the
 /// bytes that changed since then. Versions form a chain back to a standalone object, the
 /// chain's start, and `depth` numbers each version from that start (the start is 0). How a
 /// version picks its base depends on the chain's `ChainShape`:
-/// - `.consecutive` (trees): against the version before it, so a read inflates every
-///   version from the start, at most `maximumChainDepth` streams plus one. A leaf changes a
-///   few entries a day, and against a leaf a week older it would carry a week's changes.
+/// - `.consecutive` (trees): against the version before it, so a read decodes every version
+///   from the start, at most `maximumChainDepth` bodies plus one. A leaf changes a few
+///   entries a day, and against a leaf a week older it would carry a week's changes.
 /// - `.skipping` (resources): version n against version n with its lowest set bit cleared:
-///   7 against 6, 6 against 4, 4 against 0, the start. A read of version n inflates the
-///   start and one stream for each set bit of n, so at most 6 streams below 32. Subversion
+///   7 against 6, 6 against 4, 4 against 0, the start. A read of version n decodes the start
+///   and one body for each set bit of n, so at most 6 bodies below 32. Subversion
 ///   picks its delta bases the same way (notes/skip-deltas in its repository). Most changes
 ///   to a resource are fields that move every day, which differ from a version a week older
 ///   by about as many bytes as from the day before.
@@ -35,7 +35,7 @@
 /// `base` column's foreign key makes SQLite refuse that.
 extension SnapshotStore {
     /// The highest number a version of a consecutive chain gets. A longer chain makes every
-    /// read of a tree that changes often inflate more streams. git's default is 50. On the
+    /// read of a tree that changes often decode more bodies. git's default is 50. On the
     /// benchmark's quick account, kind trees took 15 kB a day in chains, against 20 kB on day
     /// 3 and 31 kB on day 12 as deltas against one fixed base, which grew with every day
     /// since the base.
@@ -44,13 +44,14 @@ extension SnapshotStore {
     /// The highest number a version of a skipping chain gets. A simulation replayed the
     /// `estate` account's 90 days (bench/run.py) with deflate deltas and trees in
     /// consecutive chains of 16. Against consecutive chains of 16 for resources too,
-    /// skipping chains of 32 cut the resource streams that `docket diff` inflates for day 90
+    /// skipping chains of 32 cut the resource bodies that `docket diff` decodes for day 90
     /// against day 60 from 74,207 to 37,787, and for day 31 against day 1 from 50,063 to
     /// 25,487. The bodies took 0.8 % more bytes, and with skipping chains of 16, 1.2 % more.
     static let maximumSkippingDepth = 32
 
     /// How many bytes more a delta against the start of a chain may take than the delta
-    /// against the previous version, and still be the one stored. `docket diff` reads two
+    /// against the version its chain picks, and still be the one stored. Measured with
+    /// consecutive chains of deflate deltas: `docket diff` reads two
     /// versions of each changed resource, usually on different days of a chain. On the
     /// benchmark's small account over 90 days, diffing day 90 against day 60 took 5 % fewer
     /// instructions with 0 bytes than with chains only, and the store grew 0.7 % less a day.

@@ -460,8 +460,8 @@ struct ObjectEncodingTests {
             let skipBase = try #require(branch[number & (number - 1)])
             var expected = skipBase
             if skipBase != digests[0] {
-                let onBase = try ObjectCompression.compress(bytes, dictionary: try #require(try store.objectBytes(skipBase))).count
-                let onStart = try ObjectCompression.compress(bytes, dictionary: try #require(try store.objectBytes(digests[0]))).count
+                let onBase = try ObjectCompression.delta(bytes, against: try #require(try store.objectBytes(skipBase))).count
+                let onStart = try ObjectCompression.delta(bytes, against: try #require(try store.objectBytes(digests[0]))).count
                 if onBase + SnapshotStore.startDeltaAllowance >= onStart {
                     expected = digests[0]
                     number = 1
@@ -510,7 +510,7 @@ struct ObjectEncodingTests {
     }
 
     /// Resources are stored in skipping chains: version n against version n with its lowest
-    /// set bit cleared, so reading it inflates one stream per set bit.
+    /// set bit cleared, so reading it decodes one body per set bit after the start.
     @Test("skipping chain reads in one step per set bit")
     func skippingChain() throws {
         let (store, _) = try StoreFixtures.makeStore()
@@ -560,7 +560,7 @@ struct ObjectEncodingTests {
         #expect(try StoreChecker(store: store).run().problems == [])
     }
 
-    /// How many rows a read of object `digest` inflates after its start.
+    /// How many rows a read of object `digest` decodes after its start.
     static func steps(_ store: SnapshotStore, _ digest: String) throws -> Int {
         var current = try #require(try store.locateObject(digest).match?.id)
         var steps = 0
