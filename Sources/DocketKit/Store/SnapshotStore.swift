@@ -149,24 +149,33 @@ public final class SnapshotStore {
     /// that names no stored object is ignored.
     @discardableResult
     public func putObject(_ bytes: [UInt8], similarTo hint: String? = nil, chain: ChainShape = .consecutive) throws -> String {
+        try storeObject(bytes, similarTo: hint, chain: chain, kindBase: nil).digest
+    }
+
+    /// Stores `bytes` as `putObject` does and returns the digest. A new object that starts a
+    /// chain is stored against `kindBase` when that is smaller than deflating it alone. When
+    /// the object is new and stored standalone, it is also returned as a kind base for the
+    /// objects after it.
+    func storeObject(_ bytes: [UInt8], similarTo hint: String?, chain: ChainShape, kindBase: KindBase?) throws -> (digest: String, standalone: KindBase?) {
         let digest = Digest.sha256(bytes)
-        guard let key = objectIndex.key(digest) else { return digest }
+        guard let key = objectIndex.key(digest) else { return (digest, nil) }
         // An unchanged resource or leaf has the digest of its previous version, which came
         // from a stored tree, so checking that its key is recorded spares reading it again.
         if digest == hint, try !database.query(objectIndex.keyQuery, [key]).isEmpty {
-            return digest
+            return (digest, nil)
         }
-        guard try !objectExists(digest) else { return digest }
-        let encoded = try encodeObject(bytes, similarTo: hint, chain: chain)
+        guard try !objectExists(digest) else { return (digest, nil) }
+        let encoded = try encodeObject(bytes, similarTo: hint, chain: chain, kindBase: kindBase)
         // Both rows or neither.
-        try database.withinTransaction {
+        let id = try database.withinTransaction {
             try database.query(
                 "INSERT INTO objects (base, depth, body) VALUES (?, ?, ?)",
                 [SQLiteValue(encoded.base), .integer(Int64(encoded.depth)), .blob(encoded.body)])
-            try database.query(
-                "INSERT INTO \(objectIndex.table) (\(objectIndex.column), id) VALUES (?, ?)", [key, .integer(database.lastInsertRowID)])
+            let id = database.lastInsertRowID
+            try database.query("INSERT INTO \(objectIndex.table) (\(objectIndex.column), id) VALUES (?, ?)", [key, .integer(id)])
+            return id
         }
-        return digest
+        return (digest, encoded.base == nil ? KindBase(id: id, bytes: bytes) : nil)
     }
 
     /// Stores `value` in canonical form and returns its digest; see `putObject` for `similarTo`
@@ -288,8 +297,14 @@ public final class SnapshotStore {
             let parent = try latestSnapshot()
             let previousDigests = try parent.map { try SnapshotTree.digestsByKey(of: $0, in: self) } ?? [:]
             var entriesByKind: [String: [ResourceEntry]] = [:]
+            var kindBases: [String: KindBase] = [:]
             for resource in resources {
-                let digest = try putJSON(resource.body, similarTo: previousDigests[resource.kind]?[resource.key], chain: .skipping)
+                let (digest, standalone) = try storeObject(
+                    CanonicalJSON.encode(resource.body), similarTo: previousDigests[resource.kind]?[resource.key], chain: .skipping,
+                    kindBase: kindBases[resource.kind])
+                if kindBases[resource.kind] == nil, let standalone {
+                    kindBases[resource.kind] = standalone
+                }
                 let entry = ResourceEntry(
                     kind: resource.kind, key: resource.key, name: resource.name, parentKey: resource.parentKey,
                     appKey: resource.appKey, digest: digest)

@@ -1,0 +1,94 @@
+import Foundation
+import Testing
+
+@testable import DocketKit
+
+/// New resources of one kind in a commit are stored against the first of that kind the
+/// commit stored alone, and their chains still start with them.
+@Suite("kind bases")
+struct KindBaseTests {
+    /// An app with the fields a Heroku app has, so that two apps share most of their text.
+    static func app(_ number: Int, stack: String = "heroku-24") -> CapturedResource {
+        let id = String(format: "3c28ae94-8924-4f50-af34-aceb36a5%04d", number)
+        let body: JSONValue = [
+            "acm": false, "archived_at": .null, "build_stack": ["id": "224c10d2-4a3d-4dd2-b3dc-d69690cf89da", "name": .string(stack)],
+            "buildpack_provided_description": "Node.js", "created_at": "2024-04-04T13:26:26Z",
+            "git_url": .string("https://git.heroku.com/acme-\(number).git"), "id": .string(id), "internal_routing": .null,
+            "maintenance": false, "name": .string("acme-\(number)"), "organization": ["id": "106b3352-bddf-49e9-a726-fd8ecd37f867", "name": "acme"],
+            "region": ["id": "59accabd-516d-4f0e-83e6-6e3757701145", "name": "eu"], "space": .null,
+            "stack": ["id": "224c10d2-4a3d-4dd2-b3dc-d69690cf89da", "name": .string(stack)], "updated_at": "2026-03-25T06:00:00Z",
+            "web_url": .string("https://acme-\(number).herokuapp.com/"),
+        ]
+        return CapturedResource(kind: ResourceKind.app, key: id, name: "acme-\(number)", appKey: id, body: body)
+    }
+
+    /// The base and depth of the row that stores `resource`'s body.
+    static func row(_ store: SnapshotStore, _ resource: CapturedResource) throws -> (base: String?, depth: Int64) {
+        let digest = Digest.sha256(CanonicalJSON.encode(resource.body))
+        let id = try #require(try store.locateObject(digest).match?.id)
+        let row = try #require(try store.database.query("SELECT depth FROM objects WHERE id = ?", [.integer(id)]).first)
+        return (try ObjectEncodingTests.row(store, digest).base, row.int(0) ?? -1)
+    }
+
+    static func digest(_ resource: CapturedResource) -> String {
+        Digest.sha256(CanonicalJSON.encode(resource.body))
+    }
+
+    @Test("new resources stored against first of kind")
+    func firstOfKind() throws {
+        let (store, _) = try StoreFixtures.makeStore()
+        let apps = (0..<10).map { Self.app($0) }
+        try StoreFixtures.commit(store, apps, at: "2026-03-25T06:00:00Z")
+
+        let first = try Self.row(store, apps[0])
+        #expect(first.base == nil)
+        #expect(first.depth == 0)
+        for app in apps.dropFirst() {
+            let stored = try Self.row(store, app)
+            #expect(stored.base == Self.digest(apps[0]), "\(app.name)")
+            #expect(stored.depth == 0, "\(app.name)")
+            #expect(try store.objectBytes(Self.digest(app)) == CanonicalJSON.encode(app.body))
+        }
+        #expect(try StoreChecker(store: store).run().problems == [])
+    }
+
+    @Test("later versions stay in own chain")
+    func laterVersionsOwnChain() throws {
+        let (store, _) = try StoreFixtures.makeStore()
+        var apps = (0..<10).map { Self.app($0) }
+        try StoreFixtures.commit(store, apps, at: "2026-03-25T06:00:00Z")
+        let start = apps[5]
+        apps[5] = Self.app(5, stack: "heroku-22")
+        try StoreFixtures.commit(store, apps, at: "2026-03-26T06:00:00Z")
+        let second = apps[5]
+        apps[5] = Self.app(5, stack: "heroku-20")
+        try StoreFixtures.commit(store, apps, at: "2026-03-27T06:00:00Z")
+
+        // Number 1 against the chain's start, and number 2 against the start too (2 with its
+        // lowest bit cleared is 0), never against the first app the start was stored against.
+        #expect(try Self.row(store, second).base == Self.digest(start))
+        #expect(try Self.row(store, second).depth == 1)
+        #expect(try Self.row(store, apps[5]).base == Self.digest(start))
+        #expect(try Self.row(store, apps[5]).depth == 2)
+        #expect(try store.objectBytes(Self.digest(apps[5])) == CanonicalJSON.encode(apps[5].body))
+        #expect(try StoreChecker(store: store).run().problems == [])
+    }
+
+    @Test("kind base is a standalone object")
+    func kindBaseStandalone() throws {
+        let (store, _) = try StoreFixtures.makeStore()
+        var apps = (0..<4).map { Self.app($0) }
+        try StoreFixtures.commit(store, apps, at: "2026-03-25T06:00:00Z")
+        // The first app changes, so it is stored against its previous version, and cannot
+        // serve as a base: the first new app is stored alone, and the second against it.
+        apps[0] = Self.app(0, stack: "heroku-22")
+        apps += [Self.app(10), Self.app(11)]
+        try StoreFixtures.commit(store, apps, at: "2026-03-26T06:00:00Z")
+
+        #expect(try Self.row(store, apps[0]).base == Self.digest(Self.app(0)))
+        #expect(try Self.row(store, apps[4]).base == nil)
+        #expect(try Self.row(store, apps[5]).base == Self.digest(apps[4]))
+        #expect(try Self.row(store, apps[5]).depth == 0)
+        #expect(try StoreChecker(store: store).run().problems == [])
+    }
+}
