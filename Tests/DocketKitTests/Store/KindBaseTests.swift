@@ -7,7 +7,7 @@ import Testing
 /// commit stored alone, and their chains still start with them.
 @Suite("kind bases")
 struct KindBaseTests {
-    /// An app with the fields a Heroku app has, so that two apps share most of their text.
+    /// Returns an app with the fields a Heroku app has, so that two apps share most of their text.
     static func app(_ number: Int, stack: String = "heroku-24") -> CapturedResource {
         let id = String(format: "3c28ae94-8924-4f50-af34-aceb36a5%04d", number)
         let body: JSONValue = [
@@ -22,7 +22,7 @@ struct KindBaseTests {
         return CapturedResource(kind: ResourceKind.app, key: id, name: "acme-\(number)", appKey: id, body: body)
     }
 
-    /// The base and depth of the row that stores `resource`'s body.
+    /// Returns the base and depth of the row that stores the body of `resource`.
     static func row(_ store: SnapshotStore, _ resource: CapturedResource) throws -> (base: String?, depth: Int64) {
         let digest = Digest.sha256(CanonicalJSON.encode(resource.body))
         let id = try #require(try store.locateObject(digest).match?.id)
