@@ -8,9 +8,11 @@
 ///
 /// A daily capture changes a few fields of a few thousand resources, and the tree leaves
 /// and kind trees that list them. Stored against an earlier version, each costs about the
-/// bytes that changed since then. Versions form a chain back to a standalone object, the
-/// chain's start, and `depth` numbers each version from that start (the start is 0). How a
-/// version picks its base depends on the chain's `ChainShape`:
+/// bytes that changed since then. Versions form a chain back to the chain's start, and
+/// `depth` numbers each version from that start (the start is 0). The start is stored alone,
+/// or for a resource against another of its kind (see `KindBase`), and is still the start:
+/// no later version is stored against an object beyond it. How a version picks its base
+/// depends on the chain's `ChainShape`:
 /// - `.consecutive` (trees): against the version before it, so a read decodes every version
 ///   from the start, at most `maximumChainDepth` bodies plus one. A leaf changes a few
 ///   entries a day, and against a leaf a week older it would carry a week's changes.
