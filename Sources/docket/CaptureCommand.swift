@@ -188,6 +188,10 @@ enum CaptureCommand: Command {
 
     private static func report(_ summary: CaptureSummary, context: CommandContext) {
         let console = context.console
+        if let schema = summary.upgradedFromSchema {
+            console.warning(
+                "upgraded the store \(context.storePath) from schema \(schema) to \(SnapshotStore.schemaVersion): an older Docket can no longer open it; to go back to one, restore a copy of the store taken before this capture")
+        }
         for id in summary.interruptedRuns {
             console.warning("run \(id) was interrupted before it finished; it is marked interrupted in the run ledger")
         }

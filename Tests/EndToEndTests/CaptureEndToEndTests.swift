@@ -243,6 +243,27 @@ struct CaptureEndToEndTests {
         #expect(first.wait().status == 0)
     }
 
+    /// Schema 6 only marks that bodies may be copy deltas, so a store relabelled 5 opens as
+    /// one that a Docket of schema 5 wrote.
+    @Test("upgrading capture says so")
+    func upgradeNotice() throws {
+        let fake = try FakeHeroku(day: 1)
+        let store = storePath()
+        #expect(try docket(fake.captureArguments(store: store), environment: ["DOCKET_NOW": "2026-03-25T06:00:00Z"]).status == 0)
+        let relabel = try ChildProcess(
+            executable: "/usr/bin/sqlite3", arguments: [store, "PRAGMA user_version = 5;"], environment: [:],
+            stdoutPath: "/dev/null", stderrPath: "/dev/null")
+        #expect(relabel.wait().status == 0)
+
+        let upgrading = try docket(fake.captureArguments(store: store), environment: ["DOCKET_NOW": "2026-03-26T06:00:00Z"])
+        #expect(upgrading.status == 0)
+        #expect(upgrading.stderr.contains("upgraded the store \(store) from schema 5 to "))
+        let next = try docket(fake.captureArguments(store: store), environment: ["DOCKET_NOW": "2026-03-27T06:00:00Z"])
+        #expect(next.status == 0)
+        #expect(!next.stderr.contains("upgraded the store"))
+        #expect(try docket(["check", "--store", store]).status == 0)
+    }
+
     @Test("a killed capture leaves a valid store and an interrupted run")
     func killedCapture() throws {
         let fake = try FakeHeroku(day: 1)

@@ -29,6 +29,8 @@ public struct CaptureSummary: Sendable {
     public var resourcesByKind: [String: Int]
     public var endpoints: [EndpointRecord]
     public var interruptedRuns: [Int64]
+    /// The schema the store had before this run upgraded it, if it did.
+    public var upgradedFromSchema: Int?
     public var durationSeconds: Double
     /// The exit category for outcomes other than complete; nil on success.
     public var failureCategory: DocketError.Category?
@@ -109,7 +111,7 @@ public enum CaptureRunner {
         let parent = try snapshot.flatMap { try store.parent(of: $0) }
         return CaptureSummary(
             run: run, snapshot: snapshot, snapshotChanged: snapshot.map { $0.treeDigest != parent?.treeDigest },
-            resourcesByKind: counts, endpoints: endpoints, interruptedRuns: interrupted,
+            resourcesByKind: counts, endpoints: endpoints, interruptedRuns: interrupted, upgradedFromSchema: store.upgradedFromSchema,
             durationSeconds: Date().timeIntervalSince(clockStart), failureCategory: category,
             pacedSeconds: await client?.gate.pacedSeconds ?? 0, lowestRateLimit: await client?.gate.lowestRemaining)
     }

@@ -22,6 +22,10 @@ public final class SnapshotStore {
     /// The newest schema version this Docket can read and write.
     public static let schemaVersion = StoreSchema.migrations.count
 
+    /// The schema the store had when this connection upgraded it, or nil when it was new or
+    /// already current. A Docket that reads only that schema can no longer open the store.
+    public private(set) var upgradedFromSchema: Int?
+
     /// Opens the store at `path`. With `create`, a missing store file is created with mode 0600
     /// (its folder must exist); otherwise a missing file is `StoreError.missing`.
     /// - Throws: `StoreError` naming the path and the fix.
@@ -49,8 +53,11 @@ public final class SnapshotStore {
             try database.execute("PRAGMA foreign_keys = ON")
             // The schema is checked before WAL is switched on, so that a database that is not
             // a store is rejected without being changed.
-            try StoreSchema.migrate(database, path: path, readOnly: readOnly)
+            let found = try StoreSchema.migrate(database, path: path, readOnly: readOnly)
             let schema = Int(try database.query("PRAGMA user_version").first?.int(0) ?? 0)
+            if found > 0 && found < schema {
+                upgradedFromSchema = found
+            }
             objectIndex = ObjectIndex.forSchema(schema)
             if !readOnly {
                 try database.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL")

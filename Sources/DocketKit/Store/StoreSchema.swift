@@ -184,8 +184,10 @@ enum StoreSchema {
     /// benchmark's quick account took 7 % less space.
     static let pageSize = 16384
 
-    /// Brings the schema up to date, or rejects a store from a newer Docket.
-    static func migrate(_ database: SQLiteDatabase, path: String, readOnly: Bool) throws {
+    /// Brings the schema up to date, or rejects a store from a newer Docket. Returns the
+    /// schema the store had before, 0 for a new store.
+    @discardableResult
+    static func migrate(_ database: SQLiteDatabase, path: String, readOnly: Bool) throws -> Int {
         let version = Int(try database.query("PRAGMA user_version").first?.int(0) ?? 0)
         guard version <= migrations.count else {
             throw StoreError.newerSchema(path: path, found: version, supported: migrations.count)
@@ -201,7 +203,7 @@ enum StoreSchema {
             // Set before the first table exists; it cannot change later without a VACUUM.
             try database.execute("PRAGMA page_size = \(pageSize)")
         }
-        guard version < migrations.count, !(readOnly && version >= oldestReadableSchema) else { return }
+        guard version < migrations.count, !(readOnly && version >= oldestReadableSchema) else { return version }
         guard !readOnly else { throw StoreError.notAStore(path: path, reason: "its schema is not initialised") }
         // Rebuilding a table drops the old one, which foreign keys would reject. SQLite only
         // switches them outside a transaction, so each step checks them before it commits.
@@ -227,5 +229,6 @@ enum StoreSchema {
         if version > 0 && rebuildsTables {
             try database.execute("VACUUM")
         }
+        return version
     }
 }
