@@ -52,9 +52,9 @@ extension SnapshotStore {
     static let maximumSkippingDepth = 32
 
     /// How many bytes more a delta against the start of a chain may take than the delta
-    /// against the version its chain picks, and still be the one stored. Measured with
-    /// consecutive chains of deflate deltas: `docket diff` reads two
-    /// versions of each changed resource, usually on different days of a chain. On the
+    /// against the version its chain picks, and still be the one stored. `docket diff` reads
+    /// two versions of each changed resource, usually on different days of a chain. These
+    /// figures are from consecutive chains of deflate deltas. On the
     /// benchmark's small account over 90 days, diffing day 90 against day 60 took 5 % fewer
     /// instructions with 0 bytes than with chains only, and the store grew 0.7 % less a day.
     /// 16 bytes took 11 % fewer there but grew the large account's store 3.3 % more a day,
@@ -66,13 +66,21 @@ extension SnapshotStore {
     static let maximumBaseDepth = 64
 
     /// A standalone object that the new resources of one kind in a commit may be stored
-    /// against: the first of that kind that the commit stored alone. On the benchmark's
-    /// `estate` account, a Python prototype stored each of day 1's 59,145 other resources
-    /// against the first of its kind and took 41 % fewer bytes than deflating each alone
-    /// (12.9 against 22.0 MB). Resources of one kind share their field names and many values.
+    /// against: the first of that kind that the commit stored alone. Resources of one kind
+    /// share their field names and many values. On the benchmark's `estate` account, a Python
+    /// prototype stored each of day 1's 59,145 other resources against the first of its kind,
+    /// and they took 41 % fewer bytes than deflated alone (12.9 against 22.0 MB).
     struct KindBase {
         var id: Int64
         var bytes: [UInt8]
+        /// The bytes packed as a dictionary, once for all the resources stored against them.
+        var packed: [UInt8]
+
+        init(id: Int64, bytes: [UInt8]) {
+            self.id = id
+            self.bytes = bytes
+            packed = DigestPacking.packDictionary(bytes)
+        }
     }
 
     /// A body as stored, the row id of the base it was deflated against, and its chain depth.
@@ -117,7 +125,7 @@ extension SnapshotStore {
         // A new chain starts here. Against another object of its kind it is still numbered 0,
         // so its later versions never pick that object as a base.
         if let kindBase {
-            let body = try ObjectCompression.delta(bytes, against: kindBase.bytes)
+            let body = try ObjectCompression.delta(bytes, against: kindBase.bytes, packedBase: kindBase.packed)
             if body.count < best.body.count {
                 best = EncodedObject(body: body, base: kindBase.id, depth: 0)
             }
@@ -126,49 +134,55 @@ extension SnapshotStore {
     }
 
     /// Deflates `bytes` as the next version in the chain of the object `hint` names, against
-    /// the base `chain` picks, unless that chain is full, and against the standalone object
-    /// the chain starts from. Returns the first delta when it is smaller than the other by
-    /// more than `startDeltaAllowance` bytes, else the delta against the start. Returns nil
-    /// when the store has no object `hint`.
+    /// the base `chain` picks, unless that chain is full, and against the chain's start.
+    /// Returns the first delta when it is smaller than the other by more than
+    /// `startDeltaAllowance` bytes, else the delta against the start. Returns nil when the
+    /// store has no object `hint` or its chain is longer than a read follows.
     private func delta(of bytes: [UInt8], against hint: String, chain: ChainShape) throws -> EncodedObject? {
-        guard let version = try locateObject(hint).match else { return nil }
+        guard let version = try locateObject(hint).match, let earlier = try chainRows(from: version.id) else { return nil }
+        let start = earlier[earlier.count - 1].id
         var onVersion: EncodedObject?
         let number = version.depth + 1
         if number <= chain.maximumDepth {
-            var base = (id: version.id, bytes: version.bytes)
-            if let earlier = chain.baseNumber(of: number), earlier < version.depth,
-                let ancestor = try ancestor(of: version.id, numberedAtMost: earlier),
-                let ancestorBytes = try decodedObject(id: ancestor, depth: 0)?.bytes
-            {
-                base = (ancestor, ancestorBytes)
-            }
-            let body = try ObjectCompression.delta(bytes, against: base.bytes)
-            onVersion = EncodedObject(body: body, base: base.id, depth: number)
+            // The first row numbered at most the number the chain picks. Every chain holds one,
+            // because numbers fall along it to the start's 0.
+            let picked = chain.baseNumber(of: number).flatMap { pick in earlier.first { $0.number <= pick } }
+            let base = picked?.id ?? version.id
+            let body = try self.delta(of: bytes, againstRow: base)
+            onVersion = EncodedObject(body: body, base: base, depth: number)
         }
-        guard version.depth > 0, let start = try ancestor(of: version.id, numberedAtMost: 0), onVersion?.base != start,
-            let startOutput = try decodedObject(id: start, depth: 0)
-        else { return onVersion }
-        let onStart = try ObjectCompression.delta(bytes, against: startOutput.bytes, packedBase: startOutput.packed)
+        guard version.depth > 0, onVersion?.base != start else { return onVersion }
+        let onStart = try self.delta(of: bytes, againstRow: start)
         if let onVersion, onVersion.body.count + Self.startDeltaAllowance < onStart.count {
             return onVersion
         }
         return EncodedObject(body: onStart, base: start, depth: 1)
     }
 
-    /// Finds the first row on the chain from row `id` back to its start whose number is at
-    /// most `number`: with 0, the standalone object the chain starts from. Returns nil when
-    /// the chain is longer than a read follows, which only happens in a damaged store, and
-    /// `docket check` reports it.
-    private func ancestor(of id: Int64, numberedAtMost number: Int) throws -> Int64? {
-        var current = id
-        for _ in 0...Self.maximumBaseDepth {
-            guard let row = try database.query("SELECT base, depth FROM objects WHERE id = ?", [.integer(current)]).first else {
-                return nil
-            }
-            guard let base = row.int(0), Int(row.int(1) ?? 0) > number else { return current }
-            current = base
+    /// Encodes `bytes` as a delta against the object in row `id` (see
+    /// `ObjectCompression.delta`), with its bytes packed when a read has kept them so.
+    private func delta(of bytes: [UInt8], againstRow id: Int64) throws -> [UInt8] {
+        guard let base = try decodedObject(id: id, depth: 0) else {
+            throw StoreError.corrupt("the object in row \(id) is missing, though a delta chain names it")
         }
-        return nil
+        return try ObjectCompression.delta(bytes, against: base.bytes, packedBase: base.packed)
+    }
+
+    /// Returns the row ids and numbers on the chain from row `id` back to its start, the
+    /// first row numbered 0 or stored alone, or nil when the chain is longer than a read
+    /// follows, which only happens in a damaged store, and `docket check` reports it.
+    private func chainRows(from id: Int64) throws -> [(id: Int64, number: Int)]? {
+        var rows: [(id: Int64, number: Int)] = []
+        var current: Int64? = id
+        while let row = current, rows.count <= Self.maximumBaseDepth {
+            guard let stored = try database.query("SELECT base, depth FROM objects WHERE id = ?", [.integer(row)]).first else {
+                throw StoreError.corrupt("the object in row \(row) is missing, though a delta chain names it")
+            }
+            let number = Int(stored.int(1) ?? 0)
+            rows.append((row, number))
+            current = number > 0 ? stored.int(0) : nil
+        }
+        return current == nil ? rows : nil
     }
 
     /// One row read through the index: its id, chain depth and canonical bytes.
