@@ -305,7 +305,9 @@ public final class SnapshotStore {
             let previousDigests = try parent.map { try SnapshotTree.digestsByKey(of: $0, in: self) } ?? [:]
             var entriesByKind: [String: [ResourceEntry]] = [:]
             var kindBases: [String: KindBase] = [:]
-            for resource in resources {
+            // Concurrent listings finish in any order. Sorted, the same resources pick the same
+            // kind bases, so the same captures store every object in the same form.
+            for resource in resources.sorted(by: { ($0.kind, $0.key) < ($1.kind, $1.key) }) {
                 let (digest, standalone) = try storeObject(
                     CanonicalJSON.encode(resource.body), similarTo: previousDigests[resource.kind]?[resource.key], chain: .skipping,
                     kindBase: kindBases[resource.kind])

@@ -368,16 +368,17 @@ struct ObjectEncodingTests {
         return CapturedResource(kind: ResourceKind.postgres, key: "db1", name: "postgresql-db1", parentKey: "db1", body: body)
     }
 
-    /// The stored body of object `digest`, and the digest of the object it is stored against.
-    static func row(_ store: SnapshotStore, _ digest: String) throws -> (body: [UInt8], base: String?) {
+    /// Returns the stored body of object `digest`, the digest of the object it is stored
+    /// against, and its number in its chain.
+    static func row(_ store: SnapshotStore, _ digest: String) throws -> (body: [UInt8], base: String?, depth: Int64) {
         let id = try #require(try store.locateObject(digest).match?.id)
-        let row = try #require(try store.database.query("SELECT body, base FROM objects WHERE id = ?", [.integer(id)]).first)
+        let row = try #require(try store.database.query("SELECT body, base, depth FROM objects WHERE id = ?", [.integer(id)]).first)
         let base = try row.int(1).map { base in
             let baseRow = try #require(try store.database.query("SELECT body, base FROM objects WHERE id = ?", [.integer(base)]).first)
             let stored = SnapshotStore.StoredObject(id: base, digest: nil, body: baseRow.bytes(0) ?? [], base: baseRow.int(1))
             return Digest.sha256(try store.decode(stored))
         }
-        return (row.bytes(0) ?? [], base)
+        return (row.bytes(0) ?? [], base, row.int(2) ?? -1)
     }
 
     static func digest(of kind: String, in snapshot: SnapshotInfo, _ store: SnapshotStore) throws -> String {
@@ -538,7 +539,7 @@ struct ObjectEncodingTests {
         #expect(try StoreChecker(store: store).run().problems == [])
     }
 
-    /// A store written before skipping chains holds consecutive ones, numbered by their
+    /// A store written before skipping chains contains consecutive ones, numbered by their
     /// steps. A new resource version continues such a chain, against the version its
     /// number picks.
     @Test("skipping version continues a consecutive chain")
@@ -560,7 +561,7 @@ struct ObjectEncodingTests {
         #expect(try StoreChecker(store: store).run().problems == [])
     }
 
-    /// How many rows a read of object `digest` decodes after its start.
+    /// Returns how many rows a read of object `digest` decodes after its start.
     static func steps(_ store: SnapshotStore, _ digest: String) throws -> Int {
         var current = try #require(try store.locateObject(digest).match?.id)
         var steps = 0
