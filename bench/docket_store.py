@@ -182,7 +182,7 @@ class DocketStore:
             try:
                 return unpack_digests(apply_copy_delta(body[1:], pack_digests(self._object_bytes_by_id(base))))
             except ValueError as error:
-                raise ValueError("object row %d cannot be applied to its base: %s" % (object_id, error)) from None
+                raise ValueError("the copy delta in object row %d does not apply to its base: %s" % (object_id, error)) from None
         options = {}
         if base is not None:
             dictionary = self._object_bytes_by_id(base)
