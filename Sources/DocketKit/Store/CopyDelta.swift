@@ -25,8 +25,8 @@ enum CopyDelta {
         let description: String
     }
 
-    /// The shortest run of the base that a copy takes. A copy instruction costs 3 to 6 bytes,
-    /// so a shorter run is cheaper inserted.
+    /// The shortest run of the base that a copy takes. A copy instruction costs at least 3
+    /// bytes (its byte, an offset and a length), so a shorter run is about as cheap inserted.
     static let minimumMatch = 4
 
     /// The maximum number of places in the base that the encoder compares with each position
