@@ -66,7 +66,8 @@ extension SnapshotStore {
     static let maximumBaseDepth = 64
 
     /// A standalone object that the new resources of one kind in a commit may be stored
-    /// against: the first of that kind that the commit stored alone. Resources of one kind
+    /// against: the first of that kind that the commit stored alone, which is the one most
+    /// like the others when the kind has new resources (see `placingKindBasesFirst`). Resources of one kind
     /// share their field names and many values. On the benchmark's `estate` account, a Python
     /// prototype stored each of day 1's 59,145 other resources against the first of its kind,
     /// and they took 41 % fewer bytes than deflated alone (12.9 against 22.0 MB).
@@ -315,5 +316,56 @@ extension SnapshotStore {
     /// chain plus one step, and the two versions a diff compares usually share most of theirs.
     static func makeBaseCache() -> RecentValues<Int64, ObjectCompression.Inflater.Output> {
         RecentValues(maximumCount: 4096, maximumCost: 8 << 20) { $0.bytes.count + ($0.packed?.count ?? 0) }
+    }
+}
+
+extension SnapshotStore {
+    /// How many new resources of one kind a commit compares to pick the kind's base.
+    static let kindBaseCandidates = 8
+
+    /// Returns `sorted`, resources sorted by kind and key, with the new resource of each kind
+    /// that is most like the others moved to the front of its kind, so that it is stored
+    /// alone and becomes the kind base. Among the first `kindBaseCandidates` new resources of
+    /// a kind, that is the one the others deflate smallest against, the first on a tie.
+    ///
+    /// The first by key is as good a base as any other only on average. On day 1 of the
+    /// benchmark's `estate` account, the resources stored against a kind base took 13.70 MB
+    /// against the first of each kind by key, 13.00 MB against the first listed, and
+    /// 12.38 MB against the most alike of 8 (12.35 MB of 16).
+    static func placingKindBasesFirst(
+        _ sorted: [CapturedResource], previousDigests: [String: [String: String]]
+    ) throws -> [CapturedResource] {
+        var result = sorted
+        var start = 0
+        while start < result.count {
+            let kind = result[start].kind
+            var end = start
+            while end < result.count && result[end].kind == kind { end += 1 }
+            let candidates = (start..<end).lazy.filter { previousDigests[kind]?[result[$0].key] == nil }.prefix(kindBaseCandidates)
+            if let chosen = try mostAlike(Array(candidates), in: result), chosen != start {
+                let resource = result.remove(at: chosen)
+                result.insert(resource, at: start)
+            }
+            start = end
+        }
+        return result
+    }
+
+    /// Returns the position among `positions` of the resource the others deflate smallest
+    /// against, or nil for fewer than three, where any is as good.
+    private static func mostAlike(_ positions: [Int], in resources: [CapturedResource]) throws -> Int? {
+        guard positions.count >= 3 else { return nil }
+        let bodies = positions.map { CanonicalJSON.encode(resources[$0].body) }
+        var best: (position: Int, bytes: Int)?
+        for (index, base) in bodies.enumerated() {
+            var total = 0
+            for (other, body) in bodies.enumerated() where other != index {
+                total += try ObjectCompression.compress(body, dictionary: base).count
+            }
+            if best == nil || total < best!.bytes {
+                best = (positions[index], total)
+            }
+        }
+        return best?.position
     }
 }

@@ -307,7 +307,8 @@ public final class SnapshotStore {
             var kindBases: [String: KindBase] = [:]
             // Concurrent listings finish in any order. Sorted, the same resources pick the same
             // kind bases, so the same captures store every object in the same form.
-            for resource in resources.sorted(by: { ($0.kind, $0.key) < ($1.kind, $1.key) }) {
+            let sorted = resources.sorted { ($0.kind, $0.key) < ($1.kind, $1.key) }
+            for resource in try Self.placingKindBasesFirst(sorted, previousDigests: previousDigests) {
                 let (digest, standalone) = try storeObject(
                     CanonicalJSON.encode(resource.body), similarTo: previousDigests[resource.kind]?[resource.key], chain: .skipping,
                     kindBase: kindBases[resource.kind])

@@ -3,8 +3,8 @@ import Testing
 
 @testable import DocketKit
 
-/// New resources of one kind in a commit are stored against the first of that kind the
-/// commit stored alone, and their chains still start with them.
+/// New resources of one kind in a commit are stored against the one most like the others,
+/// which the commit stores alone, and their chains still start with them.
 @Suite("kind bases")
 struct KindBaseTests {
     /// Returns an app with the fields a Heroku app has, so that two apps share most of their text.
@@ -22,6 +22,16 @@ struct KindBaseTests {
         return CapturedResource(kind: ResourceKind.app, key: id, name: "acme-\(number)", appKey: id, body: body)
     }
 
+    /// Returns app `number` with a long description and another region, unlike the others.
+    static func unusualApp(_ number: Int) -> CapturedResource {
+        var app = app(number)
+        guard case .object(var fields) = app.body else { return app }
+        fields["buildpack_provided_description"] = .string(String(repeating: "a build with its own buildpack, ", count: 20))
+        fields["region"] = ["id": "d7b0a7a4-2a2f-4d24-8a2c-0b5e1b1c6a3d", "name": "tokyo"]
+        app.body = .object(fields)
+        return app
+    }
+
     /// Returns the base and number of the row that stores the body of `resource`.
     static func row(_ store: SnapshotStore, _ resource: CapturedResource) throws -> (base: String?, depth: Int64) {
         let stored = try ObjectEncodingTests.row(store, digest(resource))
@@ -32,22 +42,38 @@ struct KindBaseTests {
         Digest.sha256(CanonicalJSON.encode(resource.body))
     }
 
-    @Test("new resources stored against first of kind")
-    func firstOfKind() throws {
+    @Test("new resources stored against one kind base")
+    func oneKindBase() throws {
         let (store, _) = try StoreFixtures.makeStore()
         let apps = (0..<10).map { Self.app($0) }
         try StoreFixtures.commit(store, apps, at: "2026-03-25T06:00:00Z")
 
-        let first = try Self.row(store, apps[0])
-        #expect(first.base == nil)
-        #expect(first.depth == 0)
-        for app in apps.dropFirst() {
+        let standalone = try apps.filter { try Self.row(store, $0).base == nil }
+        #expect(standalone.count == 1)
+        let base = try #require(standalone.first)
+        for app in apps where app.key != base.key {
             let stored = try Self.row(store, app)
-            #expect(stored.base == Self.digest(apps[0]), "\(app.name)")
+            #expect(stored.base == Self.digest(base), "\(app.name)")
             #expect(stored.depth == 0, "\(app.name)")
             #expect(try store.objectBytes(Self.digest(app)) == CanonicalJSON.encode(app.body))
         }
         #expect(try StoreChecker(store: store).run().problems == [])
+    }
+
+    /// The first app by key is unlike the others, so they are stored against another one.
+    @Test("kind base is the most alike, not the first by key")
+    func mostAlike() throws {
+        let (store, _) = try StoreFixtures.makeStore()
+        let apps = [Self.unusualApp(0)] + (1..<10).map { Self.app($0) }
+        try StoreFixtures.commit(store, apps, at: "2026-03-25T06:00:00Z")
+
+        let base = try #require(try Self.row(store, apps[9]).base)
+        #expect(base != Self.digest(apps[0]))
+        #expect(try apps.dropFirst().contains { Self.digest($0) == base })
+        for app in apps where Self.digest(app) != base {
+            #expect(try Self.row(store, app).base == base, "\(app.name)")
+        }
+        #expect(try store.objectBytes(Self.digest(apps[0])) == CanonicalJSON.encode(apps[0].body))
     }
 
     /// Listings finish in any order, so a capture hands the same resources over in any order.
@@ -58,8 +84,6 @@ struct KindBaseTests {
         for order in [apps, apps.reversed()] {
             let (store, _) = try StoreFixtures.makeStore()
             try StoreFixtures.commit(store, order, at: "2026-03-25T06:00:00Z")
-            // The app with the lowest key is the kind base in either order.
-            #expect(try Self.row(store, apps[0]).base == nil)
             let rows = try store.database.query("SELECT hex(body) FROM objects")
             bodies.append(rows.compactMap { $0.string(0) }.sorted())
         }
