@@ -328,10 +328,10 @@ extension SnapshotStore {
     /// alone and becomes the kind base. Among the first `kindBaseCandidates` new resources of
     /// a kind, that is the one the others deflate smallest against, the first on a tie.
     ///
-    /// The first by key is as good a base as any other only on average. On day 1 of the
-    /// benchmark's `estate` account, the resources stored against a kind base took 13.70 MB
-    /// against the first of each kind by key, 13.00 MB against the first listed, and
-    /// 12.38 MB against the most alike of 8 (12.35 MB of 16).
+    /// The first by key is as good a base as any other only on average. Take day 1 of the
+    /// benchmark's `estate` account: stored against the first of each kind by key, the
+    /// resources with a kind base took 13.70 MB. Against the first listed they took
+    /// 13.00 MB, and against the most alike of 8, 12.38 MB (12.35 MB of 16).
     static func placingKindBasesFirst(
         _ sorted: [CapturedResource], previousDigests: [String: [String: String]]
     ) throws -> [CapturedResource] {
@@ -342,7 +342,7 @@ extension SnapshotStore {
             var end = start
             while end < result.count && result[end].kind == kind { end += 1 }
             let candidates = (start..<end).lazy.filter { previousDigests[kind]?[result[$0].key] == nil }.prefix(kindBaseCandidates)
-            if let chosen = try mostAlike(Array(candidates), in: result), chosen != start {
+            if let chosen = try bestKindBase(Array(candidates), in: result), chosen != start {
                 let resource = result.remove(at: chosen)
                 result.insert(resource, at: start)
             }
@@ -353,7 +353,7 @@ extension SnapshotStore {
 
     /// Returns the position among `positions` of the resource the others deflate smallest
     /// against, or nil for fewer than three, where any is as good.
-    private static func mostAlike(_ positions: [Int], in resources: [CapturedResource]) throws -> Int? {
+    private static func bestKindBase(_ positions: [Int], in resources: [CapturedResource]) throws -> Int? {
         guard positions.count >= 3 else { return nil }
         let bodies = positions.map { CanonicalJSON.encode(resources[$0].body) }
         var best: (position: Int, bytes: Int)?
@@ -362,7 +362,7 @@ extension SnapshotStore {
             for (other, body) in bodies.enumerated() where other != index {
                 total += try ObjectCompression.compress(body, dictionary: base).count
             }
-            if best == nil || total < best!.bytes {
+            if total < best?.bytes ?? .max {
                 best = (positions[index], total)
             }
         }

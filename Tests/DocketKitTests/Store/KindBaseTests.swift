@@ -42,7 +42,7 @@ struct KindBaseTests {
         Digest.sha256(CanonicalJSON.encode(resource.body))
     }
 
-    @Test("new resources stored against one kind base")
+    @Test("new resources share one kind base")
     func oneKindBase() throws {
         let (store, _) = try StoreFixtures.makeStore()
         let apps = (0..<10).map { Self.app($0) }
@@ -61,8 +61,8 @@ struct KindBaseTests {
     }
 
     /// The first app by key is unlike the others, so they are stored against another one.
-    @Test("kind base is the most alike, not the first by key")
-    func mostAlike() throws {
+    @Test("most alike resource is kind base")
+    func bestKindBase() throws {
         let (store, _) = try StoreFixtures.makeStore()
         let apps = [Self.unusualApp(0)] + (1..<10).map { Self.app($0) }
         try StoreFixtures.commit(store, apps, at: "2026-03-25T06:00:00Z")
