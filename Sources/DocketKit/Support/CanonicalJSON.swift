@@ -17,14 +17,20 @@ public enum CanonicalJSON {
         String(decoding: encode(value), as: UTF8.self)
     }
 
-    /// Keys sorted by their UTF-16 code units, as RFC 8785 section 3.2.3 requires.
-    static func sortedKeys(_ members: [String: JSONValue]) -> [String] {
-        let keys = Array(members.keys)
-        // ASCII keys, nearly all of them, sort the same by bytes, which compare faster.
-        if keys.allSatisfy({ $0.utf8.allSatisfy { $0 < 0x80 } }) {
-            return keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+    /// Members sorted by their keys' UTF-16 code units, as RFC 8785 section 3.2.3 requires.
+    static func sortedMembers(_ members: [String: JSONValue]) -> [(key: String, value: JSONValue)] {
+        let pairs = Array(members)
+        // ASCII keys, nearly all of them, sort the same by String's own comparison, which
+        // compares their bytes in one call. Walking the UTF-8 or UTF-16 views a code unit at
+        // a time took a quarter of the time that rendering control results as JSON took.
+        if pairs.allSatisfy({ isASCII($0.key) }) {
+            return pairs.sorted { $0.key < $1.key }
         }
-        return keys.sorted { $0.utf16.lexicographicallyPrecedes($1.utf16) }
+        return pairs.sorted { $0.key.utf16.lexicographicallyPrecedes($1.key.utf16) }
+    }
+
+    static func isASCII(_ text: String) -> Bool {
+        text.utf8.withContiguousStorageIfAvailable { $0.allSatisfy { $0 < 0x80 } } ?? text.utf8.allSatisfy { $0 < 0x80 }
     }
 
     static func write(_ value: JSONValue, into output: inout [UInt8]) {
@@ -42,11 +48,11 @@ public enum CanonicalJSON {
             output.append(UInt8(ascii: "]"))
         case .object(let members):
             output.append(UInt8(ascii: "{"))
-            for (position, key) in sortedKeys(members).enumerated() {
+            for (position, member) in sortedMembers(members).enumerated() {
                 if position > 0 { output.append(UInt8(ascii: ",")) }
-                writeString(key, into: &output)
+                writeString(member.key, into: &output)
                 output.append(UInt8(ascii: ":"))
-                write(members[key]!, into: &output)
+                write(member.value, into: &output)
             }
             output.append(UInt8(ascii: "}"))
         }

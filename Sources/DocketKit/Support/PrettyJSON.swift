@@ -30,14 +30,14 @@ public enum PrettyJSON {
             output.append(UInt8(ascii: "]"))
         case .object(let members) where !members.isEmpty:
             output.append(UInt8(ascii: "{"))
-            for (position, key) in CanonicalJSON.sortedKeys(members).enumerated() {
+            for (position, member) in CanonicalJSON.sortedMembers(members).enumerated() {
                 output.append(position == 0 ? UInt8(ascii: "\n") : UInt8(ascii: ","))
                 if position > 0 { output.append(UInt8(ascii: "\n")) }
                 pad(indent + 1, into: &output)
-                CanonicalJSON.writeString(key, into: &output)
+                CanonicalJSON.writeString(member.key, into: &output)
                 output.append(UInt8(ascii: ":"))
                 output.append(UInt8(ascii: " "))
-                write(members[key]!, indent: indent + 1, into: &output)
+                write(member.value, indent: indent + 1, into: &output)
             }
             output.append(UInt8(ascii: "\n"))
             pad(indent, into: &output)
