@@ -172,14 +172,43 @@ public enum ControlRenderer {
 
     /// Rows as RFC 4180 CSV with CRLF line ends.
     static func csvTable(_ rows: [[String]]) -> String {
-        rows.map { $0.map(csvField).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
+        // Written into one buffer: joining each row's fields and then the rows, and quoting
+        // with Foundation, took a tenth of the time a bundle spends on its controls.
+        var output: [UInt8] = []
+        for row in rows {
+            for (position, field) in row.enumerated() {
+                if position > 0 { output.append(UInt8(ascii: ",")) }
+                appendCSVField(field, to: &output)
+            }
+            output.append(contentsOf: [0x0D, 0x0A])
+        }
+        return String(decoding: output, as: UTF8.self)
     }
 
     /// Quotes a CSV field when it contains a comma, a quote or a line break.
     static func csvField(_ text: String) -> String {
-        // The four characters are ASCII, so a scan of the UTF-8 bytes finds them.
-        let needsQuotes = text.utf8.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }
-        guard needsQuotes else { return text }
-        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        var output: [UInt8] = []
+        appendCSVField(text, to: &output)
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    /// Appends `text` as one CSV field, quoted, and with each quote doubled, when it contains
+    /// a comma, a quote or a line break.
+    private static func appendCSVField(_ text: String, to output: inout [UInt8]) {
+        let quote = UInt8(ascii: "\"")
+        var text = text
+        text.withUTF8 { bytes in
+            // The four characters are ASCII, so a scan of the UTF-8 bytes finds them.
+            guard bytes.contains(where: { $0 == UInt8(ascii: ",") || $0 == quote || $0 == 0x0A || $0 == 0x0D }) else {
+                output.append(contentsOf: bytes)
+                return
+            }
+            output.append(quote)
+            for byte in bytes {
+                output.append(byte)
+                if byte == quote { output.append(quote) }
+            }
+            output.append(quote)
+        }
     }
 }
