@@ -88,20 +88,17 @@ enum BagLayout {
     /// Comparing the UTF-8 bytes with `/` ranked below every other byte gives that order
     /// without splitting the paths; a bundle sorts hundreds of thousands of names.
     static func precedes(_ left: String, _ right: String) -> Bool {
-        var leftBytes = left.utf8.makeIterator()
-        var rightBytes = right.utf8.makeIterator()
-        while true {
-            switch (leftBytes.next(), rightBytes.next()) {
-            case (nil, nil):
-                return false
-            case (nil, _):
-                return true
-            case (_, nil):
-                return false
-            case let (leftByte?, rightByte?) where leftByte != rightByte:
-                return sortRank(leftByte) < sortRank(rightByte)
-            default:
-                continue
+        var left = left
+        var right = right
+        return left.withUTF8 { leftBytes in
+            right.withUTF8 { rightBytes in
+                let common = min(leftBytes.count, rightBytes.count)
+                var index = 0
+                while index < common && leftBytes[index] == rightBytes[index] {
+                    index += 1
+                }
+                guard index < common else { return leftBytes.count < rightBytes.count }
+                return sortRank(leftBytes[index]) < sortRank(rightBytes[index])
             }
         }
     }
@@ -113,7 +110,8 @@ enum BagLayout {
     /// Percent-encodes the characters BagIt 1.0 requires encoded in manifest paths: CR, LF
     /// and `%`.
     static func manifestPath(_ path: String) -> String {
-        let needsEncoding = path.utf8.contains { $0 == UInt8(ascii: "%") || $0 == 0x0A || $0 == 0x0D }
+        var path = path
+        let needsEncoding = path.withUTF8 { bytes in bytes.contains { $0 == UInt8(ascii: "%") || $0 == 0x0A || $0 == 0x0D } }
         guard needsEncoding else { return path }
         var encoded = ""
         for character in path.unicodeScalars {

@@ -191,6 +191,20 @@ final class ArchivePayloadSink: PayloadSink {
     /// In bundle order every path under a folder comes between the folder and the next path
     /// outside it, so a folder of `path` was written exactly when it is also a folder of the
     /// previous path.
+    /// Returns whether the folder part of `path` is `folder`. Compared as bytes: the string
+    /// views' generic scans took a twentieth of the time the main thread spends on the
+    /// payload.
+    private static func isFile(_ path: String, directlyIn folder: String) -> Bool {
+        var path = path
+        var folder = folder
+        return path.withUTF8 { pathBytes in
+            folder.withUTF8 { folderBytes in
+                guard let slash = pathBytes.lastIndex(of: UInt8(ascii: "/")), slash == folderBytes.count else { return false }
+                return slash == 0 || memcmp(pathBytes.baseAddress!, folderBytes.baseAddress!, slash) == 0
+            }
+        }
+    }
+
     private func prepare(_ path: String) throws -> String {
         if let previousPath {
             precondition(BagLayout.precedes(previousPath, path), "payload out of order: \(path) after \(previousPath)")
@@ -198,9 +212,7 @@ final class ArchivePayloadSink: PayloadSink {
         previousPath = path
         let payloadPath = "\(BagLayout.payloadFolder)/\(path)"
         // Most files share their folder with the file before, whose folders are all written.
-        if let folder = openDirectories.last, let slash = payloadPath.utf8.lastIndex(of: UInt8(ascii: "/")),
-            payloadPath.utf8[..<slash].elementsEqual(folder.utf8)
-        {
+        if let folder = openDirectories.last, Self.isFile(payloadPath, directlyIn: folder) {
             return payloadPath
         }
         var folders: [String] = []

@@ -136,8 +136,8 @@ enum TarHeaders {
     }
 
     private static func copy(_ bytes: ArraySlice<UInt8>, into block: UnsafeMutableBufferPointer<UInt8>, at offset: Int) {
-        for (position, byte) in zip(offset..., bytes) {
-            block[position] = byte
+        bytes.withUnsafeBufferPointer { source in
+            _ = UnsafeMutableBufferPointer(rebasing: block[offset..<(offset + source.count)]).initialize(from: source)
         }
     }
 
