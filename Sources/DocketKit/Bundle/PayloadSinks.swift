@@ -185,12 +185,6 @@ final class ArchivePayloadSink: PayloadSink {
         try sha512Manifest.append(digest: content.sha512, listedPath: listed)
     }
 
-    /// Checks the bundle order and writes the directory entries `path` needs; returns the
-    /// path relative to the bag.
-    ///
-    /// In bundle order every path under a folder comes between the folder and the next path
-    /// outside it, so a folder of `path` was written exactly when it is also a folder of the
-    /// previous path.
     /// Returns whether the folder part of `path` is `folder`. Compared as bytes: the string
     /// views' generic scans took a twentieth of the time the main thread spends on the
     /// payload.
@@ -205,6 +199,12 @@ final class ArchivePayloadSink: PayloadSink {
         }
     }
 
+    /// Checks the bundle order and writes the directory entries `path` needs; returns the
+    /// path relative to the bag.
+    ///
+    /// In bundle order every path under a folder comes between the folder and the next path
+    /// outside it, so a folder of `path` was written exactly when it is also a folder of the
+    /// previous path.
     private func prepare(_ path: String) throws -> String {
         if let previousPath {
             precondition(BagLayout.precedes(previousPath, path), "payload out of order: \(path) after \(previousPath)")
