@@ -88,17 +88,20 @@ enum BagLayout {
     /// Comparing the UTF-8 bytes with `/` ranked below every other byte gives that order
     /// without splitting the paths; a bundle sorts hundreds of thousands of names.
     static func precedes(_ left: String, _ right: String) -> Bool {
-        var left = left
-        var right = right
-        return left.withUTF8 { leftBytes in
-            right.withUTF8 { rightBytes in
-                let common = min(leftBytes.count, rightBytes.count)
-                var index = 0
-                while index < common && leftBytes[index] == rightBytes[index] {
-                    index += 1
-                }
-                guard index < common else { return leftBytes.count < rightBytes.count }
-                return sortRank(leftBytes[index]) < sortRank(rightBytes[index])
+        var leftBytes = left.utf8.makeIterator()
+        var rightBytes = right.utf8.makeIterator()
+        while true {
+            switch (leftBytes.next(), rightBytes.next()) {
+            case (nil, nil):
+                return false
+            case (nil, _):
+                return true
+            case (_, nil):
+                return false
+            case let (leftByte?, rightByte?) where leftByte != rightByte:
+                return sortRank(leftByte) < sortRank(rightByte)
+            default:
+                continue
             }
         }
     }
@@ -110,8 +113,8 @@ enum BagLayout {
     /// Percent-encodes the characters BagIt 1.0 requires encoded in manifest paths: CR, LF
     /// and `%`.
     static func manifestPath(_ path: String) -> String {
-        var path = path
-        let needsEncoding = path.withUTF8 { bytes in bytes.contains { $0 == UInt8(ascii: "%") || $0 == 0x0A || $0 == 0x0D } }
+        let isSpecial = { (byte: UInt8) in byte == UInt8(ascii: "%") || byte == 0x0A || byte == 0x0D }
+        let needsEncoding = path.utf8.withContiguousStorageIfAvailable { $0.contains(where: isSpecial) } ?? path.utf8.contains(where: isSpecial)
         guard needsEncoding else { return path }
         var encoded = ""
         for character in path.unicodeScalars {

@@ -189,14 +189,17 @@ final class ArchivePayloadSink: PayloadSink {
     /// views' generic scans took a twentieth of the time the main thread spends on the
     /// payload.
     private static func isFile(_ path: String, directlyIn folder: String) -> Bool {
-        var path = path
-        var folder = folder
-        return path.withUTF8 { pathBytes in
-            folder.withUTF8 { folderBytes in
+        let compared = path.utf8.withContiguousStorageIfAvailable { pathBytes in
+            folder.utf8.withContiguousStorageIfAvailable { folderBytes in
                 guard let slash = pathBytes.lastIndex(of: UInt8(ascii: "/")), slash == folderBytes.count else { return false }
                 return slash == 0 || memcmp(pathBytes.baseAddress!, folderBytes.baseAddress!, slash) == 0
             }
         }
+        if let compared, let compared {
+            return compared
+        }
+        guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { return false }
+        return path.utf8[..<slash].elementsEqual(folder.utf8)
     }
 
     /// Checks the bundle order and writes the directory entries `path` needs; returns the
