@@ -79,8 +79,8 @@ public struct SnapshotDiffer {
         return keys.map { changes[$0.position] }
     }
 
-    /// Where a change goes in the output, and its position in the unsorted list, which
-    /// also keeps the sort stable.
+    /// The sort key of a change: its place in the output, then its position in the unsorted
+    /// list, which keeps the sort stable.
     private struct OutputKey: Comparable {
         let kindOrder: Int
         let kind: String
