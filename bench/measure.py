@@ -19,10 +19,15 @@ def require_gnu_time():
 
 
 def run_measured(arguments, environment=None, stdout=None, allowed_codes=(0,), cwd=None):
-    """Run `arguments` under `/usr/bin/time -v` and return a dict with seconds (wall clock,
-    measured here), user and system CPU seconds, max_rss_kb (the maximum resident set size
-    GNU time reports) and, when stdout is None, the captured stdout text.
+    """Flush written pages to disk, then run `arguments` under `/usr/bin/time -v` and return
+    a dict with seconds (wall clock, measured here), user and system CPU seconds, max_rss_kb
+    (the maximum resident set size GNU time reports) and, when stdout is None, the captured
+    stdout text.
     """
+    # Pages still on their way to disk slow whatever runs next: verify, run straight after
+    # the 1.43 GB bundle it reads was written, took 1.39 times sha256sum's time, against
+    # 0.99 side by side.
+    os.sync()
     with tempfile.NamedTemporaryFile("r", suffix=".time") as report:
         command = [GNU_TIME, "-v", "-o", report.name, *arguments]
         started = time.monotonic()
