@@ -19,8 +19,8 @@ def require_gnu_time():
 
 
 def run_measured(arguments, environment=None, stdout=None, allowed_codes=(0,), cwd=None):
-    """Flush written pages to disk, then run `arguments` under `/usr/bin/time -v` and return
-    a dict with seconds (wall clock, measured here), user and system CPU seconds, max_rss_kb
+    """Flush written pages to disk, then run `arguments` under `/usr/bin/time -v`. Returns a
+    dict with seconds (wall clock, measured here), user and system CPU seconds, max_rss_kb
     (the maximum resident set size GNU time reports) and, when stdout is None, the captured
     stdout text.
     """
