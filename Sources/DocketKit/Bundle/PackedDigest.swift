@@ -73,7 +73,7 @@ struct PackedDigest<Words: SIMD>: Hashable where Words.Scalar == UInt64 {
             for index in 0..<Words.scalarCount {
                 let word = words[index]
                 for shift in stride(from: 60, through: 0, by: -4) {
-                    text[position] = lowercaseHexDigits[Int(truncatingIfNeeded: word >> UInt64(shift)) & 0x0F]
+                    text[position] = lowercaseHexDigit(UInt8(truncatingIfNeeded: word >> UInt64(shift)) & 0x0F)
                     position += 1
                 }
             }
