@@ -67,10 +67,11 @@ extension SnapshotStore {
 
     /// A standalone object that the new resources of one kind in a commit may be stored
     /// against: the first of that kind that the commit stored alone, which is the one most
-    /// like the others when the kind has new resources (see `placingKindBasesFirst`). Resources of one kind
-    /// share their field names and many values. On the benchmark's `estate` account, a Python
-    /// prototype stored each of day 1's 59,145 other resources against the first of its kind,
-    /// and they took 41 % fewer bytes than deflated alone (12.9 against 22.0 MB).
+    /// like the others when the kind has new resources (see `placingKindBasesFirst`).
+    /// Resources of one kind share their field names and many values. On the benchmark's
+    /// `estate` account, a Python prototype stored each of day 1's 59,145 other resources
+    /// against the first of its kind, and they took 41 % fewer bytes than deflated alone
+    /// (12.9 against 22.0 MB).
     struct KindBase {
         var id: Int64
         var bytes: [UInt8]
