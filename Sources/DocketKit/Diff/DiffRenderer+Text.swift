@@ -166,7 +166,9 @@ extension DiffRenderer {
     }
 
     static func pad(_ text: String, _ width: Int) -> String {
-        text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
+        // Counting characters walks the whole string, so it is done once.
+        let count = text.count
+        return count >= width ? text : text + String(repeating: " ", count: width - count)
     }
 
     // MARK: - Markdown
