@@ -47,8 +47,14 @@ struct SnapshotEvidence: Sendable {
                 let index = Self.index(entries: entries, names: names, kinds: treeKinds, treeDigest: snapshot.info.treeDigest)
                 files.append(.index(path: "\(snapshot.folderPath)/\(name)", hashed: HashedBytes(index)))
             } else {
-                let kindFiles = zip(names[name] ?? [], byKind[name] ?? []).sorted { BagLayout.precedes($0.0, $1.0) }
-                for (fileName, entry) in kindFiles {
+                let fileNames = names[name] ?? []
+                let kindEntries = byKind[name] ?? []
+                // The positions are sorted rather than (name, entry) pairs, which the sort
+                // would copy, six strings each, for its comparisons and moves.
+                let order = fileNames.indices.sorted { BagLayout.precedes(fileNames[$0], fileNames[$1]) }
+                for position in order {
+                    let fileName = fileNames[position]
+                    let entry = kindEntries[position]
                     var rendered: [UInt8]?
                     if budget > 0, previous?.contains(entry.digest) == false {
                         rendered = PrettyJSON.encodeBytes(try store.object(entry.digest))
