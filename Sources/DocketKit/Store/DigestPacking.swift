@@ -45,10 +45,7 @@ enum DigestPacking {
     /// Returns `bytes` with every quoted lowercase SHA-256 hex digest packed, or nil when
     /// `bytes` contain a 0x00 byte, which `unpack` would read as a packed digest.
     static func pack(_ bytes: [UInt8]) -> [UInt8]? {
-        let containsMarker = bytes.withUnsafeBufferPointer { input in
-            input.baseAddress.map { memchr($0, Int32(digestMarker), input.count) != nil } ?? false
-        }
-        return containsMarker ? nil : packed(bytes)
+        containsPackedDigest(bytes) ? nil : packed(bytes)
     }
 
     /// Returns a preset dictionary with its digests packed. Unlike `pack`, it accepts bytes
