@@ -49,14 +49,14 @@ public enum ControlTimeline {
             for result in report.results {
                 current[identity(result)] = result
             }
-            // Few results change state from one report to the next, so only their keys are
-            // sorted: sorting every key of every report took 8 % of a bundle's controls.
+            // Few results change state from one report to the next, so only theirs are sorted.
+            // Sorting every key of every report took 8 % of the time a bundle spends on controls.
             let changed = current.filter { previous[$0.key]?.state != $0.value.state }
             for (key, result) in changed.sorted(by: { $0.key < $1.key }) {
                 changes.append(change(result, from: previous[key]?.state, to: result.state, in: report))
             }
-            for key in previous.keys.filter({ current[$0] == nil }).sorted() {
-                guard let result = previous[key] else { continue }
+            let removed = previous.filter { current[$0.key] == nil }
+            for (_, result) in removed.sorted(by: { $0.key < $1.key }) {
                 changes.append(change(result, from: result.state, to: nil, in: report))
             }
             previous = current

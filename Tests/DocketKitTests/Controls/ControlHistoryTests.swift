@@ -96,6 +96,21 @@ struct ControlHistoryTests {
         #expect(bob.last?.snapshotDigest == second.digest)
     }
 
+    /// A result whose subject is gone is listed after the results that changed state.
+    @Test("timeline lists removals after changes")
+    func timelineRemovals() throws {
+        let store = try F.makeStore()
+        let first = try F.commit(
+            store, [F.team(), F.member("alice@acme.example", mfa: false), F.member("bob@acme.example", mfa: false)], at: Self.days[0])
+        let second = try F.commit(store, [F.team(), F.member("bob@acme.example", mfa: true)], at: Self.days[1])
+        let evidence = try ControlEvidence.build(
+            store: store, policy: .defaults, policySource: "defaults", snapshots: [first, second], periodStart: Self.days[0])
+        let later = evidence.changes.filter { $0.controlID == "team-member-mfa" && $0.snapshotDigest == second.digest }
+        #expect(later.map(\.resource?.name) == ["acme/bob@acme.example", "acme/alice@acme.example"])
+        #expect(later.map(\.from) == ["fail", "fail"])
+        #expect(later.map(\.to) == ["pass", nil])
+    }
+
     @Test("bundle files hold a report per snapshot and the timeline")
     func bundleFiles() throws {
         let store = try F.makeStore()
