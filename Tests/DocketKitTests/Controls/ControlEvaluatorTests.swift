@@ -103,6 +103,18 @@ struct ControlEvaluatorTests {
         #expect(ControlRenderer.csvField("say \"hi\"") == "\"say \"\"hi\"\"\"")
     }
 
+    @Test("CSV table rows and fields")
+    func csvTable() {
+        let rows = [
+            ["plain", "with, comma", "", "Zürich"],
+            ["line\nbreak", "carriage\rreturn", "\"quoted\"", "ends,"],
+        ]
+        let expected = "plain,\"with, comma\",,Zürich\r\n\"line\nbreak\",\"carriage\rreturn\",\"\"\"quoted\"\"\",\"ends,\"\r\n"
+        #expect(ControlRenderer.csvTable(rows) == expected)
+        #expect(ControlRenderer.csvTable([]) == "")
+        #expect(ControlRenderer.csvField("Zürich") == "Zürich")
+    }
+
     @Test("JSON report names snapshot, policy and time reference")
     func jsonReport() throws {
         let report = try ControlScenario(Self.mixed).report()
