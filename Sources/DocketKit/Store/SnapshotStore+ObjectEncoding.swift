@@ -354,6 +354,8 @@ extension SnapshotStore {
 
     /// Returns the position among `positions` of the resource the others deflate smallest
     /// against, or nil for fewer than three, where any is as good.
+    /// NOTE: the score is the deflate stream's size; a resource stored against the pick may
+    /// be a copy delta, so the pick is the best base only as an estimate.
     private static func bestKindBase(_ positions: [Int], in resources: [CapturedResource]) throws -> Int? {
         guard positions.count >= 3 else { return nil }
         let bodies = positions.map { CanonicalJSON.encode(resources[$0].body) }

@@ -17,18 +17,19 @@ public enum CanonicalJSON {
         String(decoding: encode(value), as: UTF8.self)
     }
 
-    /// Members sorted by their keys' UTF-16 code units, as RFC 8785 section 3.2.3 requires.
+    /// Returns the members sorted by their keys' UTF-16 code units, as RFC 8785 section
+    /// 3.2.3 requires.
     static func sortedMembers(_ members: [String: JSONValue]) -> [(key: String, value: JSONValue)] {
         let pairs = Array(members)
-        // ASCII keys, nearly all of them, sort the same by String's own comparison, which
-        // compares their bytes in one call. Walking the UTF-8 or UTF-16 views a code unit at
-        // a time took a quarter of the time that rendering control results as JSON took.
+        // ASCII keys, nearly all of them, sort the same by String's own comparison, which is
+        // faster: walking the code unit views took a quarter of rendering control results.
         if pairs.allSatisfy({ isASCII($0.key) }) {
             return pairs.sorted { $0.key < $1.key }
         }
         return pairs.sorted { $0.key.utf16.lexicographicallyPrecedes($1.key.utf16) }
     }
 
+    /// Returns whether every byte of `text` is ASCII.
     static func isASCII(_ text: String) -> Bool {
         text.utf8.withContiguousStorageIfAvailable { $0.allSatisfy { $0 < 0x80 } } ?? text.utf8.allSatisfy { $0 < 0x80 }
     }

@@ -28,9 +28,8 @@ public enum DigestAlgorithm: String, Sendable, CaseIterable {
     case sha384
     case sha512
 
-    /// libcrypto's implementation of the algorithm, fetched once. Given `EVP_sha256()` and
-    /// the like, each `EVP_DigestInit_ex` fetches it again from the provider, under a lock:
-    /// about a fifth of the time a diff spent hashing the objects it reads was that.
+    /// libcrypto's implementation of the algorithm, fetched once. Given `EVP_sha256()`, each
+    /// `EVP_DigestInit_ex` fetched it again under a lock: a fifth of a diff's hashing time.
     fileprivate var method: OpaquePointer? {
         Self.fetchedMethods[self] ?? builtInMethod
     }
@@ -162,9 +161,8 @@ func hexString<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element ==
     }
 }
 
-/// Returns the lowercase hex digit of `value`, which is below 16. Computed rather than looked
-/// up in a global table, whose lazy initialisation check ran for every digit: 5 % of the
-/// main thread's samples while a bundle writes its payload.
+/// Returns the lowercase hex digit of `value`, which is below 16. A global table cost a lazy
+/// initialisation check per digit, 5 % of a bundle's main thread while it writes the payload.
 @inline(__always)
 func lowercaseHexDigit(_ value: UInt8) -> UInt8 {
     value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "a") - 10 + value
