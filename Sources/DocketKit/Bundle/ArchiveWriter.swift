@@ -31,7 +31,7 @@ final class ArchiveWriter {
     let path: String
     private var isClosed = false
     /// The entry being written by `beginFile`, and the bytes it still expects.
-    private var openEntry: (path: String, size: Int64, remaining: Int64)?
+    private var openEntry: (path: [UInt8], size: Int64, remaining: Int64)?
     /// Headers and small files wait here and go to libarchive in blocks of about
     /// `flushSize` bytes, because each call into libarchive costs more than the copy.
     private var pending: [UInt8] = []
@@ -99,6 +99,12 @@ final class ArchiveWriter {
 
     /// Writes a regular file, mode 0644, with all of its bytes.
     func addFile(_ path: String, bytes: [UInt8], modificationTime: Int64) throws {
+        try addFile(Array(path.utf8), bytes: bytes, modificationTime: modificationTime)
+    }
+
+    /// Writes a regular file as `addFile(_:bytes:modificationTime:)` does, named by the UTF-8
+    /// bytes of its path.
+    func addFile(_ path: [UInt8], bytes: [UInt8], modificationTime: Int64) throws {
         try beginFile(path, size: Int64(bytes.count), modificationTime: modificationTime)
         try writeData(bytes[...])
         try finishOpenEntry()
@@ -108,16 +114,21 @@ final class ArchiveWriter {
     /// - Throws: `ArchiveError` for a file of 8 GiB or more, which a ustar header cannot
     ///   record, or when writing fails.
     func beginFile(_ path: String, size: Int64, modificationTime: Int64) throws {
+        try beginFile(Array(path.utf8), size: size, modificationTime: modificationTime)
+    }
+
+    /// Starts a regular file as `beginFile(_:size:modificationTime:)` does, named by the
+    /// UTF-8 bytes of its path.
+    func beginFile(_ path: [UInt8], size: Int64, modificationTime: Int64) throws {
         try finishOpenEntry()
         guard size <= TarHeaders.maximumSize else {
             throw ArchiveError(
                 code: ARCHIVE_FAILED,
                 message: "the file is \(size) bytes, over the 8 GiB a ustar header can record. Bundle a shorter period.",
-                context: "writing the header of \(path)")
+                context: "writing the header of \(Self.text(path))")
         }
         TarHeaders.append(
-            path: Array(path.utf8), type: .file, mode: 0o644, size: size, modificationTime: modificationTime, linkTarget: nil,
-            to: &pending)
+            path: path, type: .file, mode: 0o644, size: size, modificationTime: modificationTime, linkTarget: nil, to: &pending)
         openEntry = (path, size, size)
     }
 
@@ -126,7 +137,7 @@ final class ArchiveWriter {
         guard let current = openEntry else {
             preconditionFailure("writeData called with no file entry open")
         }
-        precondition(Int64(bytes.count) <= current.remaining, "more bytes than announced for \(current.path)")
+        precondition(Int64(bytes.count) <= current.remaining, "more bytes than announced for \(Self.text(current.path))")
         // Large files go in blocks of `flushSize`, so the blocks waiting for the thread stay small.
         var start = bytes.startIndex
         while start < bytes.endIndex {
@@ -141,10 +152,16 @@ final class ArchiveWriter {
     /// Writes a hard link to `target`, an earlier entry of this archive. The link carries no
     /// data: extracting tools create it from the target.
     func addHardLink(_ path: String, target: String, modificationTime: Int64) throws {
+        try addHardLink(Array(path.utf8), target: Array(target.utf8), modificationTime: modificationTime)
+    }
+
+    /// Writes a hard link as `addHardLink(_:target:modificationTime:)` does, with both paths
+    /// as UTF-8 bytes.
+    func addHardLink(_ path: [UInt8], target: [UInt8], modificationTime: Int64) throws {
         try finishOpenEntry()
         TarHeaders.append(
-            path: Array(path.utf8), type: .hardLink, mode: 0o644, size: 0, modificationTime: modificationTime,
-            linkTarget: Array(target.utf8), to: &pending)
+            path: path, type: .hardLink, mode: 0o644, size: 0, modificationTime: modificationTime, linkTarget: target,
+            to: &pending)
         try flushIfFull()
     }
 
@@ -167,11 +184,16 @@ final class ArchiveWriter {
         precondition(!isClosed, "the archive \(path) is already closed")
         guard let current = openEntry else { return }
         guard current.remaining == 0 else {
-            preconditionFailure("\(current.path) is \(current.remaining) bytes short of its announced size")
+            preconditionFailure("\(Self.text(current.path)) is \(current.remaining) bytes short of its announced size")
         }
         openEntry = nil
         TarHeaders.appendPadding(after: current.size, to: &pending)
         try flushIfFull()
+    }
+
+    /// Returns a path given as bytes as text, for a message.
+    private static func text(_ path: [UInt8]) -> String {
+        String(decoding: path, as: UTF8.self)
     }
 
     private func flushIfFull() throws {

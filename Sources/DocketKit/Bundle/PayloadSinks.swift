@@ -20,10 +20,15 @@ final class SpoolFile {
     private let handle: FileHandle
     private var pending: [UInt8] = []
     private(set) var size: Int64 = 0
+    /// Takes each block as it is written, when given.
+    private let hasher: Hasher?
     private static let blockSize = 256 * 1024
 
-    init(url: URL) throws {
+    /// Creates an empty file at `url`. A `hasher` is updated with the file's bytes, a block at
+    /// a time, which costs less than hashing each piece appended.
+    init(url: URL, hasher: Hasher? = nil) throws {
         self.url = url
+        self.hasher = hasher
         guard FileManager.default.createFile(atPath: url.path, contents: nil) else {
             throw DocketError(.failure, "cannot create the temporary file \(url.path); check that the temporary folder is writable")
         }
@@ -37,19 +42,31 @@ final class SpoolFile {
     /// Appends `bytes`, writing them to the file in blocks of `blockSize` bytes, because one
     /// write per line cost a system call per payload file.
     func append(_ bytes: [UInt8]) throws {
-        pending += bytes
-        size += Int64(bytes.count)
+        try append { $0 += bytes }
+    }
+
+    /// Appends what `write` adds to the end of the bytes it is given, which are the bytes
+    /// not yet written to the file, so that a line needs no buffer of its own.
+    func append(_ write: (inout [UInt8]) -> Void) throws {
+        let start = pending.count
+        write(&pending)
+        size += Int64(pending.count - start)
         if pending.count >= Self.blockSize {
-            try handle.write(contentsOf: pending)
-            pending.removeAll(keepingCapacity: true)
+            try writePending()
         }
     }
 
     /// Writes what is pending and closes the file for reading.
     func finish() throws {
-        try handle.write(contentsOf: pending)
+        try writePending()
         pending = []
         try handle.close()
+    }
+
+    private func writePending() throws {
+        pending.withUnsafeBytes { hasher?.update($0) }
+        try handle.write(contentsOf: pending)
+        pending.removeAll(keepingCapacity: true)
     }
 
     /// Calls `body` with the file's bytes in blocks, in order.
@@ -73,6 +90,8 @@ final class ArchivePayloadSink: PayloadSink {
 
     private let writer: ArchiveWriter
     private let root: String
+    /// The bag folder and a `/`, which begin the name of every entry in the archive.
+    private let rootPrefix: [UInt8]
     private let modificationTime: Int64
     private let sha256Manifest: ManifestSpool
     private let sha512Manifest: ManifestSpool
@@ -91,6 +110,7 @@ final class ArchivePayloadSink: PayloadSink {
     ) throws {
         self.writer = writer
         self.root = root
+        rootPrefix = Array("\(root)/".utf8)
         self.modificationTime = modificationTime
         self.sha256Manifest = sha256Manifest
         self.sha512Manifest = sha512Manifest
@@ -154,7 +174,7 @@ final class ArchivePayloadSink: PayloadSink {
             return
         }
         let payloadPath = try prepare(path)
-        try writer.beginFile("\(root)/\(payloadPath)", size: spool.size, modificationTime: modificationTime)
+        try writer.beginFile(entryName(payloadPath), size: spool.size, modificationTime: modificationTime)
         try spool.readBlocks { try writer.writeData($0) }
         let record = ContentRecord(payloadPath: payloadPath, size: Int(spool.size), sha256: sha256, sha512: sha512)
         try addManifestLines(payloadPath, record)
@@ -163,7 +183,7 @@ final class ArchivePayloadSink: PayloadSink {
 
     private func write(_ path: String, bytes: [UInt8], sha256: PackedSHA256, sha512: PackedSHA512? = nil) throws -> ContentRecord {
         let payloadPath = try prepare(path)
-        try writer.addFile("\(root)/\(payloadPath)", bytes: bytes, modificationTime: modificationTime)
+        try writer.addFile(entryName(payloadPath), bytes: bytes, modificationTime: modificationTime)
         let sha512 = sha512 ?? PackedSHA512(.sha512, of: bytes)
         let content = ContentRecord(payloadPath: payloadPath, size: bytes.count, sha256: sha256, sha512: sha512)
         try addManifestLines(payloadPath, content)
@@ -172,9 +192,18 @@ final class ArchivePayloadSink: PayloadSink {
 
     private func link(_ path: String, to first: ContentRecord) throws {
         let payloadPath = try prepare(path)
-        try writer.addHardLink("\(root)/\(payloadPath)", target: "\(root)/\(first.payloadPath)", modificationTime: modificationTime)
+        try writer.addHardLink(entryName(payloadPath), target: entryName(first.payloadPath), modificationTime: modificationTime)
         linkCount += 1
         try addManifestLines(payloadPath, first)
+    }
+
+    /// Returns the archive entry name of `payloadPath`: the bag folder, `/` and the path.
+    private func entryName(_ payloadPath: String) -> [UInt8] {
+        var name: [UInt8] = []
+        name.reserveCapacity(rootPrefix.count + payloadPath.utf8.count)
+        name += rootPrefix
+        name += payloadPath.utf8
+        return name
     }
 
     private func addManifestLines(_ payloadPath: String, _ content: ContentRecord) throws {
@@ -201,6 +230,8 @@ final class ArchivePayloadSink: PayloadSink {
         return path.utf8[..<slash].elementsEqual(folder.utf8)
     }
 
+    private static let payloadPrefix = "\(BagLayout.payloadFolder)/"
+
     /// Checks the bundle order and writes the directory entries `path` needs; returns the
     /// path relative to the bag.
     ///
@@ -212,7 +243,7 @@ final class ArchivePayloadSink: PayloadSink {
             precondition(BagLayout.precedes(previousPath, path), "payload out of order: \(path) after \(previousPath)")
         }
         previousPath = path
-        let payloadPath = "\(BagLayout.payloadFolder)/\(path)"
+        let payloadPath = Self.payloadPrefix + path
         // Most files share their folder with the file before, whose folders are all written.
         if let folder = openDirectories.last, Self.isFile(payloadPath, directlyIn: folder) {
             return payloadPath
@@ -255,21 +286,19 @@ final class ManifestSpool {
     /// Creates an empty spool file in `folder`, for the manifest named `fileName`.
     init(fileName: String, folder: URL) throws {
         self.fileName = fileName
-        file = try SpoolFile(url: folder.appendingPathComponent(fileName))
+        file = try SpoolFile(url: folder.appendingPathComponent(fileName), hasher: hasher)
     }
 
     /// Appends `<digest>  <path>`, the line format of `sha256sum` and BagIt manifests.
     /// `listedPath` is the path as `BagLayout.manifestPath` encodes it.
     func append<Words>(digest: PackedDigest<Words>, listedPath: String) throws {
-        var line: [UInt8] = []
-        line.reserveCapacity(Words.scalarCount * 16 + listedPath.utf8.count + 3)
-        digest.appendHex(to: &line)
-        line.append(UInt8(ascii: " "))
-        line.append(UInt8(ascii: " "))
-        line.append(contentsOf: listedPath.utf8)
-        line.append(UInt8(ascii: "\n"))
-        line.withUnsafeBytes { hasher.update($0) }
-        try file.append(line)
+        try file.append { line in
+            digest.appendHex(to: &line)
+            line.append(UInt8(ascii: " "))
+            line.append(UInt8(ascii: " "))
+            line += listedPath.utf8
+            line.append(UInt8(ascii: "\n"))
+        }
     }
 
     /// Closes the spool and returns the SHA-256 of its contents.

@@ -44,32 +44,47 @@ enum TarHeaders {
     ) {
         precondition(size >= 0 && size <= maximumSize, "a tar entry of \(size) bytes")
         precondition(modificationTime >= 0 && modificationTime < 1 << 33, "a tar entry dated \(modificationTime)")
-        var records: [UInt8] = []
+        // The records are sized first and then written straight after their header, because
+        // a separate buffer for them cost an allocation for most of a bundle's hard links.
+        var recordsSize = 0
         var name = path
-        if !isASCII(path) || (path.count > 100 && splitPoint(path) == nil) {
-            appendRecord("path", path, to: &records)
+        let pathRecord = !isASCII(path) || (path.count > 100 && splitPoint(path) == nil)
+        if pathRecord {
+            recordsSize += recordLength(key: pathKey, valueCount: path.count)
             name = shortenedName(path, inserting: nil)
         }
         var linkName = linkTarget ?? []
+        var linkRecord: [UInt8]?
         if let linkTarget, linkTarget.count > 100 || !isASCII(linkTarget) {
-            appendRecord("linkpath", linkTarget, to: &records)
+            linkRecord = linkTarget
+            recordsSize += recordLength(key: linkPathKey, valueCount: linkTarget.count)
             if linkTarget.count > 100 {
-                linkName = Array("././@LongHardLink".utf8)
+                linkName = longLinkName
             }
         }
+        var timeRecord: [UInt8]?
         if modificationTime >= firstRecordedTime {
-            appendRecord("mtime", Array(String(modificationTime).utf8), to: &records)
+            timeRecord = Array(String(modificationTime).utf8)
+            recordsSize += recordLength(key: timeKey, valueCount: timeRecord?.count ?? 0)
         }
-        if !records.isEmpty {
+        if recordsSize > 0 {
             appendUstar(
-                name: shortenedName(paxBaseName(name), inserting: Array("PaxHeader".utf8)), type: .extendedHeader,
-                mode: mode, size: Int64(records.count), modificationTime: min(modificationTime, firstRecordedTime),
+                name: shortenedName(paxBaseName(name), inserting: paxHeaderFolder), type: .extendedHeader,
+                mode: mode, size: Int64(recordsSize), modificationTime: min(modificationTime, firstRecordedTime),
                 linkName: [], to: &output)
-            output += records
-            appendPadding(after: Int64(records.count), to: &output)
+            if pathRecord { appendRecord(key: pathKey, path, to: &output) }
+            if let linkRecord { appendRecord(key: linkPathKey, linkRecord, to: &output) }
+            if let timeRecord { appendRecord(key: timeKey, timeRecord, to: &output) }
+            appendPadding(after: Int64(recordsSize), to: &output)
         }
         appendUstar(name: name, type: type, mode: mode, size: size, modificationTime: modificationTime, linkName: linkName, to: &output)
     }
+
+    private static let pathKey = Array("path".utf8)
+    private static let linkPathKey = Array("linkpath".utf8)
+    private static let timeKey = Array("mtime".utf8)
+    private static let longLinkName = Array("././@LongHardLink".utf8)
+    private static let paxHeaderFolder = Array("PaxHeader".utf8)
 
     /// Returns how many zero bytes fill the last block of `size` bytes of data.
     static func padding(after size: Int64) -> Int {
@@ -206,7 +221,9 @@ enum TarHeaders {
         while middleEnd > prefixEnd && path[middleEnd] != slash { middleEnd -= 1 }
         if middleEnd < fileStart && path[middleEnd] == slash { middleEnd += 1 }
 
-        var result = Array(path[..<middleEnd])
+        var result: [UInt8] = []
+        result.reserveCapacity(middleEnd + (insert?.count ?? -1) + 1 + fileEnd - fileStart + 1)
+        result += path[..<middleEnd]
         if let insert {
             result += insert
             result.append(slash)
@@ -219,6 +236,7 @@ enum TarHeaders {
     /// Returns the name a pax header is built from: the ustar name without final `/` and
     /// `/.` parts, as libarchive prunes it before inserting `PaxHeader`.
     private static func paxBaseName(_ name: [UInt8]) -> [UInt8] {
+        guard let last = name.last, last == UInt8(ascii: "/") || last == UInt8(ascii: ".") else { return name }
         var end = name.count
         while true {
             if end > 0 && name[end - 1] == UInt8(ascii: "/") {
@@ -232,18 +250,40 @@ enum TarHeaders {
         return Array(name[..<end])
     }
 
-    /// Appends the pax record `<length> <key>=<value>\n`, whose length counts its own digits.
-    private static func appendRecord(_ key: String, _ value: [UInt8], to records: inout [UInt8]) {
-        let length = key.utf8.count + value.count + 3
-        var digits = String(length).count
+    /// Returns the length of the pax record `<length> <key>=<value>\n`, which counts its own
+    /// digits.
+    private static func recordLength(key: [UInt8], valueCount: Int) -> Int {
+        let length = key.count + valueCount + 3
+        var digits = decimalDigitCount(length)
         // Counting its own digits may make the length one digit longer.
-        if String(length + digits).count > digits { digits += 1 }
-        records += Array(String(length + digits).utf8)
-        records.append(UInt8(ascii: " "))
-        records += key.utf8
-        records.append(UInt8(ascii: "="))
-        records += value
-        records.append(UInt8(ascii: "\n"))
+        if decimalDigitCount(length + digits) > digits { digits += 1 }
+        return length + digits
+    }
+
+    /// Appends the pax record `<length> <key>=<value>\n`.
+    private static func appendRecord(key: [UInt8], _ value: [UInt8], to output: inout [UInt8]) {
+        let length = recordLength(key: key, valueCount: value.count)
+        var divisor = 1
+        while divisor * 10 <= length { divisor *= 10 }
+        while divisor > 0 {
+            output.append(UInt8(ascii: "0") + UInt8(length / divisor % 10))
+            divisor /= 10
+        }
+        output.append(UInt8(ascii: " "))
+        output += key
+        output.append(UInt8(ascii: "="))
+        output += value
+        output.append(UInt8(ascii: "\n"))
+    }
+
+    private static func decimalDigitCount(_ value: Int) -> Int {
+        var count = 1
+        var rest = value
+        while rest >= 10 {
+            rest /= 10
+            count += 1
+        }
+        return count
     }
 
     private static func isASCII(_ bytes: [UInt8]) -> Bool {
