@@ -46,7 +46,7 @@ struct PayloadGenerator {
             return
         }
         let lent = Lent(reader)
-        func prepare(_ index: Int, after previous: Set<String>?) -> BackgroundWork<SnapshotEvidence> {
+        func prepare(_ index: Int, after previous: SnapshotEvidence.Carried?) -> BackgroundWork<SnapshotEvidence> {
             let snapshot = folders[index]
             return BackgroundWork {
                 try lent.value.withConsistentRead { try SnapshotEvidence.prepare(snapshot, store: lent.value, previous: previous) }
@@ -58,7 +58,7 @@ struct PayloadGenerator {
         for index in folders.indices {
             guard let current = next else { break }
             let evidence = try current.wait()
-            next = index + 1 < folders.count ? prepare(index + 1, after: evidence.digests) : nil
+            next = index + 1 < folders.count ? prepare(index + 1, after: evidence.carried) : nil
             try evidence.emit(to: sink, store: store)
         }
     }

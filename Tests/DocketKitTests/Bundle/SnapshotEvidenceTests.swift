@@ -44,6 +44,30 @@ struct SnapshotEvidenceTests {
         #expect(SnapshotEvidence.index(entries: [], names: [:], kinds: [], treeDigest: tree) == Self.referenceIndex([], [:], [], tree))
     }
 
+    @Test("a kind's layout is reused only for the same keys and names")
+    func carriedLayout() {
+        func entry(_ key: String, _ name: String) -> ResourceEntry {
+            ResourceEntry(kind: "domain", key: key, name: name, parentKey: nil, appKey: nil, digest: String(repeating: "a", count: 64))
+        }
+        let first = [entry("k1", "www.example.com"), entry("k2", "api.example.com"), entry("k3", "b.example.com")]
+        let earlier = SnapshotEvidence.KindLayout.of(first, reusing: nil)
+        #expect(earlier.fileNames == BagLayout.resourceFileNames(first))
+        #expect(earlier.order == [1, 2, 0])
+
+        // The same keys and names with other digests take the earlier layout.
+        #expect(SnapshotEvidence.KindLayout.of(first.map { entry($0.key, $0.name) }, reusing: earlier) == earlier)
+        // A renamed resource, two that now share a name, one more or one fewer: laid out again.
+        let changed = [
+            [entry("k1", "www.example.com"), entry("k2", "a.example.com"), entry("k3", "b.example.com")],
+            [entry("k1", "www.example.com"), entry("k2", "B.example.com"), entry("k3", "b.example.com")],
+            first + [entry("k4", "c.example.com")], Array(first.dropLast()),
+            [entry("k1", "www.example.com"), entry("k2b", "api.example.com"), entry("k3", "b.example.com")],
+        ]
+        for entries in changed {
+            #expect(SnapshotEvidence.KindLayout.of(entries, reusing: earlier) == SnapshotEvidence.KindLayout.of(entries, reusing: nil))
+        }
+    }
+
     /// Renders the index as a `JSONValue` through `PrettyJSON`.
     static func referenceIndex(_ entries: [ResourceEntry], _ names: [String: [String]], _ kinds: [String], _ tree: String) -> [UInt8] {
         var seen: [String: Int] = [:]
