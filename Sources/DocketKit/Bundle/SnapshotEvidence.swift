@@ -90,7 +90,7 @@ struct SnapshotEvidence: Sendable {
                     let entry = kindEntries[position]
                     var rendered: [UInt8]?
                     if budget > 0, previous?.digests.contains(entry.digest) == false {
-                        rendered = PrettyJSON.encodeBytes(try store.object(entry.digest))
+                        rendered = try store.prettyObjectBytes(entry.digest)
                         budget -= rendered?.count ?? 0
                     }
                     files.append(
@@ -112,7 +112,7 @@ struct SnapshotEvidence: Sendable {
                 try sink.addFile(path, hashed: hashed)
             case .resource(let path, let digest, let object, let rendered):
                 try sink.addStoredObject(path, object: object) {
-                    try rendered ?? PrettyJSON.encodeBytes(store.object(digest))
+                    try rendered ?? store.prettyObjectBytes(digest)
                 }
             }
         }

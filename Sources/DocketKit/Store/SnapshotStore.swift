@@ -223,6 +223,16 @@ public final class SnapshotStore {
         return try Self.parseObject(bytes, digest: digest)
     }
 
+    /// Returns the object `digest` as `PrettyJSON.encodeBytes` renders it, checked as
+    /// `objectBytes` checks it, laid out from its canonical bytes without parsing them.
+    /// - Throws: `StoreError.corrupt` when the object is missing, altered or not JSON.
+    public func prettyObjectBytes(_ digest: String) throws -> [UInt8] {
+        guard let bytes = try objectBytes(digest) else {
+            throw StoreError.corrupt("object \(digest) is missing")
+        }
+        return try PrettyJSON.reindent(canonical: bytes) ?? PrettyJSON.encodeBytes(Self.parseObject(bytes, digest: digest))
+    }
+
     /// Parses the canonical bytes of object `digest` as JSON.
     /// - Throws: `StoreError.corrupt` when they are not JSON.
     static func parseObject(_ bytes: [UInt8], digest: String) throws -> JSONValue {

@@ -15,6 +15,95 @@ public enum PrettyJSON {
         return output
     }
 
+    /// Returns `encodeBytes` of the value whose canonical bytes (RFC 8785) are `canonical`,
+    /// by adding line breaks and indentation between its tokens. Canonical JSON has keys in
+    /// the order this writes them, the same strings and numbers, and no whitespace outside
+    /// strings, so only the layout differs. A bundle renders each new version of a resource,
+    /// and parsing it first took most of that time.
+    ///
+    /// Returns nil for whitespace outside strings, a byte that starts no JSON token,
+    /// unbalanced brackets or anything after the value, for which the caller parses the
+    /// bytes instead. Other departures from canonical form, such as unsorted keys, are not
+    /// detected: the store writes objects in canonical form, and their digests cover it.
+    public static func reindent(canonical bytes: [UInt8]) -> [UInt8]? {
+        var output: [UInt8] = []
+        output.reserveCapacity(bytes.count + bytes.count / 2 + 64)
+        var depth = 0
+        let isComplete = bytes.withUnsafeBufferPointer { input -> Bool in
+            var index = 0
+            while index < input.count {
+                let byte = input[index]
+                // A closed value at the top level must end the input.
+                if depth == 0 && index > 0 && !isScalarByte(input[index - 1]) { return false }
+                switch byte {
+                case UInt8(ascii: "\""):
+                    guard let end = stringEnd(in: input, from: index) else { return false }
+                    output.append(contentsOf: UnsafeBufferPointer(rebasing: input[index..<end]))
+                    index = end
+                    continue
+                case UInt8(ascii: "{"), UInt8(ascii: "["):
+                    let close = byte == UInt8(ascii: "{") ? UInt8(ascii: "}") : UInt8(ascii: "]")
+                    output.append(byte)
+                    if index + 1 < input.count && input[index + 1] == close {
+                        output.append(close)
+                        index += 2
+                        continue
+                    }
+                    depth += 1
+                    output.append(UInt8(ascii: "\n"))
+                    pad(depth, into: &output)
+                case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                    depth -= 1
+                    guard depth >= 0 else { return false }
+                    output.append(UInt8(ascii: "\n"))
+                    pad(depth, into: &output)
+                    output.append(byte)
+                case UInt8(ascii: ","):
+                    output.append(byte)
+                    output.append(UInt8(ascii: "\n"))
+                    pad(depth, into: &output)
+                case UInt8(ascii: ":"):
+                    output.append(byte)
+                    output.append(UInt8(ascii: " "))
+                default:
+                    guard isScalarByte(byte) else { return false }
+                    output.append(byte)
+                }
+                index += 1
+            }
+            return true
+        }
+        guard isComplete, depth == 0, !bytes.isEmpty else { return nil }
+        output.append(UInt8(ascii: "\n"))
+        return output
+    }
+
+    /// Returns whether `byte` may appear in a number, `true`, `false` or `null`.
+    private static func isScalarByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "+"), UInt8(ascii: "."), UInt8(ascii: "e"),
+            UInt8(ascii: "E"), UInt8(ascii: "t"), UInt8(ascii: "r"), UInt8(ascii: "u"), UInt8(ascii: "f"), UInt8(ascii: "a"),
+            UInt8(ascii: "l"), UInt8(ascii: "s"), UInt8(ascii: "n"):
+            true
+        default:
+            false
+        }
+    }
+
+    /// Returns the index after the closing quote of the string that starts at `start`, or nil
+    /// when it is not closed.
+    private static func stringEnd(in input: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+        var index = start + 1
+        while index < input.count {
+            switch input[index] {
+            case UInt8(ascii: "\""): return index + 1
+            case UInt8(ascii: "\\"): index += 2
+            default: index += 1
+            }
+        }
+        return nil
+    }
+
     private static func write(_ value: JSONValue, indent: Int, into output: inout [UInt8]) {
         switch value {
         case .array(let elements) where !elements.isEmpty:
