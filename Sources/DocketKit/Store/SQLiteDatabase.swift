@@ -100,6 +100,25 @@ public final class SQLiteDatabase {
         return rows
     }
 
+    /// Runs `sql` with `arguments` as `query` does, and calls `read` with the columns of each
+    /// row in place instead of building a `SQLiteRow`. Reading an object decodes a row per
+    /// step of its delta chain, and the values and arrays of each row cost as much as the
+    /// rest of the wrapper. The columns are valid only during the call.
+    public func forEachRow(_ sql: String, _ arguments: [SQLiteValue], _ read: (SQLiteColumns) throws -> Void) throws {
+        let statement: SQLiteStatement
+        if let prepared = preparedStatements[sql] {
+            statement = prepared
+        } else {
+            statement = try prepare(sql)
+            preparedStatements[sql] = statement
+        }
+        defer { statement.reset() }
+        try statement.bind(arguments)
+        while let columns = try statement.stepInPlace() {
+            try read(columns)
+        }
+    }
+
     public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
 
     public var changes: Int { Int(sqlite3_changes(handle)) }
@@ -184,6 +203,23 @@ public struct SQLiteRow: Sendable {
     public func bytes(_ index: Int) -> [UInt8]? { values[index].bytes }
 }
 
+/// The columns of the row a statement stands on, read in place (see `forEachRow`).
+public struct SQLiteColumns {
+    fileprivate let handle: OpaquePointer
+
+    /// The integer in `column`, or nil when it is NULL.
+    public func int(_ column: Int32) -> Int64? {
+        sqlite3_column_type(handle, column) == SQLITE_NULL ? nil : sqlite3_column_int64(handle, column)
+    }
+
+    /// A copy of the blob or text in `column`, empty when it is NULL or empty.
+    public func bytes(_ column: Int32) -> [UInt8] {
+        // The pointer comes first: asking for the count of a blob after it keeps it valid.
+        guard let pointer = sqlite3_column_blob(handle, column) else { return [] }
+        return Array(UnsafeRawBufferPointer(start: pointer, count: Int(sqlite3_column_bytes(handle, column))))
+    }
+}
+
 /// A prepared statement, finalized when released.
 public final class SQLiteStatement {
     private let handle: OpaquePointer
@@ -243,6 +279,14 @@ public final class SQLiteStatement {
             values.append(readColumn(column))
         }
         return SQLiteRow(values: values)
+    }
+
+    /// Steps once: the row's columns to read in place, or nil when the statement is done.
+    func stepInPlace() throws -> SQLiteColumns? {
+        let code = sqlite3_step(handle)
+        if code == SQLITE_DONE { return nil }
+        guard code == SQLITE_ROW else { throw error(code, "running \(sql.prefix(60))") }
+        return SQLiteColumns(handle: handle)
     }
 
     /// Binds `arguments` and runs the statement to completion, ignoring any rows.

@@ -204,9 +204,12 @@ extension SnapshotStore {
         guard let key = objectIndex.key(digest) else { return (nil, 0) }
         var mismatches = 0
         var damage: Error?
-        for row in try database.query(objectIndex.rowsQuery, [key]) {
-            let id = row.int(0) ?? 0
-            let stored = StoredObject(id: id, digest: digest, body: row.bytes(1) ?? [], base: row.int(2))
+        var rows: [(stored: StoredObject, depth: Int)] = []
+        try database.forEachRow(objectIndex.rowsQuery, [key]) { row in
+            rows.append((StoredObject(id: row.int(0) ?? 0, digest: digest, body: row.bytes(1), base: row.int(2)), Int(row.int(3) ?? 0)))
+        }
+        for (stored, depth) in rows {
+            let id = stored.id
             let bytes: [UInt8]
             do {
                 bytes = try decode(stored)
@@ -215,7 +218,7 @@ extension SnapshotStore {
                 continue
             }
             if Digest.sha256(bytes) == digest {
-                return (LocatedObject(id: id, depth: Int(row.int(3) ?? 0), bytes: bytes), mismatches)
+                return (LocatedObject(id: id, depth: depth, bytes: bytes), mismatches)
             }
             mismatches += 1
         }
@@ -225,10 +228,11 @@ extension SnapshotStore {
 
     private func decodedObject(id: Int64, depth: Int) throws -> ObjectCompression.Inflater.Output? {
         if let cached = recentBases[id] { return cached }
-        guard let row = try database.query("SELECT body, base FROM objects WHERE id = ?", [.integer(id)]).first else {
-            return nil
+        var found: StoredObject?
+        try database.forEachRow("SELECT body, base FROM objects WHERE id = ?", [.integer(id)]) { row in
+            found = StoredObject(id: id, digest: nil, body: row.bytes(0), base: row.int(1))
         }
-        let stored = StoredObject(id: id, digest: nil, body: row.bytes(0) ?? [], base: row.int(1))
+        guard let stored = found else { return nil }
         let decoded = try decodeKeepingPacked(stored, depth: depth)
         recentBases.insert(decoded, for: id)
         return decoded
