@@ -39,19 +39,31 @@ enum BagLayout {
         return digits.isEmpty ? "unknown-time" : digits
     }
 
+    /// Returns whether `byte` is an ASCII letter, digit, `.`, `_`, `-`, `@` or `+`.
+    private static func isSafeByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+            UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "-"), UInt8(ascii: "@"), UInt8(ascii: "+"):
+            true
+        default:
+            false
+        }
+    }
+
     /// Reduces `name` to characters that are safe in a file name on every common system:
     /// letters, digits, `.`, `_`, `-`, `@` and `+`. Anything else becomes `_`, and the result
     /// never starts with a dot and has at most 80 characters.
     static func safeFileStem(_ name: String) -> String {
+        // Most names are already safe, and are their own stem.
+        if let first = name.utf8.first, first != UInt8(ascii: "."), name.utf8.count <= 80, name.utf8.allSatisfy(isSafeByte) {
+            return name
+        }
         var stem: [UInt8] = []
         stem.reserveCapacity(min(name.utf8.count, 80))
         for scalar in name.unicodeScalars {
             guard stem.count < 80 else { break }
-            let value = scalar.value
-            let isSafe =
-                (value >= 0x61 && value <= 0x7A) || (value >= 0x41 && value <= 0x5A) || (value >= 0x30 && value <= 0x39)
-                || value == 0x2E || value == 0x5F || value == 0x2D || value == 0x40 || value == 0x2B
-            stem.append(isSafe ? UInt8(truncatingIfNeeded: value) : UInt8(ascii: "_"))
+            let byte = UInt8(truncatingIfNeeded: scalar.value)
+            stem.append(scalar.isASCII && isSafeByte(byte) ? byte : UInt8(ascii: "_"))
         }
         if stem.isEmpty {
             stem = [UInt8(ascii: "_")]
@@ -68,8 +80,10 @@ enum BagLayout {
         let stems = entries.map { safeFileStem($0.name) }
         // Compare case-insensitively, so an extracted bag has no two names that a
         // case-insensitive file system would merge. Stems are ASCII, so lowering their
-        // letters is enough.
-        let folded = stems.map { $0.lowercased() }
+        // letters is enough, and a stem without capitals is its own folded form.
+        let folded = stems.map { stem in
+            stem.utf8.contains { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") } ? stem.lowercased() : stem
+        }
         var counts: [String: Int] = [:]
         for stem in folded {
             counts[stem, default: 0] += 1
