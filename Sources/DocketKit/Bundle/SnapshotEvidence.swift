@@ -152,7 +152,7 @@ struct SnapshotEvidence: Sendable {
                     kindNames = names[kind] ?? []
                     positionInKind = 0
                 }
-                let file = positionInKind < kindNames.count ? "\(kind)/\(kindNames[positionInKind])" : ""
+                let fileName = positionInKind < kindNames.count ? kindNames[positionInKind] : nil
                 positionInKind += 1
                 output += (position == 0 ? "[\n    {" : ",\n    {").utf8
                 var isFirstField = true
@@ -166,7 +166,15 @@ struct SnapshotEvidence: Sendable {
                 }
                 field("app", entry.appKey)
                 field("digest", entry.digest)
-                field("file", file)
+                // `<kind>/<file name>`, written in one string without joining them first.
+                output += ",\n      \"file\": ".utf8
+                output.append(UInt8(ascii: "\""))
+                if let fileName {
+                    CanonicalJSON.writeStringContents(entry.kind, into: &output)
+                    output.append(UInt8(ascii: "/"))
+                    CanonicalJSON.writeStringContents(fileName, into: &output)
+                }
+                output.append(UInt8(ascii: "\""))
                 field("key", entry.key)
                 field("kind", entry.kind)
                 field("name", entry.name)

@@ -61,6 +61,13 @@ public enum CanonicalJSON {
 
     static func writeString(_ text: String, into output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
+        writeStringContents(text, into: &output)
+        output.append(UInt8(ascii: "\""))
+    }
+
+    /// Appends `text` escaped as `writeString` does, without the quotes, so that a string
+    /// made of several parts needs no joining first.
+    static func writeStringContents(_ text: String, into output: inout [UInt8]) {
         // The bytes between two escapes are copied as one run, and most strings are one run.
         var text = text
         text.withUTF8 { bytes in
@@ -74,7 +81,6 @@ public enum CanonicalJSON {
             }
             output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...]))
         }
-        output.append(UInt8(ascii: "\""))
     }
 
     /// Appends RFC 8785's escape of a quote, a backslash or a control character.
