@@ -33,8 +33,9 @@ public enum PrettyJSON {
             var index = 0
             while index < input.count {
                 let byte = input[index]
-                // A closed value at the top level must end the input.
-                if depth == 0 && index > 0 && !isScalarByte(input[index - 1]) { return false }
+                // At the top level, only the rest of a number, `true`, `false` or `null` may
+                // follow the first byte: a closed value must end the input.
+                if depth == 0 && index > 0 && !(isScalarByte(input[index - 1]) && isScalarByte(byte)) { return false }
                 switch byte {
                 case UInt8(ascii: "\""):
                     guard let end = stringEnd(in: input, from: index) else { return false }

@@ -46,7 +46,7 @@ struct PrettyJSONTests {
     }
 
     @Test("bytes not in canonical form give nil", arguments: [
-        #"{"a": 1}"#, "{\"a\":1}\n", #"{}{}"#, #"{"a":1"#, #"{"a":1}}"#, "x", #""open"#, #"[1]2"#, "",
+        #"{"a": 1}"#, "{\"a\":1}\n", #"{}{}"#, #"{"a":1"#, #"{"a":1}}"#, "x", #""open"#, #"[1]2"#, #"5"x""#, #"5{}"#, "",
     ])
     func notCanonical(text: String) {
         #expect(PrettyJSON.reindent(canonical: Array(text.utf8)) == nil)
