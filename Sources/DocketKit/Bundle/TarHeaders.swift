@@ -222,7 +222,8 @@ enum TarHeaders {
         if middleEnd < fileStart && path[middleEnd] == slash { middleEnd += 1 }
 
         var result: [UInt8] = []
-        result.reserveCapacity(middleEnd + (insert?.count ?? -1) + 1 + fileEnd - fileStart + 1)
+        // The folders kept, the inserted folder and its slash, the file name and a final slash.
+        result.reserveCapacity(middleEnd + (insert.map { $0.count + 1 } ?? 0) + (fileEnd - fileStart) + 1)
         result += path[..<middleEnd]
         if let insert {
             result += insert

@@ -83,13 +83,7 @@ public final class SQLiteDatabase {
     /// per connection and kept for the next call with the same text.
     @discardableResult
     public func query(_ sql: String, _ arguments: [SQLiteValue] = []) throws -> [SQLiteRow] {
-        let statement: SQLiteStatement
-        if let prepared = preparedStatements[sql] {
-            statement = prepared
-        } else {
-            statement = try prepare(sql)
-            preparedStatements[sql] = statement
-        }
+        let statement = try cachedStatement(sql)
         // A finished or failed statement must not hold its read lock until the next call.
         defer { statement.reset() }
         try statement.bind(arguments)
@@ -105,18 +99,22 @@ public final class SQLiteDatabase {
     /// step of its delta chain, and the values and arrays of each row cost as much as the
     /// rest of the wrapper. The columns are valid only during the call.
     public func forEachRow(_ sql: String, _ arguments: [SQLiteValue], _ read: (SQLiteColumns) throws -> Void) throws {
-        let statement: SQLiteStatement
-        if let prepared = preparedStatements[sql] {
-            statement = prepared
-        } else {
-            statement = try prepare(sql)
-            preparedStatements[sql] = statement
-        }
+        let statement = try cachedStatement(sql)
         defer { statement.reset() }
         try statement.bind(arguments)
         while let columns = try statement.stepInPlace() {
             try read(columns)
         }
+    }
+
+    /// Returns the statement prepared for `sql` on this connection, preparing it the first time.
+    private func cachedStatement(_ sql: String) throws -> SQLiteStatement {
+        if let prepared = preparedStatements[sql] {
+            return prepared
+        }
+        let statement = try prepare(sql)
+        preparedStatements[sql] = statement
+        return statement
     }
 
     public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
