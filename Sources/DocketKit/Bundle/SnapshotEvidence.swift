@@ -22,7 +22,7 @@ struct SnapshotEvidence: Sendable {
     let snapshot: BundledSnapshot
     /// The folder's files in bundle order.
     let files: [File]
-    /// What preparing the next folder takes from this one.
+    /// The digests and file layouts that preparing the next folder takes from this one.
     let carried: Carried
 
     /// The digests of a folder's resources and the file layout of each kind, for preparing

@@ -201,18 +201,19 @@ public struct SQLiteRow: Sendable {
     public func bytes(_ index: Int) -> [UInt8]? { values[index].bytes }
 }
 
-/// The columns of the row a statement stands on, read in place (see `forEachRow`).
+/// The columns of a statement's current row, read in place (see `forEachRow`).
 public struct SQLiteColumns {
     fileprivate let handle: OpaquePointer
 
-    /// The integer in `column`, or nil when it is NULL.
+    /// Returns the integer in `column`, or nil when it is NULL.
     public func int(_ column: Int32) -> Int64? {
         sqlite3_column_type(handle, column) == SQLITE_NULL ? nil : sqlite3_column_int64(handle, column)
     }
 
-    /// A copy of the blob or text in `column`, empty when it is NULL or empty.
+    /// Returns a copy of the blob or text in `column`, empty when it is NULL or empty.
     public func bytes(_ column: Int32) -> [UInt8] {
-        // The pointer comes first: asking for the count of a blob after it keeps it valid.
+        // SQLite's documentation asks for the pointer first and then the count, so the pointer
+        // stays valid.
         guard let pointer = sqlite3_column_blob(handle, column) else { return [] }
         return Array(UnsafeRawBufferPointer(start: pointer, count: Int(sqlite3_column_bytes(handle, column))))
     }

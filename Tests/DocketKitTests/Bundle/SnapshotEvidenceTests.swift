@@ -44,7 +44,7 @@ struct SnapshotEvidenceTests {
         #expect(SnapshotEvidence.index(entries: [], names: [:], kinds: [], treeDigest: tree) == Self.referenceIndex([], [:], [], tree))
     }
 
-    @Test("a kind's layout is reused only for the same keys and names")
+    @Test("kind layout reused only when unchanged")
     func carriedLayout() {
         func entry(_ key: String, _ name: String) -> ResourceEntry {
             ResourceEntry(kind: "domain", key: key, name: name, parentKey: nil, appKey: nil, digest: String(repeating: "a", count: 64))

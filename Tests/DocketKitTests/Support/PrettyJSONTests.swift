@@ -21,13 +21,13 @@ struct PrettyJSONTests {
         #expect(PrettyJSON.reindent(canonical: canonical) == PrettyJSON.encodeBytes(value))
     }
 
-    @Test("RFC 8785 vectors lay out as when parsed", arguments: vectorNames)
+    @Test("RFC 8785 vectors reindent exactly", arguments: vectorNames)
     func vector(name: String) throws {
         let input = try Data(contentsOf: TestPaths.sharedTestdata.appendingPathComponent("jcs/input/\(name)"))
         Self.expectSameLayout(try JSONParser.parse(input))
     }
 
-    @Test("sample account files lay out as when parsed")
+    @Test("sample account reindents exactly")
     func sampleAccount() throws {
         #expect(Self.sampleFiles.count > 100)
         let root = TestPaths.repository.appendingPathComponent("Fixtures/sample")
@@ -36,7 +36,7 @@ struct PrettyJSONTests {
         }
     }
 
-    @Test("empty containers, escapes and scalars lay out as when parsed", arguments: [
+    @Test("edge cases reindent exactly", arguments: [
         #"{}"#, #"[]"#, #"{"a":{},"b":[]}"#, #"[[],[{}],[[1]]]"#, #"{"a":"x\"}{,:[]\\","b":"\\"}"#,
         #""top""#, #"5"#, #"-0.5"#, #"null"#, #"{"k":[1,-2.5e-7,true,false,null,"",1e+21]}"#, #"{"é":"☕ \n\t"}"#,
         #"{"deep":{"deeper":{"deepest":[{"a":1},{"b":[2,3]}]}}}"#,
@@ -45,14 +45,14 @@ struct PrettyJSONTests {
         Self.expectSameLayout(try JSONParser.parse(text))
     }
 
-    @Test("bytes not in canonical form give nil", arguments: [
+    @Test("non-canonical bytes give nil", arguments: [
         #"{"a": 1}"#, "{\"a\":1}\n", #"{}{}"#, #"{"a":1"#, #"{"a":1}}"#, "x", #""open"#, #"[1]2"#, #"5"x""#, #"5{}"#, "",
     ])
     func notCanonical(text: String) {
         #expect(PrettyJSON.reindent(canonical: Array(text.utf8)) == nil)
     }
 
-    @Test("store objects render as their parsed value")
+    @Test("store objects render as parsed")
     func storeObject() throws {
         let (store, _) = try StoreFixtures.makeStore()
         let value: JSONValue = ["name": "app", "stack": ["name": "heroku-24"], "features": ["a", "b"], "size": 1.5]
