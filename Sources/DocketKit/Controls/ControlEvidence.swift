@@ -104,13 +104,14 @@ public struct ControlEvidence: Sendable {
 
         static func evaluate(_ snapshots: ArraySlice<SnapshotInfo>, with evaluator: ControlEvaluator, spool: ControlFileSpool) throws -> Stretch {
             var stretch = Stretch()
+            var texts = ControlRenderer.ResultTexts()
             for snapshot in snapshots {
                 let report = try evaluator.evaluate(snapshot)
                 stretch.timeline.add(report)
                 for (control, status) in report.controlStatuses() {
                     stretch.counts[control.id, default: [:]][status, default: 0] += 1
                 }
-                try spool.add(snapshot: report.snapshot, files: snapshotFiles(report))
+                try spool.add(snapshot: report.snapshot, files: snapshotFiles(report, texts: &texts))
                 if stretch.first == nil {
                     stretch.first = report
                     stretch.firstReportChanges = stretch.timeline.changes.count
@@ -121,14 +122,12 @@ public struct ControlEvidence: Sendable {
         }
     }
 
-    /// A snapshot's three files, by name inside its folder.
-    private static func snapshotFiles(_ report: ControlReport) -> [(name: String, contents: String)] {
-        let documents = ControlRenderer.bundleFiles(report)
-        return [
-            ("summary.json", PrettyJSON.encode(documents.summary)),
-            ("results.json", PrettyJSON.encode(documents.results)),
-            ("results.csv", ControlRenderer.resultsCSV(report.results.filter { !ControlRenderer.isAboutEvidence($0.controlID) })),
-        ]
+    /// A snapshot's three files, by name inside its folder. `texts` holds the rendered
+    /// results of the report before, which the results file reuses.
+    private static func snapshotFiles(_ report: ControlReport, texts: inout ControlRenderer.ResultTexts) -> [(name: String, contents: [UInt8])] {
+        let documents = ControlRenderer.bundleFileBytes(report, texts: &texts)
+        let table = ControlRenderer.resultsCSV(report.results.filter { !ControlRenderer.isAboutEvidence($0.controlID) })
+        return [("summary.json", documents.summary), ("results.json", documents.results), ("results.csv", Array(table.utf8))]
     }
 
     /// Calls `body` with each file for `data/controls/`, sorted by path: (path relative to that
@@ -269,12 +268,12 @@ final class ControlFileSpool: @unchecked Sendable {
         scratch = try ScratchFolder(prefix: "docket-controls")
     }
 
-    func add(snapshot: SnapshotInfo, files: [(name: String, contents: String)]) throws {
+    func add(snapshot: SnapshotInfo, files: [(name: String, contents: [UInt8])]) throws {
+        // Hashed before taking the lock, so the other thread need not wait for it.
+        let digests = files.map { Digest.sha256($0.contents) }
         lock.lock()
         defer { lock.unlock() }
-        for (name, contents) in files {
-            let bytes = Array(contents.utf8)
-            let digest = Digest.sha256(bytes)
+        for ((name, bytes), digest) in zip(files, digests) {
             var file = fileByDigest[digest]
             if file == nil {
                 let url = folder.appendingPathComponent(digest)

@@ -60,11 +60,18 @@ public enum ControlRenderer {
     // MARK: - JSON
 
     public static func json(_ report: ControlReport) -> JSONValue {
+        json(report, withResults: { _ in true })
+    }
+
+    /// The report as `json(_:)` gives it, with each control's results listed only when
+    /// `withResults` is true for its id, and an empty list for the others.
+    static func json(_ report: ControlReport, withResults: (String) -> Bool) -> JSONValue {
         let resultsByControl = Dictionary(grouping: report.results, by: \.controlID)
         let controls: [JSONValue] = report.controlStatuses().map { control, status in
             var value = control.jsonValue.objectValue ?? [:]
             value["status"] = .string(status.rawValue)
-            value["results"] = .array((resultsByControl[control.id] ?? []).map(\.jsonValue))
+            let results = withResults(control.id) ? resultsByControl[control.id] ?? [] : []
+            value["results"] = .array(results.map(\.jsonValue))
             return .object(value)
         }
         let summary = Dictionary(
@@ -97,7 +104,26 @@ public enum ControlRenderer {
     ///   results of the evidence controls.
     /// - `results`: the account controls with their results, naming no snapshot and no time.
     public static func bundleFiles(_ report: ControlReport) -> (summary: JSONValue, results: JSONValue) {
-        guard var document = json(report).objectValue else { return (.null, .null) }
+        let document = json(report)
+        let controls = document["controls"]?.arrayValue ?? []
+        let accountControls = controls.filter { !isAboutEvidence($0["id"]?.stringValue ?? "") }
+        let results: JSONValue = ["format": 1, "controls": .array(accountControls.map(withoutSnapshotIdentity(control:)))]
+        return (summaryDocument(of: document), results)
+    }
+
+    /// Returns a bundle's two per-snapshot JSON files as `bundleFiles` gives them, laid out by
+    /// `PrettyJSON`. The summary is built without the account controls' results, which it
+    /// leaves out, and `results.json` takes the text of each result that an earlier report
+    /// rendered from `texts`.
+    static func bundleFileBytes(_ report: ControlReport, texts: inout ResultTexts) -> (summary: [UInt8], results: [UInt8]) {
+        let summary = PrettyJSON.encodeBytes(summaryDocument(of: json(report, withResults: isAboutEvidence)))
+        return (summary, resultsFile(report, texts: &texts))
+    }
+
+    /// The summary file of a bundle's snapshot folder, from the report's JSON: the account
+    /// controls reduced to their id and state, the policy without its effective settings.
+    private static func summaryDocument(of report: JSONValue) -> JSONValue {
+        guard var document = report.objectValue else { return .null }
         let controls = document["controls"]?.arrayValue ?? []
         document["controls"] = .array(
             controls.map { control in
@@ -112,22 +138,112 @@ public enum ControlRenderer {
             document["policy"] = .object(policy)
         }
         document["results_file"] = "results.json"
-        let accountControls = controls.filter { !isAboutEvidence($0["id"]?.stringValue ?? "") }
-        let results: JSONValue = ["format": 1, "controls": .array(accountControls.map(withoutSnapshotIdentity))]
-        return (.object(document), results)
+        return .object(document)
     }
 
     /// Replaces a result's resource when it is the snapshot itself (a control judged for the
     /// whole snapshot) by `{"kind": "snapshot"}`: the folder already names the snapshot.
-    private static func withoutSnapshotIdentity(_ control: JSONValue) -> JSONValue {
+    private static func withoutSnapshotIdentity(control: JSONValue) -> JSONValue {
         guard var members = control.objectValue, let results = members["results"]?.arrayValue else { return control }
-        members["results"] = .array(
-            results.map { result in
-                guard var fields = result.objectValue, result["resource"]?["kind"]?.stringValue == "snapshot" else { return result }
-                fields["resource"] = ["kind": "snapshot"]
-                return .object(fields)
-            })
+        members["results"] = .array(results.map(withoutSnapshotIdentity(result:)))
         return .object(members)
+    }
+
+    private static func withoutSnapshotIdentity(result: JSONValue) -> JSONValue {
+        guard var fields = result.objectValue, result["resource"]?["kind"]?.stringValue == "snapshot" else { return result }
+        fields["resource"] = ["kind": "snapshot"]
+        return .object(fields)
+    }
+
+    /// The text of the results a bundle's `results.json` lists, kept from one report to the
+    /// next of a period. Consecutive snapshots share most results, and rendering each result
+    /// of each report was most of the time spent writing a folder's control files.
+    struct ResultTexts {
+        private var earlier: [ControlResult: [UInt8]] = [:]
+        private var current: [ControlResult: [UInt8]] = [:]
+
+        /// The nesting depth of a result in `results.json`: an element of `results`, in a
+        /// control, in `controls`, in the document.
+        static let depth = 4
+
+        /// Returns the text of `result` at `depth`, rendered once for this report and the one
+        /// before.
+        mutating func text(of result: ControlResult) -> [UInt8] {
+            if let text = current[result] ?? earlier[result] {
+                current[result] = text
+                return text
+            }
+            var text: [UInt8] = []
+            PrettyJSON.write(withoutSnapshotIdentity(result: result.jsonValue), indent: Self.depth, into: &text)
+            current[result] = text
+            return text
+        }
+
+        /// Keeps the texts of the report just rendered for the next one and forgets the rest,
+        /// so memory holds two reports' results at most.
+        mutating func finishReport() {
+            earlier = current
+            current = [:]
+        }
+    }
+
+    /// Returns `results.json` as `PrettyJSON` lays out `bundleFiles(report).results`, with
+    /// each result's text from `texts`.
+    private static func resultsFile(_ report: ControlReport, texts: inout ResultTexts) -> [UInt8] {
+        let resultsByControl = Dictionary(grouping: report.results, by: \.controlID)
+        let controls = report.controlStatuses().filter { !isAboutEvidence($0.control.id) }
+        var output: [UInt8] = []
+        output.reserveCapacity(report.results.count * 600 + 4096)
+        output += "{\n  \"controls\": ".utf8
+        if controls.isEmpty {
+            output += "[]".utf8
+        } else {
+            output += "[".utf8
+            for (position, (control, status)) in controls.enumerated() {
+                output += (position == 0 ? "\n" : ",\n").utf8
+                PrettyJSON.pad(2, into: &output)
+                var members = control.jsonValue.objectValue ?? [:]
+                members["status"] = .string(status.rawValue)
+                // A stand-in that gives `results` its place among the sorted keys.
+                members["results"] = .null
+                output += "{".utf8
+                for (index, member) in CanonicalJSON.sortedMembers(members).enumerated() {
+                    output += (index == 0 ? "\n" : ",\n").utf8
+                    PrettyJSON.pad(3, into: &output)
+                    CanonicalJSON.writeString(member.key, into: &output)
+                    output += ": ".utf8
+                    if member.key == "results" {
+                        writeResults(resultsByControl[control.id] ?? [], texts: &texts, into: &output)
+                    } else {
+                        PrettyJSON.write(member.value, indent: 3, into: &output)
+                    }
+                }
+                output += "\n".utf8
+                PrettyJSON.pad(2, into: &output)
+                output += "}".utf8
+            }
+            output += "\n  ]".utf8
+        }
+        output += ",\n  \"format\": 1\n}\n".utf8
+        texts.finishReport()
+        return output
+    }
+
+    /// Appends a control's `results` list at depth 3, its elements at `ResultTexts.depth`.
+    private static func writeResults(_ results: [ControlResult], texts: inout ResultTexts, into output: inout [UInt8]) {
+        guard !results.isEmpty else {
+            output += "[]".utf8
+            return
+        }
+        output += "[".utf8
+        for (index, result) in results.enumerated() {
+            output += (index == 0 ? "\n" : ",\n").utf8
+            PrettyJSON.pad(ResultTexts.depth, into: &output)
+            output += texts.text(of: result)
+        }
+        output += "\n".utf8
+        PrettyJSON.pad(ResultTexts.depth - 1, into: &output)
+        output += "]".utf8
     }
 
     // MARK: - CSV

@@ -105,7 +105,9 @@ public enum PrettyJSON {
         return nil
     }
 
-    private static func write(_ value: JSONValue, indent: Int, into output: inout [UInt8]) {
+    /// Appends `value` as `encodeBytes` lays it out at nesting depth `indent`, without the
+    /// indentation of its first line.
+    static func write(_ value: JSONValue, indent: Int, into output: inout [UInt8]) {
         switch value {
         case .array(let elements) where !elements.isEmpty:
             output.append(UInt8(ascii: "["))
@@ -137,7 +139,8 @@ public enum PrettyJSON {
         }
     }
 
-    private static func pad(_ indent: Int, into output: inout [UInt8]) {
+    /// Appends the indentation of nesting depth `indent`: two spaces a level.
+    static func pad(_ indent: Int, into output: inout [UInt8]) {
         output.append(contentsOf: repeatElement(UInt8(ascii: " "), count: indent * 2))
     }
 }

@@ -137,6 +137,32 @@ struct ControlHistoryTests {
         #expect(try again.files().map(\.contents) == files.map(\.contents))
     }
 
+    @Test("bundle file bytes match rendered documents")
+    func bundleFileBytes() throws {
+        let store = try F.makeStore()
+        let base = [F.team(), F.member("alice@acme.example"), F.app("web"), F.domain("www.acme.example", app: "web")]
+        let snapshots = [
+            try F.commit(store, base + [F.app("api"), F.member("carol@acme.example", mfa: false)], at: Self.days[0]),
+            try F.commit(store, base + [F.app("api", stack: "heroku-20", buildStack: "heroku-20")], at: Self.days[1]),
+            try F.commit(store, base + [F.app("api", stack: "heroku-20", buildStack: "heroku-20")], at: Self.days[2]),
+            try F.commit(store, [F.team(), F.app("web")], at: Self.days[3]),
+        ]
+        let evaluator = ControlEvaluator(store: store, timeReference: .snapshot)
+        var reports = try snapshots.map { try evaluator.evaluate($0) }
+        // A result about the whole snapshot, which results.json names only by its kind.
+        var whole = try #require(reports[1].results.first { !ControlRenderer.isAboutEvidence($0.controlID) })
+        whole.resource = EvidenceReference(kind: "snapshot", key: snapshots[1].digest, name: Self.days[1], digest: snapshots[1].digest)
+        reports[1].results.append(whole)
+
+        var texts = ControlRenderer.ResultTexts()
+        for report in reports {
+            let expected = ControlRenderer.bundleFiles(report)
+            let files = ControlRenderer.bundleFileBytes(report, texts: &texts)
+            #expect(files.summary == PrettyJSON.encodeBytes(expected.summary))
+            #expect(files.results == PrettyJSON.encodeBytes(expected.results))
+        }
+    }
+
     @Test("split evaluation gives same evidence")
     func splitEvaluation() throws {
         let store = try F.makeStore()
