@@ -122,8 +122,8 @@ public struct ControlEvidence: Sendable {
         }
     }
 
-    /// A snapshot's three files, by name inside its folder. `texts` holds the rendered
-    /// results of the report before, which the results file reuses.
+    /// Returns a snapshot's three files, by name inside its folder. `texts` contains the
+    /// rendered results of the report before, which the results file reuses.
     private static func snapshotFiles(_ report: ControlReport, texts: inout ControlRenderer.ResultTexts) -> [(name: String, contents: [UInt8])] {
         let documents = ControlRenderer.bundleFileBytes(report, texts: &texts)
         let table = ControlRenderer.resultsCSV(report.results.filter { !ControlRenderer.isAboutEvidence($0.controlID) })

@@ -63,7 +63,7 @@ public enum ControlRenderer {
         json(report, withResults: { _ in true })
     }
 
-    /// The report as `json(_:)` gives it, with each control's results listed only when
+    /// Returns the report as `json(_:)` does, with each control's results listed only when
     /// `withResults` is true for its id, and an empty list for the others.
     static func json(_ report: ControlReport, withResults: (String) -> Bool) -> JSONValue {
         let resultsByControl = Dictionary(grouping: report.results, by: \.controlID)
@@ -120,8 +120,8 @@ public enum ControlRenderer {
         return (summary, resultsFile(report, texts: &texts))
     }
 
-    /// The summary file of a bundle's snapshot folder, from the report's JSON: the account
-    /// controls reduced to their id and state, the policy without its effective settings.
+    /// Returns the summary file of a bundle's snapshot folder from the report's JSON: the
+    /// account controls reduced to their id and state, the policy without its effective settings.
     private static func summaryDocument(of report: JSONValue) -> JSONValue {
         guard var document = report.objectValue else { return .null }
         let controls = document["controls"]?.arrayValue ?? []
@@ -179,8 +179,8 @@ public enum ControlRenderer {
             return text
         }
 
-        /// Keeps the texts of the report just rendered for the next one and forgets the rest,
-        /// so memory holds two reports' results at most.
+        /// Keeps the texts of the report just rendered for the next one and drops the rest, so
+        /// memory keeps two reports' results at most.
         mutating func finishReport() {
             earlier = current
             current = [:]
