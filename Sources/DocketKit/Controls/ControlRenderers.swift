@@ -159,8 +159,28 @@ public enum ControlRenderer {
     /// next of a period. Consecutive snapshots share most results, and rendering each result
     /// of each report was most of the time spent writing a folder's control files.
     struct ResultTexts {
-        private var earlier: [ControlResult: [UInt8]] = [:]
-        private var current: [ControlResult: [UInt8]] = [:]
+        private var earlier: [Key: [UInt8]] = [:]
+        private var current: [Key: [UInt8]] = [:]
+
+        /// A result with its hash value computed once, because hashing every string of a
+        /// result for each of three lookups took more time than the lookups saved.
+        private struct Key: Hashable {
+            let result: ControlResult
+            let hash: Int
+
+            init(_ result: ControlResult) {
+                self.result = result
+                hash = result.hashValue
+            }
+
+            func hash(into hasher: inout Swift.Hasher) {
+                hasher.combine(hash)
+            }
+
+            static func == (left: Key, right: Key) -> Bool {
+                left.hash == right.hash && left.result == right.result
+            }
+        }
 
         /// The nesting depth of a result in `results.json`: an element of `results`, in a
         /// control, in `controls`, in the document.
@@ -169,13 +189,14 @@ public enum ControlRenderer {
         /// Returns the text of `result` at `depth`, rendered once for this report and the one
         /// before.
         mutating func text(of result: ControlResult) -> [UInt8] {
-            if let text = current[result] ?? earlier[result] {
-                current[result] = text
+            let key = Key(result)
+            if let text = current[key] ?? earlier[key] {
+                current[key] = text
                 return text
             }
             var text: [UInt8] = []
             PrettyJSON.write(withoutSnapshotIdentity(result: result.jsonValue), indent: Self.depth, into: &text)
-            current[result] = text
+            current[key] = text
             return text
         }
 
