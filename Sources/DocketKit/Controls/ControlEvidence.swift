@@ -125,9 +125,8 @@ public struct ControlEvidence: Sendable {
     /// Returns a snapshot's three files, by name inside its folder. `texts` contains the
     /// rendered results of the report before, which the results file reuses.
     private static func snapshotFiles(_ report: ControlReport, texts: inout ControlRenderer.ResultTexts) -> [(name: String, contents: [UInt8])] {
-        let documents = ControlRenderer.bundleFileBytes(report, texts: &texts)
-        let table = ControlRenderer.resultsCSV(report.results.filter { !ControlRenderer.isAboutEvidence($0.controlID) })
-        return [("summary.json", documents.summary), ("results.json", documents.results), ("results.csv", Array(table.utf8))]
+        let files = ControlRenderer.bundleFileBytes(report, texts: &texts)
+        return [("summary.json", files.summary), ("results.json", files.results), ("results.csv", files.table)]
     }
 
     /// Calls `body` with each file for `data/controls/`, sorted by path: (path relative to that

@@ -111,13 +111,22 @@ public enum ControlRenderer {
         return (summaryDocument(of: document), results)
     }
 
-    /// Returns a bundle's two per-snapshot JSON files as `bundleFiles` gives them, laid out by
-    /// `PrettyJSON`. The summary is built without the account controls' results, which it
-    /// leaves out, and `results.json` takes the text of each result that an earlier report
+    /// Returns a bundle's three per-snapshot files: the two JSON files as `bundleFiles` gives
+    /// them, laid out by `PrettyJSON`, and `results.csv` as `resultsCSV` gives it for the
+    /// account controls. The summary is built without the account controls' results, which it
+    /// leaves out, and the other two take the text of each result that the report before
     /// rendered from `texts`.
-    static func bundleFileBytes(_ report: ControlReport, texts: inout ResultTexts) -> (summary: [UInt8], results: [UInt8]) {
+    static func bundleFileBytes(
+        _ report: ControlReport, texts: inout ResultTexts
+    ) -> (summary: [UInt8], results: [UInt8], table: [UInt8]) {
         let summary = PrettyJSON.encodeBytes(summaryDocument(of: json(report, withResults: isAboutEvidence)))
-        return (summary, resultsFile(report, texts: &texts))
+        let results = resultsFile(report, texts: &texts)
+        var table = csvRow(Array(csvColumns.dropFirst(2)))
+        for result in report.results where !isAboutEvidence(result.controlID) {
+            table += texts.row(of: result)
+        }
+        texts.finishReport()
+        return (summary, results, table)
     }
 
     /// Returns the summary file of a bundle's snapshot folder from the report's JSON: the
@@ -155,15 +164,17 @@ public enum ControlRenderer {
         return .object(fields)
     }
 
-    /// The text of the results a bundle's `results.json` lists, kept from one report to the
-    /// next of a period. Consecutive snapshots share most results, and rendering each result
+    /// The text of the results that a bundle's `results.json` and `results.csv` list, kept from
+    /// one report to the next of a period. Consecutive snapshots share most results, and rendering each result
     /// of each report was most of the time spent writing a folder's control files.
     struct ResultTexts {
         private var earlier: [Key: [UInt8]] = [:]
         private var current: [Key: [UInt8]] = [:]
+        private var earlierRows: [Key: [UInt8]] = [:]
+        private var currentRows: [Key: [UInt8]] = [:]
 
-        /// A result with its hash value computed once, because hashing every string of a
-        /// result for each of three lookups took more time than the lookups saved.
+        /// A result with its hash value computed once: the hash covers every string of the
+        /// result, and the lookups in two reports and the insert would compute it three times.
         private struct Key: Hashable {
             let result: ControlResult
             let hash: Int
@@ -200,11 +211,26 @@ public enum ControlRenderer {
             return text
         }
 
+        /// Returns the `results.csv` row of `result`, with its line end, rendered once for this
+        /// report and the one before.
+        mutating func row(of result: ControlResult) -> [UInt8] {
+            let key = Key(result)
+            if let row = currentRows[key] ?? earlierRows[key] {
+                currentRows[key] = row
+                return row
+            }
+            let row = ControlRenderer.csvRow(ControlRenderer.csvFields(of: result))
+            currentRows[key] = row
+            return row
+        }
+
         /// Keeps the texts of the report just rendered for the next one and drops the rest, so
         /// memory keeps two reports' results at most.
         mutating func finishReport() {
             earlier = current
             current = [:]
+            earlierRows = currentRows
+            currentRows = [:]
         }
     }
 
@@ -246,7 +272,6 @@ public enum ControlRenderer {
             output += "\n  ]".utf8
         }
         output += ",\n  \"format\": 1\n}\n".utf8
-        texts.finishReport()
         return output
     }
 
@@ -271,18 +296,19 @@ public enum ControlRenderer {
 
     /// Renders results without snapshot columns, for the per-snapshot files of a bundle.
     public static func resultsCSV(_ results: [ControlResult]) -> String {
-        var rows = [Array(csvColumns.dropFirst(2))]
-        for result in results {
-            let evidence = result.evidence.map { "\($0.kind)/\($0.key ?? $0.name)" + ($0.digest.map { "@\($0)" } ?? "") }
-            // A result about the whole snapshot names no snapshot here: the folder does.
-            let resource = result.resource?.kind == "snapshot" ? nil : result.resource
-            rows.append([
-                result.controlID, result.status.rawValue, result.resource?.kind ?? "", resource?.key ?? "", resource?.name ?? "",
-                resource?.digest ?? "", result.fieldsRead.joined(separator: " "), result.message, result.warning ?? "",
-                evidence.joined(separator: " "),
-            ])
-        }
-        return csvTable(rows)
+        csvTable([Array(csvColumns.dropFirst(2))] + results.map(csvFields(of:)))
+    }
+
+    /// Returns the fields of `result`'s row in `resultsCSV`.
+    static func csvFields(of result: ControlResult) -> [String] {
+        let evidence = result.evidence.map { "\($0.kind)/\($0.key ?? $0.name)" + ($0.digest.map { "@\($0)" } ?? "") }
+        // A result about the whole snapshot names no snapshot here: the folder does.
+        let resource = result.resource?.kind == "snapshot" ? nil : result.resource
+        return [
+            result.controlID, result.status.rawValue, result.resource?.kind ?? "", resource?.key ?? "", resource?.name ?? "",
+            resource?.digest ?? "", result.fieldsRead.joined(separator: " "), result.message, result.warning ?? "",
+            evidence.joined(separator: " "),
+        ]
     }
 
     public static let csvColumns = [
@@ -313,13 +339,24 @@ public enum ControlRenderer {
         // with Foundation, took a tenth of the time a bundle spends on its controls.
         var output: [UInt8] = []
         for row in rows {
-            for (position, field) in row.enumerated() {
-                if position > 0 { output.append(UInt8(ascii: ",")) }
-                appendCSVField(field, to: &output)
-            }
-            output.append(contentsOf: [0x0D, 0x0A])
+            appendCSVRow(row, to: &output)
         }
         return String(decoding: output, as: UTF8.self)
+    }
+
+    /// Returns one CSV row with its CRLF line end.
+    static func csvRow(_ fields: [String]) -> [UInt8] {
+        var output: [UInt8] = []
+        appendCSVRow(fields, to: &output)
+        return output
+    }
+
+    private static func appendCSVRow(_ fields: [String], to output: inout [UInt8]) {
+        for (position, field) in fields.enumerated() {
+            if position > 0 { output.append(UInt8(ascii: ",")) }
+            appendCSVField(field, to: &output)
+        }
+        output.append(contentsOf: [0x0D, 0x0A])
     }
 
     /// Quotes a CSV field when it contains a comma, a quote or a line break.

@@ -137,7 +137,7 @@ struct ControlHistoryTests {
         #expect(try again.files().map(\.contents) == files.map(\.contents))
     }
 
-    @Test("bundle file bytes match rendered documents")
+    @Test("bundle file bytes match rendered files")
     func bundleFileBytes() throws {
         let store = try F.makeStore()
         let base = [F.team(), F.member("alice@acme.example"), F.app("web"), F.domain("www.acme.example", app: "web")]
@@ -160,6 +160,8 @@ struct ControlHistoryTests {
             let files = ControlRenderer.bundleFileBytes(report, texts: &texts)
             #expect(files.summary == PrettyJSON.encodeBytes(expected.summary))
             #expect(files.results == PrettyJSON.encodeBytes(expected.results))
+            let table = ControlRenderer.resultsCSV(report.results.filter { !ControlRenderer.isAboutEvidence($0.controlID) })
+            #expect(files.table == Array(table.utf8))
         }
     }
 
