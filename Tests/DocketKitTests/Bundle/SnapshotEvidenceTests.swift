@@ -44,6 +44,35 @@ struct SnapshotEvidenceTests {
         #expect(SnapshotEvidence.index(entries: [], names: [:], kinds: [], treeDigest: tree) == Self.referenceIndex([], [:], [], tree))
     }
 
+    @Test("index reuses unchanged entries exactly")
+    func indexReuse() {
+        func entry(_ kind: String, _ key: String, _ name: String, digest: Character = "a", app: String? = nil) -> ResourceEntry {
+            ResourceEntry(kind: kind, key: key, name: name, parentKey: app, appKey: app, digest: String(repeating: digest, count: 64))
+        }
+        let tree = String(repeating: "f", count: 64)
+        let earlier = [
+            entry("addon", "a1", "db"), entry("addon", "a2", "cache", app: "app-1"), entry("app", "app-1", "web"),
+            entry("app", "app-2", "api"), entry("domain", "d1", "www.example.com", app: "app-1"),
+        ]
+        // A new digest, a new entry between two, one gone, a new name, and a new kind at the end.
+        let later = [
+            entry("addon", "a1", "db", digest: "b"), entry("addon", "a15", "queue"), entry("addon", "a2", "cache", app: "app-1"),
+            entry("app", "app-1", "web-2"), entry("domain", "d1", "www.example.com", app: "app-1"), entry("team", "t1", "acme"),
+        ]
+        func names(_ entries: [ResourceEntry]) -> [String: [String]] {
+            Dictionary(grouping: entries, by: \.kind).mapValues(BagLayout.resourceFileNames)
+        }
+        let kinds = ["addon", "app", "domain", "team"]
+        let first = SnapshotEvidence.indexText(entries: earlier, names: names(earlier), kinds: kinds, treeDigest: tree, reusing: nil)
+        #expect(first.bytes == SnapshotEvidence.index(entries: earlier, names: names(earlier), kinds: kinds, treeDigest: tree))
+        let second = SnapshotEvidence.indexText(entries: later, names: names(later), kinds: kinds, treeDigest: tree, reusing: first)
+        #expect(second.bytes == Self.referenceIndex(later, names(later), kinds, tree))
+        #expect(second.ranges.count == later.count)
+        // The unchanged entries' objects are the earlier ones, byte for byte.
+        #expect(second.bytes[second.ranges[2]] == first.bytes[first.ranges[1]])
+        #expect(second.bytes[second.ranges[4]] == first.bytes[first.ranges[4]])
+    }
+
     @Test("kind layout reused only when unchanged")
     func carriedLayout() {
         func entry(_ key: String, _ name: String) -> ResourceEntry {
