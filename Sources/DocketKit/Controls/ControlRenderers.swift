@@ -164,9 +164,10 @@ public enum ControlRenderer {
         return .object(fields)
     }
 
-    /// The text of the results that a bundle's `results.json` and `results.csv` list, kept from
-    /// one report to the next of a period. Consecutive snapshots share most results, and rendering each result
-    /// of each report was most of the time spent writing a folder's control files.
+    /// The text of the results that a bundle's `results.json` and `results.csv` list, kept
+    /// from one report to the next of a period. Consecutive snapshots share most results, and
+    /// rendering each result of each report was most of the time spent writing a folder's
+    /// control files.
     struct ResultTexts {
         private var earlier: [Key: [UInt8]] = [:]
         private var current: [Key: [UInt8]] = [:]
