@@ -114,18 +114,19 @@ public enum ControlRenderer {
     /// Returns a bundle's three per-snapshot files: the two JSON files as `bundleFiles` gives
     /// them, laid out by `PrettyJSON`, and `results.csv` as `resultsCSV` gives it for the
     /// account controls. The summary is built without the account controls' results, which it
-    /// leaves out, and the other two take the text of each result that the report before
-    /// rendered from `texts`.
+    /// leaves out, and each result's text in the other two comes from `texts`.
     static func bundleFileBytes(
         _ report: ControlReport, texts: inout ResultTexts
     ) -> (summary: [UInt8], results: [UInt8], table: [UInt8]) {
         let summary = PrettyJSON.encodeBytes(summaryDocument(of: json(report, withResults: isAboutEvidence)))
-        let results = resultsFile(report, texts: &texts)
-        var table = csvRow(Array(csvColumns.dropFirst(2)))
-        for result in report.results where !isAboutEvidence(result.controlID) {
-            table += texts.row(of: result)
-        }
+        let accountResults = report.results.filter { !isAboutEvidence($0.controlID) }
+        let rendered = accountResults.map { texts.text(of: $0) }
         texts.finishReport()
+        var table = csvRow(Array(csvColumns.dropFirst(2)))
+        for text in rendered {
+            table += text.row
+        }
+        let results = resultsFile(report, results: accountResults, rendered: rendered)
         return (summary, results, table)
     }
 
@@ -169,10 +170,15 @@ public enum ControlRenderer {
     /// rendering each result of each report was most of the time spent writing a folder's
     /// control files.
     struct ResultTexts {
-        private var earlier: [Key: [UInt8]] = [:]
-        private var current: [Key: [UInt8]] = [:]
-        private var earlierRows: [Key: [UInt8]] = [:]
-        private var currentRows: [Key: [UInt8]] = [:]
+        /// A result's object in `results.json`, laid out at `depth`, and its `results.csv` row
+        /// with its line end.
+        struct Text {
+            let json: [UInt8]
+            let row: [UInt8]
+        }
+
+        private var earlier: [Key: Text] = [:]
+        private var current: [Key: Text] = [:]
 
         /// A result with its hash value computed once: the hash covers every string of the
         /// result, and the lookups in two reports and the insert would compute it three times.
@@ -198,31 +204,18 @@ public enum ControlRenderer {
         /// control, in `controls`, in the document.
         static let depth = 4
 
-        /// Returns the text of `result` at `depth`, rendered once for this report and the one
-        /// before.
-        mutating func text(of result: ControlResult) -> [UInt8] {
+        /// Returns the texts of `result`, rendered once for this report and the one before.
+        mutating func text(of result: ControlResult) -> Text {
             let key = Key(result)
             if let text = current[key] ?? earlier[key] {
                 current[key] = text
                 return text
             }
-            var text: [UInt8] = []
-            PrettyJSON.write(withoutSnapshotIdentity(result: result.jsonValue), indent: Self.depth, into: &text)
+            var json: [UInt8] = []
+            PrettyJSON.write(withoutSnapshotIdentity(result: result.jsonValue), indent: Self.depth, into: &json)
+            let text = Text(json: json, row: ControlRenderer.csvRow(ControlRenderer.csvFields(of: result)))
             current[key] = text
             return text
-        }
-
-        /// Returns the `results.csv` row of `result`, with its line end, rendered once for this
-        /// report and the one before.
-        mutating func row(of result: ControlResult) -> [UInt8] {
-            let key = Key(result)
-            if let row = currentRows[key] ?? earlierRows[key] {
-                currentRows[key] = row
-                return row
-            }
-            let row = ControlRenderer.csvRow(ControlRenderer.csvFields(of: result))
-            currentRows[key] = row
-            return row
         }
 
         /// Keeps the texts of the report just rendered for the next one and drops the rest, so
@@ -230,67 +223,61 @@ public enum ControlRenderer {
         mutating func finishReport() {
             earlier = current
             current = [:]
-            earlierRows = currentRows
-            currentRows = [:]
         }
     }
 
-    /// Returns `results.json` as `PrettyJSON` lays out `bundleFiles(report).results`, with
-    /// each result's text from `texts`.
-    private static func resultsFile(_ report: ControlReport, texts: inout ResultTexts) -> [UInt8] {
-        let resultsByControl = Dictionary(grouping: report.results, by: \.controlID)
+    /// Returns `results.json` as `PrettyJSON` lays out `bundleFiles(report).results`, from the
+    /// report's account results and their texts, in the same order.
+    private static func resultsFile(_ report: ControlReport, results: [ControlResult], rendered: [ResultTexts.Text]) -> [UInt8] {
+        let positionsByControl = Dictionary(grouping: results.indices, by: { results[$0].controlID })
         let controls = report.controlStatuses().filter { !isAboutEvidence($0.control.id) }
         var output: [UInt8] = []
-        output.reserveCapacity(report.results.count * 600 + 4096)
-        output += "{\n  \"controls\": ".utf8
+        output.reserveCapacity(rendered.reduce(4096) { $0 + $1.json.count + 16 })
+        output += "{".utf8
+        PrettyJSON.beginMember(0, key: "controls", indent: 1, into: &output)
         if controls.isEmpty {
             output += "[]".utf8
         } else {
             output += "[".utf8
             for (position, (control, status)) in controls.enumerated() {
-                output += (position == 0 ? "\n" : ",\n").utf8
-                PrettyJSON.pad(2, into: &output)
+                PrettyJSON.beginElement(position, indent: 2, into: &output)
                 var members = control.jsonValue.objectValue ?? [:]
                 members["status"] = .string(status.rawValue)
                 // A stand-in that gives `results` its place among the sorted keys.
                 members["results"] = .null
                 output += "{".utf8
                 for (index, member) in CanonicalJSON.sortedMembers(members).enumerated() {
-                    output += (index == 0 ? "\n" : ",\n").utf8
-                    PrettyJSON.pad(3, into: &output)
-                    CanonicalJSON.writeString(member.key, into: &output)
-                    output += ": ".utf8
+                    PrettyJSON.beginMember(index, key: member.key, indent: 3, into: &output)
                     if member.key == "results" {
-                        writeResults(resultsByControl[control.id] ?? [], texts: &texts, into: &output)
+                        writeResults(positionsByControl[control.id] ?? [], rendered: rendered, into: &output)
                     } else {
                         PrettyJSON.write(member.value, indent: 3, into: &output)
                     }
                 }
-                output += "\n".utf8
-                PrettyJSON.pad(2, into: &output)
-                output += "}".utf8
+                PrettyJSON.end(UInt8(ascii: "}"), indent: 2, into: &output)
             }
-            output += "\n  ]".utf8
+            PrettyJSON.end(UInt8(ascii: "]"), indent: 1, into: &output)
         }
-        output += ",\n  \"format\": 1\n}\n".utf8
+        PrettyJSON.beginMember(1, key: "format", indent: 1, into: &output)
+        output += "1".utf8
+        PrettyJSON.end(UInt8(ascii: "}"), indent: 0, into: &output)
+        output += "\n".utf8
         return output
     }
 
-    /// Appends a control's `results` list at depth 3, its elements at `ResultTexts.depth`.
-    private static func writeResults(_ results: [ControlResult], texts: inout ResultTexts, into output: inout [UInt8]) {
-        guard !results.isEmpty else {
+    /// Appends a control's `results` list at depth 3: the texts at `positions`, at
+    /// `ResultTexts.depth`.
+    private static func writeResults(_ positions: [Int], rendered: [ResultTexts.Text], into output: inout [UInt8]) {
+        guard !positions.isEmpty else {
             output += "[]".utf8
             return
         }
         output += "[".utf8
-        for (index, result) in results.enumerated() {
-            output += (index == 0 ? "\n" : ",\n").utf8
-            PrettyJSON.pad(ResultTexts.depth, into: &output)
-            output += texts.text(of: result)
+        for (index, position) in positions.enumerated() {
+            PrettyJSON.beginElement(index, indent: ResultTexts.depth, into: &output)
+            output += rendered[position].json
         }
-        output += "\n".utf8
-        PrettyJSON.pad(ResultTexts.depth - 1, into: &output)
-        output += "]".utf8
+        PrettyJSON.end(UInt8(ascii: "]"), indent: ResultTexts.depth - 1, into: &output)
     }
 
     // MARK: - CSV

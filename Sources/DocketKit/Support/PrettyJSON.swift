@@ -112,31 +112,46 @@ public enum PrettyJSON {
         case .array(let elements) where !elements.isEmpty:
             output.append(UInt8(ascii: "["))
             for (position, element) in elements.enumerated() {
-                output.append(position == 0 ? UInt8(ascii: "\n") : UInt8(ascii: ","))
-                if position > 0 { output.append(UInt8(ascii: "\n")) }
-                pad(indent + 1, into: &output)
+                beginElement(position, indent: indent + 1, into: &output)
                 write(element, indent: indent + 1, into: &output)
             }
-            output.append(UInt8(ascii: "\n"))
-            pad(indent, into: &output)
-            output.append(UInt8(ascii: "]"))
+            end(UInt8(ascii: "]"), indent: indent, into: &output)
         case .object(let members) where !members.isEmpty:
             output.append(UInt8(ascii: "{"))
             for (position, member) in CanonicalJSON.sortedMembers(members).enumerated() {
-                output.append(position == 0 ? UInt8(ascii: "\n") : UInt8(ascii: ","))
-                if position > 0 { output.append(UInt8(ascii: "\n")) }
-                pad(indent + 1, into: &output)
-                CanonicalJSON.writeString(member.key, into: &output)
-                output.append(UInt8(ascii: ":"))
-                output.append(UInt8(ascii: " "))
+                beginMember(position, key: member.key, indent: indent + 1, into: &output)
                 write(member.value, indent: indent + 1, into: &output)
             }
-            output.append(UInt8(ascii: "\n"))
-            pad(indent, into: &output)
-            output.append(UInt8(ascii: "}"))
+            end(UInt8(ascii: "}"), indent: indent, into: &output)
         default:
             CanonicalJSON.write(value, into: &output)
         }
+    }
+
+    /// Appends what comes before the element at `position` of a non-empty array or object
+    /// whose elements are at depth `indent`: a comma after the one before, a line break and
+    /// the indentation. `write` and the files that a bundle writes without `JSONValue`s share it.
+    static func beginElement(_ position: Int, indent: Int, into output: inout [UInt8]) {
+        if position > 0 { output.append(UInt8(ascii: ",")) }
+        output.append(UInt8(ascii: "\n"))
+        pad(indent, into: &output)
+    }
+
+    /// Appends what comes before an object member's value, as `beginElement` does, then its
+    /// key and `: `.
+    static func beginMember(_ position: Int, key: String, indent: Int, into output: inout [UInt8]) {
+        beginElement(position, indent: indent, into: &output)
+        CanonicalJSON.writeString(key, into: &output)
+        output.append(UInt8(ascii: ":"))
+        output.append(UInt8(ascii: " "))
+    }
+
+    /// Appends the end of a non-empty array or object at depth `indent`: a line break, the
+    /// indentation and `bracket`.
+    static func end(_ bracket: UInt8, indent: Int, into output: inout [UInt8]) {
+        output.append(UInt8(ascii: "\n"))
+        pad(indent, into: &output)
+        output.append(bracket)
     }
 
     /// Appends the indentation of nesting depth `indent`: two spaces a level.
