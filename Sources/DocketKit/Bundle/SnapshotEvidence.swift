@@ -124,18 +124,6 @@ struct SnapshotEvidence: Sendable {
         }
     }
 
-    /// `resources.json`: the root tree digest, the kinds the tree lists, and every entry with
-    /// the fields its tree leaf stores (`key`, `name`, `digest`, `parent`, `app`) plus its
-    /// `kind` and `file`, so the tree digest can be recomputed from the bundle alone.
-    ///
-    /// It is written directly in `PrettyJSON`'s layout, keys in canonical order, rather than
-    /// built as a `JSONValue` first: a bundle writes one per snapshot, each listing every
-    /// resource. `entries` are grouped by kind, and `names` lists each kind's file names in
-    /// the order of its entries.
-    static func index(entries: [ResourceEntry], names: [String: [String]], kinds: [String], treeDigest: String) -> [UInt8] {
-        indexText(entries: entries, names: names, kinds: kinds, treeDigest: treeDigest, reusing: nil).bytes
-    }
-
     /// A folder's `resources.json` and the range of each entry's object in it, so that the
     /// next folder can copy the objects of the entries that did not change.
     struct IndexText: Sendable {
@@ -157,10 +145,17 @@ struct SnapshotEvidence: Sendable {
         }
     }
 
-    /// Returns `resources.json` as `index` does, with the range of each entry's object. An
-    /// entry listed with the same fields and file name in `previous` takes its object from
-    /// there: a snapshot repeats most entries of the one before, and writing each entry's
-    /// strings again was a fifth of the time to prepare a folder.
+    /// Returns `resources.json`: the root tree digest, the kinds the tree lists, and every
+    /// entry with the fields its tree leaf stores (`key`, `name`, `digest`, `parent`, `app`)
+    /// plus its `kind` and `file`, so the tree digest can be recomputed from the bundle alone.
+    ///
+    /// It is written directly in `PrettyJSON`'s layout, keys in canonical order, rather than
+    /// built as a `JSONValue` first: a bundle writes one per snapshot, each listing every
+    /// resource. `entries` are grouped by kind, and `names` lists each kind's file names in
+    /// the order of its entries. An entry listed with the same fields and file name in
+    /// `previous` takes its object from there: a snapshot repeats most entries of the one
+    /// before, and writing each entry's strings again was a fifth of the time to prepare a
+    /// folder.
     static func indexText(
         entries: [ResourceEntry], names: [String: [String]], kinds: [String], treeDigest: String, reusing previous: IndexText?
     ) -> IndexText {

@@ -40,8 +40,8 @@ struct SnapshotEvidenceTests {
         let names = Dictionary(grouping: entries, by: \.kind).mapValues(BagLayout.resourceFileNames)
         let kinds = ["addon", "app", "domain", "team"]
         let tree = String(repeating: "f", count: 64)
-        #expect(SnapshotEvidence.index(entries: entries, names: names, kinds: kinds, treeDigest: tree) == Self.referenceIndex(entries, names, kinds, tree))
-        #expect(SnapshotEvidence.index(entries: [], names: [:], kinds: [], treeDigest: tree) == Self.referenceIndex([], [:], [], tree))
+        #expect(SnapshotEvidence.indexText(entries: entries, names: names, kinds: kinds, treeDigest: tree, reusing: nil).bytes == Self.referenceIndex(entries, names, kinds, tree))
+        #expect(SnapshotEvidence.indexText(entries: [], names: [:], kinds: [], treeDigest: tree, reusing: nil).bytes == Self.referenceIndex([], [:], [], tree))
     }
 
     @Test("index reuses unchanged entries exactly")
@@ -64,7 +64,7 @@ struct SnapshotEvidenceTests {
         }
         let kinds = ["addon", "app", "domain", "team"]
         let first = SnapshotEvidence.indexText(entries: earlier, names: names(earlier), kinds: kinds, treeDigest: tree, reusing: nil)
-        #expect(first.bytes == SnapshotEvidence.index(entries: earlier, names: names(earlier), kinds: kinds, treeDigest: tree))
+        #expect(first.bytes == Self.referenceIndex(earlier, names(earlier), kinds, tree))
         let second = SnapshotEvidence.indexText(entries: later, names: names(later), kinds: kinds, treeDigest: tree, reusing: first)
         #expect(second.bytes == Self.referenceIndex(later, names(later), kinds, tree))
         #expect(second.ranges.count == later.count)
