@@ -62,10 +62,9 @@ enum TarHeaders {
                 linkName = longLinkName
             }
         }
-        var timeRecord: [UInt8]?
-        if modificationTime >= firstRecordedTime {
-            timeRecord = Array(String(modificationTime).utf8)
-            recordsSize += recordLength(key: timeKey, valueCount: timeRecord?.count ?? 0)
+        let timeRecord = modificationTime >= firstRecordedTime ? Array(String(modificationTime).utf8) : nil
+        if let timeRecord {
+            recordsSize += recordLength(key: timeKey, valueCount: timeRecord.count)
         }
         if recordsSize > 0 {
             appendUstar(

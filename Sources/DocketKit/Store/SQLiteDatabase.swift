@@ -212,8 +212,8 @@ public struct SQLiteColumns {
 
     /// Returns a copy of the blob or text in `column`, empty when it is NULL or empty.
     public func bytes(_ column: Int32) -> [UInt8] {
-        // SQLite's documentation asks for the pointer first and then the count, so the pointer
-        // stays valid.
+        // The pointer is read before the count, the order SQLite documents as safe: reading the
+        // count first could convert the value and leave the pointer invalid.
         guard let pointer = sqlite3_column_blob(handle, column) else { return [] }
         return Array(UnsafeRawBufferPointer(start: pointer, count: Int(sqlite3_column_bytes(handle, column))))
     }

@@ -186,7 +186,6 @@ enum StoreSchema {
 
     /// Brings the schema up to date, or rejects a store from a newer Docket. Returns the
     /// schema the store had before, 0 for a new store.
-    @discardableResult
     static func migrate(_ database: SQLiteDatabase, path: String, readOnly: Bool) throws -> Int {
         let version = Int(try database.query("PRAGMA user_version").first?.int(0) ?? 0)
         guard version <= migrations.count else {
