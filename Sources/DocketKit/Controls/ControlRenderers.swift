@@ -233,6 +233,7 @@ public enum ControlRenderer {
         let controls = report.controlStatuses().filter { !isAboutEvidence($0.control.id) }
         var output: [UInt8] = []
         output.reserveCapacity(rendered.reduce(4096) { $0 + $1.json.count + 16 })
+
         output += "{".utf8
         PrettyJSON.beginMember(0, key: "controls", indent: 1, into: &output)
         if controls.isEmpty {
@@ -241,28 +242,39 @@ public enum ControlRenderer {
             output += "[".utf8
             for (position, (control, status)) in controls.enumerated() {
                 PrettyJSON.beginElement(position, indent: 2, into: &output)
-                var members = control.jsonValue.objectValue ?? [:]
-                members["status"] = .string(status.rawValue)
-                // A stand-in that gives `results` its place among the sorted keys.
-                members["results"] = .null
-                output += "{".utf8
-                for (index, member) in CanonicalJSON.sortedMembers(members).enumerated() {
-                    PrettyJSON.beginMember(index, key: member.key, indent: 3, into: &output)
-                    if member.key == "results" {
-                        writeResults(positionsByControl[control.id] ?? [], rendered: rendered, into: &output)
-                    } else {
-                        PrettyJSON.write(member.value, indent: 3, into: &output)
-                    }
-                }
-                PrettyJSON.end(UInt8(ascii: "}"), indent: 2, into: &output)
+                writeControl(control, status: status, results: positionsByControl[control.id] ?? [], rendered: rendered, into: &output)
             }
             PrettyJSON.end(UInt8(ascii: "]"), indent: 1, into: &output)
         }
+
         PrettyJSON.beginMember(1, key: "format", indent: 1, into: &output)
         output += "1".utf8
         PrettyJSON.end(UInt8(ascii: "}"), indent: 0, into: &output)
         output += "\n".utf8
         return output
+    }
+
+    /// Appends a control's object at depth 2: its fields, its state and the texts of its
+    /// results, which are at `positions` in `rendered`.
+    private static func writeControl(
+        _ control: ControlDefinition, status: ControlStatus, results positions: [Int], rendered: [ResultTexts.Text],
+        into output: inout [UInt8]
+    ) {
+        var members = control.jsonValue.objectValue ?? [:]
+        members["status"] = .string(status.rawValue)
+        // A stand-in that gives `results` its place among the sorted keys.
+        members["results"] = .null
+
+        output += "{".utf8
+        for (index, member) in CanonicalJSON.sortedMembers(members).enumerated() {
+            PrettyJSON.beginMember(index, key: member.key, indent: 3, into: &output)
+            if member.key == "results" {
+                writeResults(positions, rendered: rendered, into: &output)
+            } else {
+                PrettyJSON.write(member.value, indent: 3, into: &output)
+            }
+        }
+        PrettyJSON.end(UInt8(ascii: "}"), indent: 2, into: &output)
     }
 
     /// Appends a control's `results` list at depth 3: the texts at `positions`, at

@@ -96,8 +96,8 @@ public final class SQLiteDatabase {
 
     /// Runs `sql` with `arguments` as `query` does, and calls `read` with the columns of each
     /// row in place instead of building a `SQLiteRow`. Reading an object decodes a row per
-    /// step of its delta chain, and the values and arrays of each row cost as much as the
-    /// rest of the wrapper. The columns are valid only during the call.
+    /// step of its delta chain, and building values and arrays for each row took about 1 % of
+    /// a diff's CPU time. The columns are valid only during the call.
     public func forEachRow(_ sql: String, _ arguments: [SQLiteValue], _ read: (SQLiteColumns) throws -> Void) throws {
         let statement = try cachedStatement(sql)
         defer { statement.reset() }
@@ -212,8 +212,8 @@ public struct SQLiteColumns {
 
     /// Returns a copy of the blob or text in `column`, empty when it is NULL or empty.
     public func bytes(_ column: Int32) -> [UInt8] {
-        // The pointer is read before the count, the order SQLite documents as safe: reading the
-        // count first could convert the value and leave the pointer invalid.
+        // The pointer is read before the count, an order SQLite documents as safe, because a
+        // type conversion in a later call can invalidate a pointer returned earlier.
         guard let pointer = sqlite3_column_blob(handle, column) else { return [] }
         return Array(UnsafeRawBufferPointer(start: pointer, count: Int(sqlite3_column_bytes(handle, column))))
     }
