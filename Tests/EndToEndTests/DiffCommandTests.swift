@@ -74,7 +74,7 @@ struct DiffCommandTests {
         let result = try Self.run(["diff"], store: store)
         #expect(result.status == 0)
         #expect(result.stdout.contains("no differences"))
-        #expect(result.stdout.contains("1 volatile field change hidden"))
+        #expect(result.stdout.contains("hidden: 1 resource that changed only in volatile fields; --all-fields shows them"))
         #expect(!result.stdout.contains("\u{1B}["))
 
         let exitCode = try Self.run(["diff", "--exit-code"], store: store)

@@ -137,10 +137,16 @@ public enum DiffRenderer {
 
     /// Returns the sentence about hidden volatile changes, or nil when nothing was hidden.
     static func hiddenText(_ diff: SnapshotDiff) -> String? {
-        guard diff.hiddenFieldCount > 0 else { return nil }
-        let fields = diff.hiddenFieldCount == 1 ? "1 volatile field change" : "\(diff.hiddenFieldCount) volatile field changes"
-        let resources = diff.hiddenResourceCount == 1 ? "1 resource" : "\(diff.hiddenResourceCount) resources"
-        let detail = diff.hiddenResourceCount == 0 ? "" : " (\(resources) changed only in volatile fields)"
-        return "\(fields) hidden\(detail); --all-fields shows them"
+        var parts: [String] = []
+        if diff.hiddenResourceCount > 0 {
+            let resources = diff.hiddenResourceCount == 1 ? "1 resource that" : "\(diff.hiddenResourceCount) resources that"
+            parts.append("\(resources) changed only in volatile fields")
+        }
+        if diff.hiddenFieldCount > 0 {
+            let fields = diff.hiddenFieldCount == 1 ? "1 volatile field change" : "\(diff.hiddenFieldCount) volatile field changes"
+            parts.append(parts.isEmpty ? fields : "\(fields) in the resources listed")
+        }
+        guard !parts.isEmpty else { return nil }
+        return "hidden: \(parts.joined(separator: ", ")); --all-fields shows them"
     }
 }

@@ -93,7 +93,8 @@ public struct SnapshotDiff: Sendable {
     public var policy: VolatilityPolicy
     /// Reported resources, sorted by kind (in `ResourceKind.all` order), name and key.
     public var changes: [ResourceChange]
-    /// Volatile field changes left out of `changes`.
+    /// Volatile field changes left out of the field changes of the resources in `changes`.
+    /// The fields of hidden resources are not counted: their versions may not have been read.
     public var hiddenFieldCount: Int
     /// Resources left out of `changes` because every field that changed in them is volatile.
     public var hiddenResourceCount: Int

@@ -20,6 +20,10 @@ public struct SnapshotDiffer {
     /// Compares `from` with `to` over the resources `filter` selects. Volatile
     /// field changes are counted and left out unless `includeVolatile`.
     ///
+    /// When both snapshots have volatile anchors recorded under this differ's policy (see
+    /// `VolatileAnchors`), a resource whose two versions share an anchor is counted as
+    /// changed only in volatile fields without either version being read.
+    ///
     /// With a `reader`, a second connection to the same store, another thread compares pairs
     /// of differing leaves on it, taking each next pair as the two threads finish theirs. The
     /// result is the same.
@@ -32,6 +36,7 @@ public struct SnapshotDiffer {
             from: from, to: to, filter: filter, includesVolatile: includeVolatile, policy: policy, changes: [],
             hiddenFieldCount: 0, hiddenResourceCount: 0, bodiesLoaded: 0)
         guard from.treeDigest != to.treeDigest else { return result }
+        let anchors = includeVolatile ? nil : try anchorPair(from: from, to: to)
 
         let oldTrees = try store.kindTrees(of: from)
         let newTrees = try store.kindTrees(of: to)
@@ -50,10 +55,10 @@ public struct SnapshotDiffer {
         let positions = WorkPositions(count: pairs.count)
         let partial = result
         let worker = shared.map { [pairs] other in
-            BackgroundWork { try other.value.compare(pairs, taking: positions, filter: filter, into: partial) }
+            BackgroundWork { try other.value.compare(pairs, taking: positions, filter: filter, anchors: anchors, into: partial) }
         }
         do {
-            result = try compare(pairs, taking: positions, filter: filter, into: result)
+            result = try compare(pairs, taking: positions, filter: filter, anchors: anchors, into: result)
         } catch {
             _ = try? worker?.wait()
             throw error
@@ -67,6 +72,29 @@ public struct SnapshotDiffer {
 
         result.changes = Self.sortedForOutput(result.changes)
         return result
+    }
+
+    /// The volatile anchors of both snapshots recorded under this differ's policy, or nil
+    /// when neither has any. A side without them counts each version as its own anchor, which
+    /// still finds the versions whose anchor on the other side is that version.
+    private func anchorPair(from: SnapshotInfo, to: SnapshotInfo) throws -> AnchorPair? {
+        let fingerprint = policy.anchorFingerprint
+        let old = try store.volatileAnchors(of: from, fingerprint: fingerprint)
+        let new = try store.volatileAnchors(of: to, fingerprint: fingerprint)
+        guard old != nil || new != nil else { return nil }
+        let none = VolatileAnchors(policy: fingerprint)
+        return AnchorPair(old: old ?? none, new: new ?? none)
+    }
+
+    /// The volatile anchors of the two snapshots a diff compares.
+    private struct AnchorPair: Sendable {
+        let old: VolatileAnchors
+        let new: VolatileAnchors
+
+        /// True when the two versions share an anchor, so they differ only in volatile fields.
+        func shareAnchor(_ oldEntry: ResourceEntry, _ newEntry: ResourceEntry) -> Bool {
+            old.anchor(of: oldEntry) == new.anchor(of: newEntry)
+        }
     }
 
     /// Sorts changes by kind (in `ResourceKind.all` order), name and key. Each change's key is
@@ -107,7 +135,8 @@ public struct SnapshotDiffer {
     /// Compares the entries of the pairs of leaves at the positions this thread takes, adding
     /// to `result`. A failure stops the other thread too.
     private func compare(
-        _ pairs: [DifferingLeaves], taking positions: WorkPositions, filter: DiffFilter, into result: SnapshotDiff
+        _ pairs: [DifferingLeaves], taking positions: WorkPositions, filter: DiffFilter, anchors: AnchorPair?,
+        into result: SnapshotDiff
     ) throws -> SnapshotDiff {
         do {
             return try store.withConsistentRead {
@@ -115,7 +144,7 @@ public struct SnapshotDiffer {
                 while let position = positions.take() {
                     let pair = pairs[position]
                     let (old, new) = try readsLeavesOnce ? store.differingEntries(of: pair) : store.entries(of: pair)
-                    try compare(old: old, new: new, filter: filter, into: &result)
+                    try compare(old: old, new: new, filter: filter, anchors: anchors, into: &result)
                 }
                 return result
             }
@@ -139,9 +168,10 @@ public struct SnapshotDiffer {
 
     /// Compares two lists of entries of one kind by walking both in key order, so that only
     /// entries whose digests differ cost more than a string comparison. A key listed twice on
-    /// one side, which Docket never writes, counts once, with its first entry.
+    /// one side, which Docket never writes, counts once, with its first entry. A resource
+    /// whose versions share an anchor in `anchors` is counted as hidden without being read.
     private func compare(
-        old: [ResourceEntry], new: [ResourceEntry], filter: DiffFilter, into result: inout SnapshotDiff
+        old: [ResourceEntry], new: [ResourceEntry], filter: DiffFilter, anchors: AnchorPair?, into result: inout SnapshotDiff
     ) throws {
         let old = Self.sortedByKey(old)
         let new = Self.sortedByKey(new)
@@ -164,6 +194,10 @@ public struct SnapshotDiffer {
             let isIncluded = (oldEntry.map(filter.includes) ?? false) || (newEntry.map(filter.includes) ?? false)
             guard isIncluded else { continue }
             if let oldEntry, let newEntry {
+                if let anchors, anchors.shareAnchor(oldEntry, newEntry) {
+                    result.hiddenResourceCount += 1
+                    continue
+                }
                 try compareBodies(oldEntry, newEntry, into: &result)
             } else if let oldEntry {
                 let isUnknown = try store.isNotRecorded(oldEntry, in: result.to)
@@ -197,12 +231,14 @@ public struct SnapshotDiffer {
         result.bodiesLoaded += 2
         let all = fieldChanges(kind: newEntry.kind, old: oldBody, new: newBody)
         let reported = result.includesVolatile ? all : all.filter { !$0.isVolatile }
-        result.hiddenFieldCount += all.count - reported.count
         if reported.isEmpty {
             // No change at all means only the order of an unordered array moved.
             if !all.isEmpty { result.hiddenResourceCount += 1 }
             return
         }
+        // Counted only for listed resources, since the fields of a resource that changed only
+        // in volatile fields may never be read (see `VolatileAnchors`).
+        result.hiddenFieldCount += all.count - reported.count
         var resourceChange = change(oldEntry, newEntry, .changed)
         resourceChange.fieldChanges = reported
         result.changes.append(resourceChange)

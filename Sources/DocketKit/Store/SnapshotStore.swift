@@ -18,6 +18,8 @@ public final class SnapshotStore {
     var recentLeaves = SnapshotStore.makeLeafCache()
     /// The index from digests to rows, by the store's schema; see `ObjectIndex`.
     let objectIndex: ObjectIndex
+    /// The store's schema version once opened.
+    let schema: Int
 
     /// The newest schema version this Docket can read and write.
     public static let schemaVersion = StoreSchema.migrations.count
@@ -59,6 +61,7 @@ public final class SnapshotStore {
                 upgradedFromSchema = found
             }
             objectIndex = ObjectIndex.forSchema(schema)
+            self.schema = schema
             if !readOnly {
                 try database.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL")
             }
@@ -293,12 +296,16 @@ public final class SnapshotStore {
     /// Writes the resources as objects and trees and commits one snapshot whose parent is the
     /// latest snapshot, all in one transaction. Each new object is stored against its
     /// counterpart in the parent snapshot when that is smaller.
+    ///
+    /// The snapshot's volatile anchors (see `VolatileAnchors`) are recorded under `volatility`.
     public func commitSnapshot(
         resources: [CapturedResource], notRecorded: [NotRecordedListing], capturedAt: String, runID: Int64?,
-        account: JSONValue
+        account: JSONValue, volatility: VolatilityPolicy = .default
     ) throws -> SnapshotInfo {
         do {
-            return try writeSnapshot(resources: resources, notRecorded: notRecorded, capturedAt: capturedAt, runID: runID, account: account)
+            return try writeSnapshot(
+                resources: resources, notRecorded: notRecorded, capturedAt: capturedAt, runID: runID, account: account,
+                volatility: volatility)
         } catch {
             // The rolled-back rows' ids will be given to other objects.
             forgetRecentObjects()
@@ -308,11 +315,14 @@ public final class SnapshotStore {
 
     private func writeSnapshot(
         resources: [CapturedResource], notRecorded: [NotRecordedListing], capturedAt: String, runID: Int64?,
-        account: JSONValue
+        account: JSONValue, volatility: VolatilityPolicy
     ) throws -> SnapshotInfo {
         try database.inTransaction {
             let parent = try latestSnapshot()
             let previousDigests = try parent.map { try SnapshotTree.digestsByKey(of: $0, in: self) } ?? [:]
+            let fingerprint = volatility.anchorFingerprint
+            let previousAnchors = try parent.flatMap { try volatileAnchors(of: $0, fingerprint: fingerprint) }
+            var anchors = VolatileAnchors(policy: fingerprint)
             var entriesByKind: [String: [ResourceEntry]] = [:]
             var kindBases: [String: KindBase] = [:]
             // Concurrent listings finish in any order. Sorted, the same resources pick the same
@@ -329,8 +339,14 @@ public final class SnapshotStore {
                     kind: resource.kind, key: resource.key, name: resource.name, parentKey: resource.parentKey,
                     appKey: resource.appKey, digest: digest)
                 entriesByKind[resource.kind, default: []].append(entry)
+                if let previous = previousDigests[resource.kind]?[resource.key],
+                    let anchor = try anchor(of: resource, digest: digest, previous: previous, previousAnchors: previousAnchors, volatility: volatility)
+                {
+                    anchors.anchors[resource.kind, default: [:]][resource.key] = anchor
+                }
             }
             let treeDigest = try SnapshotTree.write(entriesByKind, to: self, previousRoot: parent?.treeDigest)
+            let anchorsObject = try putJSON(anchors.jsonValue, similarTo: try parent.flatMap { try anchorsDigest(of: $0) })
             let header: JSONValue = [
                 "format": 1,
                 "parent": parent.map { .string($0.digest) } ?? .null,
@@ -344,13 +360,47 @@ public final class SnapshotStore {
             let headerBytes = CanonicalJSON.encode(header)
             let digest = Digest.sha256(headerBytes)
             try database.query(
-                "INSERT INTO snapshots (digest, captured_at, run_id, tree_digest, header) VALUES (?, ?, ?, ?, ?)",
-                [.text(digest), .text(capturedAt), SQLiteValue(runID), .text(treeDigest), .blob(headerBytes)])
+                "INSERT INTO snapshots (digest, captured_at, run_id, tree_digest, header, anchors) VALUES (?, ?, ?, ?, ?, ?)",
+                [.text(digest), .text(capturedAt), SQLiteValue(runID), .text(treeDigest), .blob(headerBytes), .text(anchorsObject)])
             guard let info = try snapshot(digest: digest) else {
                 throw StoreError.corrupt("snapshot \(digest) vanished after insert")
             }
             return info
         }
+    }
+
+    /// Returns the anchor of `resource`, stored as `digest`, whose version in the parent
+    /// snapshot is `previous`: the parent's anchor when the two versions differ only in
+    /// volatile fields or are the same, the previous version when it had none, or nil.
+    private func anchor(
+        of resource: CapturedResource, digest: String, previous: String, previousAnchors: VolatileAnchors?,
+        volatility: VolatilityPolicy
+    ) throws -> String? {
+        let previousAnchor = previousAnchors?.anchors[resource.kind]?[resource.key]
+        if previous == digest {
+            return previousAnchor
+        }
+        let isVolatileOnly = volatility.differsOnlyInVolatileFields(kind: resource.kind, old: try object(previous), new: resource.body)
+        return isVolatileOnly ? previousAnchor ?? previous : nil
+    }
+
+    /// The digest of the object that lists the volatile anchors of `snapshot`, or nil when it
+    /// has none (it was captured before schema 7).
+    func anchorsDigest(of snapshot: SnapshotInfo) throws -> String? {
+        guard schema >= StoreSchema.anchorsSchema else { return nil }
+        return try database.query("SELECT anchors FROM snapshots WHERE id = ?", [.integer(snapshot.id)]).first?.string(0)
+    }
+
+    /// The volatile anchors of `snapshot` when they were recorded under the policy with
+    /// `fingerprint`, or nil.
+    /// - Throws: `StoreError.corrupt` when the snapshot names an object that is missing or
+    ///   is not a list of anchors.
+    public func volatileAnchors(of snapshot: SnapshotInfo, fingerprint: String) throws -> VolatileAnchors? {
+        guard let digest = try anchorsDigest(of: snapshot) else { return nil }
+        guard let anchors = VolatileAnchors(jsonValue: try object(digest)) else {
+            throw StoreError.corrupt("object \(digest), the volatile anchors of snapshot \(snapshot.digest), is not a list of anchors")
+        }
+        return anchors.policy == fingerprint ? anchors : nil
     }
 
     // MARK: - Resources

@@ -33,6 +33,7 @@ public struct StoreChecker {
         defer { try? store.database.execute("DROP TABLE IF EXISTS temp.checked_digests") }
         var objects = try checkObjects()
         try walkTrees(snapshots.map(\.info), objects: &objects, problems: &problems)
+        try checkAnchors(snapshots.map(\.info), objects: &objects, problems: &problems)
         problems += namedDamage(objects: objects)
         problems += snapshots.flatMap(checkHeader)
         problems += checkChain(snapshots.map(\.info))
@@ -161,6 +162,100 @@ public struct StoreChecker {
                 problems.append(CheckProblem(subject: "snapshot \(snapshot.digest)", message: "its tree cannot be read: \(Self.detail(of: error))"))
             }
         }
+    }
+
+    /// Checks each snapshot's volatile anchors (see `VolatileAnchors`): the object that lists
+    /// them is intact, and, for anchors recorded under the default policy, each resource
+    /// listed has the same stable form as its anchor. A claim the parent snapshot made too,
+    /// in a kind whose tree did not change, was checked there; each pair of a version and
+    /// its anchor is compared once.
+    private func checkAnchors(_ snapshots: [SnapshotInfo], objects: inout ObjectFindings, problems: inout [CheckProblem]) throws {
+        var claims = AnchorClaims(policy: .default)
+        var previous: (trees: [String: String], anchors: VolatileAnchors)?
+        for snapshot in snapshots {
+            guard let digest = try store.anchorsDigest(of: snapshot), try isIntactAnchors(digest, of: snapshot, objects: &objects, problems: &problems),
+                try isChecked(snapshot.treeDigest)
+            else {
+                previous = nil
+                continue
+            }
+            let subject = "snapshot \(snapshot.digest)"
+            do {
+                guard let anchors = VolatileAnchors(jsonValue: try store.object(digest)) else {
+                    problems.append(CheckProblem(subject: subject, message: "its volatile anchors, object \(digest), are not a list of anchors"))
+                    previous = nil
+                    continue
+                }
+                let trees = try store.kindTrees(of: snapshot)
+                defer { previous = (trees, anchors) }
+                guard anchors.policy == claims.fingerprint else { continue }
+                for (kind, keys) in anchors.anchors.sorted(by: { $0.key < $1.key }) {
+                    let isCarried = previous.map { $0.anchors.policy == claims.fingerprint && $0.trees[kind] != nil && $0.trees[kind] == trees[kind] } ?? false
+                    for (key, anchor) in keys.sorted(by: { $0.key < $1.key }) where !(isCarried && previous?.anchors.anchors[kind]?[key] == anchor) {
+                        if let problem = try problem(ofAnchor: anchor, kind: kind, key: key, tree: trees[kind], objects: objects, claims: &claims) {
+                            problems.append(CheckProblem(subject: subject, message: problem))
+                        }
+                    }
+                }
+            } catch let error as StoreError {
+                problems.append(CheckProblem(subject: subject, message: "its volatile anchors cannot be checked: \(Self.detail(of: error))"))
+                previous = nil
+            }
+        }
+    }
+
+    /// The pairs of a version and its anchor already compared, and the stable forms of the
+    /// versions compared most recently.
+    private struct AnchorClaims {
+        let policy: VolatilityPolicy
+        let fingerprint: String
+        var comparedPairs: Set<[String]> = []
+        var stableForms = RecentValues<String, [UInt8]>(maximumCount: 4096, maximumCost: Int.max) { _ in 1 }
+
+        init(policy: VolatilityPolicy) {
+            self.policy = policy
+            fingerprint = policy.anchorFingerprint
+        }
+
+        mutating func stableForm(of digest: String, kind: String, in store: SnapshotStore) throws -> [UInt8] {
+            if let form = stableForms[digest] { return form }
+            let form = CanonicalJSON.encode(policy.stableForm(kind: kind, of: try store.object(digest)))
+            stableForms.insert(form, for: digest)
+            return form
+        }
+    }
+
+    /// Returns what is wrong with the claim that `anchor` is the volatile anchor of the
+    /// resource `kind` `key` of a snapshot whose tree of that kind is `tree`, or nil. A claim
+    /// whose tree, leaf or version is damaged is passed over: the walk of the trees names them.
+    private func problem(
+        ofAnchor anchor: String, kind: String, key: String, tree: String?, objects: ObjectFindings, claims: inout AnchorClaims
+    ) throws -> String? {
+        let absent = "its volatile anchors list \(kind) \(key), which it does not hold"
+        guard let tree else { return absent }
+        guard try isChecked(tree) else { return nil }
+        let leaves = try SnapshotTree.leaves(treeDigest: tree, in: store)
+        guard let leaf = leaves[""] ?? leaves[SnapshotTree.bucket(of: key)] else { return absent }
+        guard try isChecked(leaf) else { return nil }
+        guard let entry = try SnapshotTree.entries(kind: kind, treeDigest: leaf, in: store).first(where: { $0.key == key }) else { return absent }
+        guard claims.comparedPairs.insert([entry.digest, anchor]).inserted, try isChecked(entry.digest) else { return nil }
+        guard try isChecked(anchor) else {
+            return objects.named.contains(anchor) ? nil : "the volatile anchor \(anchor) of \(kind)/\(entry.name) is missing or damaged"
+        }
+        let isSame = try claims.stableForm(of: entry.digest, kind: kind, in: store) == claims.stableForm(of: anchor, kind: kind, in: store)
+        return isSame ? nil : "\(kind)/\(entry.name) differs from its volatile anchor \(anchor) in fields the volatility policy shows"
+    }
+
+    /// Returns whether the anchors object `digest` is intact and listed. Otherwise names it
+    /// once and returns false.
+    private func isIntactAnchors(
+        _ digest: String, of snapshot: SnapshotInfo, objects: inout ObjectFindings, problems: inout [CheckProblem]
+    ) throws -> Bool {
+        guard try !isChecked(digest) else { return true }
+        guard objects.named.insert(digest).inserted else { return false }
+        let damage = try damage(of: digest, from: &objects) ?? "missing, but snapshot \(snapshot.digest) names it as its volatile anchors"
+        problems.append(CheckProblem(subject: "object \(digest)", message: damage))
+        return false
     }
 
     /// Returns whether the tree object `digest` is intact and listed. Otherwise names it once,

@@ -2,11 +2,18 @@
 enum StoreMigration: Sendable {
     case sql(String)
     case code(@Sendable (SQLiteDatabase) throws -> Void)
+    /// Adds a column unless the table has it, as a store relabelled to an older schema does.
+    case addColumn(table: String, column: String, type: String)
 
     func apply(to database: SQLiteDatabase) throws {
         switch self {
         case .sql(let statements): try database.execute(statements)
         case .code(let step): try step(database)
+        case .addColumn(let table, let column, let type):
+            let columns = try database.query("SELECT name FROM pragma_table_info('\(table)')").compactMap { $0.string(0) }
+            if !columns.contains(column) {
+                try database.execute("ALTER TABLE \(table) ADD COLUMN \(column) \(type);")
+            }
         }
     }
 }
@@ -83,7 +90,13 @@ enum StoreSchema {
         // New bodies may be copy deltas (ObjectCompression.copyDeltaMarker), which an older
         // Docket would report as altered.
         .sql("-- bodies may be copy deltas"),
+        // Each new snapshot names the object that lists its resources' volatile anchors (see
+        // VolatileAnchors). Snapshots captured before have none, and diffs read their resources.
+        .addColumn(table: "snapshots", column: "anchors", type: "TEXT"),
     ]
+
+    /// The first schema whose snapshots may name an object of volatile anchors.
+    static let anchorsSchema = 7
 
     /// The first schema whose index keys rows by digest prefix (see `ObjectIndex`).
     static let prefixIndexSchema = 5

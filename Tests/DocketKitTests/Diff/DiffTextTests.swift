@@ -24,7 +24,7 @@ struct DiffTextTests {
              - collaborator  ann@example.com   | removed
              + domain        www.example.com   | added
              1 added, 1 removed, 1 changed
-             1 volatile field change hidden; --all-fields shows them
+             hidden: 1 volatile field change; --all-fields shows them
 
             app
               ~ web → storefront  (app-1)

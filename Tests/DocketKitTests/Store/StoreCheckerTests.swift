@@ -147,4 +147,53 @@ struct StoreCheckerTests {
         #expect(report.problems.allSatisfy { $0.subject == "object \(entry.digest)" })
         #expect(report.problems.first?.message.contains("api.acme.example") == true)
     }
+
+    /// Points `snapshot` at a new anchors object listing `anchors`, recorded under `policy`.
+    static func recordAnchors(_ anchors: [String: [String: String]], policy: String, of snapshot: SnapshotInfo, in store: SnapshotStore) throws {
+        let digest = try store.putJSON(VolatileAnchors(policy: policy, anchors: anchors).jsonValue)
+        try store.database.query("UPDATE snapshots SET anchors = ? WHERE id = ?", [.text(digest), .integer(snapshot.id)])
+    }
+
+    @Test("true anchors and other policies pass")
+    func trueAnchors() throws {
+        let (store, snapshots) = try Self.makeValidStore()
+        var app = StoreFixtures.app(id: "a1", name: "acme-api", stack: "heroku-22")
+        app.body = ["id": "a1", "name": "acme-api", "stack": ["name": "heroku-22"], "updated_at": "2026-03-28T06:00:00Z"]
+        let four = try StoreFixtures.commit(store, [app], at: "2026-03-28T06:00:00Z")
+        let anchors = try #require(try store.volatileAnchors(of: four, fingerprint: VolatilityPolicy.default.anchorFingerprint))
+        #expect(anchors.anchors[ResourceKind.app]?["a1"] != nil)
+        let first = try #require(try store.entry(kind: ResourceKind.app, key: "a1", in: snapshots[0]))
+        try Self.recordAnchors([ResourceKind.app: ["a1": first.digest]], policy: "another policy", of: snapshots[1], in: store)
+        #expect(try StoreChecker(store: store).run().problems == [])
+    }
+
+    @Test("false anchors named with snapshot")
+    func falseAnchor() throws {
+        let (store, snapshots) = try Self.makeValidStore()
+        // The app's stack changed between the first two snapshots, which the policy shows.
+        let first = try #require(try store.entry(kind: ResourceKind.app, key: "a1", in: snapshots[0]))
+        try Self.recordAnchors(
+            [ResourceKind.app: ["a1": first.digest], ResourceKind.domain: ["d9": first.digest]],
+            policy: VolatilityPolicy.default.anchorFingerprint, of: snapshots[1], in: store)
+        let missing = String(repeating: "0", count: 64)
+        try Self.recordAnchors([ResourceKind.app: ["a1": missing]], policy: VolatilityPolicy.default.anchorFingerprint, of: snapshots[2], in: store)
+        let report = try StoreChecker(store: store).run()
+        #expect(report.problems.map(\.subject) == ["snapshot \(snapshots[1].digest)", "snapshot \(snapshots[1].digest)", "snapshot \(snapshots[2].digest)"])
+        #expect(report.problems.map(\.message) == [
+            "app/acme-api differs from its volatile anchor \(first.digest) in fields the volatility policy shows",
+            "its volatile anchors list domain d9, which it does not hold",
+            "the volatile anchor \(missing) of app/acme-api is missing or damaged",
+        ])
+    }
+
+    @Test("missing anchors object named")
+    func missingAnchors() throws {
+        let (store, snapshots) = try Self.makeValidStore()
+        let missing = String(repeating: "0", count: 64)
+        try store.database.query("UPDATE snapshots SET anchors = ? WHERE id = ?", [.text(missing), .integer(snapshots[2].id)])
+        let report = try StoreChecker(store: store).run()
+        #expect(report.problems == [
+            CheckProblem(subject: "object \(missing)", message: "missing, but snapshot \(snapshots[2].digest) names it as its volatile anchors")
+        ])
+    }
 }
