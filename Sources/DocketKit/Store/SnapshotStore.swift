@@ -329,9 +329,9 @@ public final class SnapshotStore {
             // kind bases, so the same captures store every object in the same form.
             let sorted = resources.sorted { ($0.kind, $0.key) < ($1.kind, $1.key) }
             for resource in try Self.placingKindBasesFirst(sorted, previousDigests: previousDigests) {
+                let bytes = CanonicalJSON.encode(resource.body)
                 let (digest, standalone) = try storeObject(
-                    CanonicalJSON.encode(resource.body), similarTo: previousDigests[resource.kind]?[resource.key], chain: .skipping,
-                    kindBase: kindBases[resource.kind])
+                    bytes, similarTo: previousDigests[resource.kind]?[resource.key], chain: .skipping, kindBase: kindBases[resource.kind])
                 if kindBases[resource.kind] == nil, let standalone {
                     kindBases[resource.kind] = standalone
                 }
@@ -340,7 +340,7 @@ public final class SnapshotStore {
                     appKey: resource.appKey, digest: digest)
                 entriesByKind[resource.kind, default: []].append(entry)
                 if let previous = previousDigests[resource.kind]?[resource.key],
-                    let anchor = try anchor(of: resource, digest: digest, previous: previous, previousAnchors: previousAnchors, volatility: volatility)
+                    let anchor = try anchor(of: resource, bytes: bytes, digest: digest, previous: previous, previousAnchors: previousAnchors, volatility: volatility)
                 {
                     anchors.anchors[resource.kind, default: [:]][resource.key] = anchor
                 }
@@ -369,18 +369,29 @@ public final class SnapshotStore {
         }
     }
 
-    /// Returns the anchor of `resource`, stored as `digest`, whose version in the parent
-    /// snapshot is `previous`: the parent's anchor when the two versions differ only in
-    /// volatile fields or are the same, the previous version when it had none, or nil.
+    /// Returns the anchor of `resource`, stored as `digest` with the canonical `bytes`, whose
+    /// version in the parent snapshot is `previous`: the parent's anchor when the two versions
+    /// differ only in volatile fields or are the same, the previous version when it had none,
+    /// or nil. Only the top-level members whose bytes differ are compared, because the stable
+    /// form of a body is that of each of its members.
     private func anchor(
-        of resource: CapturedResource, digest: String, previous: String, previousAnchors: VolatileAnchors?,
+        of resource: CapturedResource, bytes: [UInt8], digest: String, previous: String, previousAnchors: VolatileAnchors?,
         volatility: VolatilityPolicy
     ) throws -> String? {
         let previousAnchor = previousAnchors?.anchors[resource.kind]?[resource.key]
         if previous == digest {
             return previousAnchor
         }
-        let isVolatileOnly = volatility.differsOnlyInVolatileFields(kind: resource.kind, old: try object(previous), new: resource.body)
+        guard let previousBytes = try objectBytes(previous) else {
+            throw StoreError.corrupt("object \(previous) is missing, though the parent snapshot lists it")
+        }
+        let changed: (old: JSONValue, new: JSONValue)
+        do {
+            changed = try ChangedMembers.parse(old: previousBytes, new: bytes)
+        } catch {
+            throw StoreError.corrupt("object \(previous) is not JSON: \(error)")
+        }
+        let isVolatileOnly = volatility.differsOnlyInVolatileFields(kind: resource.kind, old: changed.old, new: changed.new)
         return isVolatileOnly ? previousAnchor ?? previous : nil
     }
 
