@@ -74,9 +74,9 @@ public struct SnapshotDiffer {
         return result
     }
 
-    /// The volatile anchors of both snapshots recorded under this differ's policy, or nil
-    /// when neither has any. A side without them counts each version as its own anchor, which
-    /// still finds the versions whose anchor on the other side is that version.
+    /// Returns the volatile anchors of both snapshots recorded under this differ's policy, or
+    /// nil when neither has any. On a side without them each version is its own anchor, so a
+    /// version whose anchor on the other side is that version is still found.
     private func anchorPair(from: SnapshotInfo, to: SnapshotInfo) throws -> AnchorPair? {
         let fingerprint = policy.anchorFingerprint
         let old = try store.volatileAnchors(of: from, fingerprint: fingerprint)
@@ -91,7 +91,8 @@ public struct SnapshotDiffer {
         let old: VolatileAnchors
         let new: VolatileAnchors
 
-        /// True when the two versions share an anchor, so they differ only in volatile fields.
+        /// Returns true when the two versions share an anchor, so they differ only in volatile
+        /// fields.
         func shareAnchor(_ oldEntry: ResourceEntry, _ newEntry: ResourceEntry) -> Bool {
             old.anchor(of: oldEntry) == new.anchor(of: newEntry)
         }

@@ -370,10 +370,10 @@ public final class SnapshotStore {
     }
 
     /// Returns the anchor of `resource`, stored as `digest` with the canonical `bytes`, whose
-    /// version in the parent snapshot is `previous`: the parent's anchor when the two versions
-    /// differ only in volatile fields or are the same, the previous version when it had none,
-    /// or nil. Only the top-level members whose bytes differ are compared, because the stable
-    /// form of a body is that of each of its members.
+    /// version in the parent snapshot is `previous`. When the two versions are the same or
+    /// differ only in volatile fields, that is the parent's anchor, or `previous` when it had
+    /// none; otherwise nil. Only the top-level members whose bytes differ are compared,
+    /// because a body's stable form is made of its members' stable forms.
     private func anchor(
         of resource: CapturedResource, bytes: [UInt8], digest: String, previous: String, previousAnchors: VolatileAnchors?,
         volatility: VolatilityPolicy
@@ -395,15 +395,15 @@ public final class SnapshotStore {
         return isVolatileOnly ? previousAnchor ?? previous : nil
     }
 
-    /// The digest of the object that lists the volatile anchors of `snapshot`, or nil when it
-    /// has none (it was captured before schema 7).
+    /// Returns the digest of the object that lists the volatile anchors of `snapshot`, or nil
+    /// when it has none because it was captured before schema 7.
     func anchorsDigest(of snapshot: SnapshotInfo) throws -> String? {
         guard schema >= StoreSchema.anchorsSchema else { return nil }
         return try database.query("SELECT anchors FROM snapshots WHERE id = ?", [.integer(snapshot.id)]).first?.string(0)
     }
 
-    /// The volatile anchors of `snapshot` when they were recorded under the policy with
-    /// `fingerprint`, or nil.
+    /// Returns the volatile anchors of `snapshot` when they were recorded under the policy
+    /// with `fingerprint`, or nil.
     /// - Throws: `StoreError.corrupt` when the snapshot names an object that is missing or
     ///   is not a list of anchors.
     public func volatileAnchors(of snapshot: SnapshotInfo, fingerprint: String) throws -> VolatileAnchors? {

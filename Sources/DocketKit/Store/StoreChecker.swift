@@ -166,9 +166,9 @@ public struct StoreChecker {
 
     /// Checks each snapshot's volatile anchors (see `VolatileAnchors`): the object that lists
     /// them is intact, and, for anchors recorded under the default policy, each resource
-    /// listed has the same stable form as its anchor. A claim the parent snapshot made too,
-    /// in a kind whose tree did not change, was checked there; each pair of a version and
-    /// its anchor is compared once.
+    /// listed has the same stable form as its anchor. A claim that the parent snapshot made
+    /// too, in a kind whose tree did not change, was checked there. Each pair of a version
+    /// and its anchor is compared once.
     private func checkAnchors(_ snapshots: [SnapshotInfo], objects: inout ObjectFindings, problems: inout [CheckProblem]) throws {
         var claims = AnchorClaims(policy: .default)
         var previous: (trees: [String: String], anchors: VolatileAnchors)?
@@ -226,8 +226,8 @@ public struct StoreChecker {
     }
 
     /// Returns what is wrong with the claim that `anchor` is the volatile anchor of the
-    /// resource `kind` `key` of a snapshot whose tree of that kind is `tree`, or nil. A claim
-    /// whose tree, leaf or version is damaged is passed over: the walk of the trees names them.
+    /// resource `kind` `key` in a snapshot whose tree of that kind is `tree`, or nil. A claim
+    /// whose tree, leaf or version is damaged is passed over, because the tree walk names those.
     private func problem(
         ofAnchor anchor: String, kind: String, key: String, tree: String?, objects: ObjectFindings, claims: inout AnchorClaims
     ) throws -> String? {
