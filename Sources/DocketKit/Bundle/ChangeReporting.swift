@@ -51,7 +51,9 @@ struct FieldDiffChangeReporter: ChangeReporting {
     let differ: SnapshotDiffer
 
     init(store: SnapshotStore, policy: VolatilityPolicy = .default) {
-        differ = SnapshotDiffer(store: store, policy: policy)
+        var differ = SnapshotDiffer(store: store, policy: policy)
+        differ.usesVolatileAnchors = false
+        self.differ = differ
     }
 
     var policy: JSONValue { differ.policy.jsonValue }

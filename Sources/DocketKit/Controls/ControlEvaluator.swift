@@ -136,7 +136,7 @@ public final class ControlEvaluator {
     /// object.
     func checkStore() -> Result<StoreChecker.Report, Error> {
         if let storeCheck { return storeCheck }
-        let outcome = Result { try StoreChecker(store: store).run() }
+        let outcome = Result { try StoreChecker(store: store, checksVolatileAnchors: false).run() }
         storeCheck = outcome
         return outcome
     }

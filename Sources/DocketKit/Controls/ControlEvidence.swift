@@ -89,7 +89,7 @@ public struct ControlEvidence: Sendable {
     /// policy turns it off or there is no snapshot to evaluate.
     static func storeCheck(of store: SnapshotStore, policy: ControlPolicy, snapshots: [SnapshotInfo]) -> Result<StoreChecker.Report, Error>? {
         guard policy.evidenceCheckStore, !snapshots.isEmpty else { return nil }
-        return Result { try StoreChecker(store: store).run() }
+        return Result { try StoreChecker(store: store, checksVolatileAnchors: false).run() }
     }
 
     /// The evaluation of consecutive snapshots of a period by one evaluator.

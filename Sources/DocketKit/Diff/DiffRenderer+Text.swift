@@ -183,8 +183,8 @@ extension DiffRenderer {
             "| to | `\(diff.to.shortDigest)` | \(diff.to.capturedAt) | \(diff.to.isComplete ? "yes" : "no") |", "",
             "**Summary:** \(summaryText(diff)).",
         ]
-        if let hidden = hiddenText(diff) {
-            lines += ["", "Volatility policy: \(hidden.replacingOccurrences(of: "--all-fields", with: "`--all-fields`"))."]
+        if let hidden = hiddenCounts(diff) {
+            lines += ["", "Hidden by the volatility policy: \(hidden); `--all-fields` shows them."]
         }
         for (side, listing) in diff.notRecordedListings {
             let snapshot = side == "from" ? diff.from : diff.to

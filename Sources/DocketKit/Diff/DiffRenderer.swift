@@ -137,6 +137,12 @@ public enum DiffRenderer {
 
     /// Returns the sentence about hidden volatile changes, or nil when nothing was hidden.
     static func hiddenText(_ diff: SnapshotDiff) -> String? {
+        hiddenCounts(diff).map { "hidden: \($0); --all-fields shows them" }
+    }
+
+    /// Returns the counts of hidden resources and field changes as words, or nil when nothing
+    /// was hidden.
+    static func hiddenCounts(_ diff: SnapshotDiff) -> String? {
         var parts: [String] = []
         if diff.hiddenResourceCount > 0 {
             let resources = diff.hiddenResourceCount == 1 ? "1 resource that" : "\(diff.hiddenResourceCount) resources that"
@@ -146,7 +152,6 @@ public enum DiffRenderer {
             let fields = diff.hiddenFieldCount == 1 ? "1 volatile field change" : "\(diff.hiddenFieldCount) volatile field changes"
             parts.append(parts.isEmpty ? fields : "\(fields) in the resources listed")
         }
-        guard !parts.isEmpty else { return nil }
-        return "hidden: \(parts.joined(separator: ", ")); --all-fields shows them"
+        return parts.isEmpty ? nil : parts.joined(separator: ", ")
     }
 }

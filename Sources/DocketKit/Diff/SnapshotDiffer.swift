@@ -11,6 +11,10 @@ public struct SnapshotDiffer {
     /// values. A bundle diffs each snapshot with the next, which reads each leaf twice, so it
     /// keeps them.
     public var readsLeavesOnce = false
+    /// Whether a diff counts resources whose versions share a volatile anchor without reading
+    /// them (see `VolatileAnchors`). A bundle's change files are computed from the bodies
+    /// alone, because the anchors are not evidence and its store check does not check them.
+    public var usesVolatileAnchors = true
 
     public init(store: SnapshotStore, policy: VolatilityPolicy = .default) {
         self.store = store
@@ -36,7 +40,7 @@ public struct SnapshotDiffer {
             from: from, to: to, filter: filter, includesVolatile: includeVolatile, policy: policy, changes: [],
             hiddenFieldCount: 0, hiddenResourceCount: 0, bodiesLoaded: 0)
         guard from.treeDigest != to.treeDigest else { return result }
-        let anchors = includeVolatile ? nil : try anchorPair(from: from, to: to)
+        let anchors = includeVolatile || !usesVolatileAnchors ? nil : try anchorPair(from: from, to: to)
 
         let oldTrees = try store.kindTrees(of: from)
         let newTrees = try store.kindTrees(of: to)

@@ -19,9 +19,14 @@ public struct StoreChecker {
     }
 
     let store: SnapshotStore
+    /// Whether `run` checks the volatile anchors (see `VolatileAnchors`). They are not
+    /// evidence, so the checks of the evidence that bundles and controls run leave them to
+    /// `docket check`.
+    public var checksVolatileAnchors = true
 
-    public init(store: SnapshotStore) {
+    public init(store: SnapshotStore, checksVolatileAnchors: Bool = true) {
         self.store = store
+        self.checksVolatileAnchors = checksVolatileAnchors
     }
 
     public func run() throws -> Report {
@@ -33,7 +38,9 @@ public struct StoreChecker {
         defer { try? store.database.execute("DROP TABLE IF EXISTS temp.checked_digests") }
         var objects = try checkObjects()
         try walkTrees(snapshots.map(\.info), objects: &objects, problems: &problems)
-        try checkAnchors(snapshots.map(\.info), objects: &objects, problems: &problems)
+        if checksVolatileAnchors {
+            try checkAnchors(snapshots.map(\.info), objects: &objects, problems: &problems)
+        }
         problems += namedDamage(objects: objects)
         problems += snapshots.flatMap(checkHeader)
         problems += checkChain(snapshots.map(\.info))
@@ -191,8 +198,9 @@ public struct StoreChecker {
                 guard anchors.policy == claims.fingerprint else { continue }
                 for (kind, keys) in anchors.anchors.sorted(by: { $0.key < $1.key }) {
                     let isCarried = previous.map { $0.anchors.policy == claims.fingerprint && $0.trees[kind] != nil && $0.trees[kind] == trees[kind] } ?? false
+                    let leaves = try kindLeaves(trees[kind])
                     for (key, anchor) in keys.sorted(by: { $0.key < $1.key }) where !(isCarried && previous?.anchors.anchors[kind]?[key] == anchor) {
-                        if let problem = try problem(ofAnchor: anchor, kind: kind, key: key, tree: trees[kind], objects: objects, claims: &claims) {
+                        if let problem = try problem(ofAnchor: anchor, kind: kind, key: key, leaves: leaves, objects: objects, claims: &claims) {
                             problems.append(CheckProblem(subject: subject, message: problem))
                         }
                     }
@@ -204,37 +212,61 @@ public struct StoreChecker {
         }
     }
 
-    /// The pairs of a version and its anchor already compared, and the stable forms of the
-    /// versions compared most recently.
+    /// The policy anchors are checked under, and the pairs of a version and its anchor
+    /// already compared.
     private struct AnchorClaims {
         let policy: VolatilityPolicy
         let fingerprint: String
         var comparedPairs: Set<[String]> = []
-        var stableForms = RecentValues<String, [UInt8]>(maximumCount: 4096, maximumCost: Int.max) { _ in 1 }
 
         init(policy: VolatilityPolicy) {
             self.policy = policy
             fingerprint = policy.anchorFingerprint
         }
 
-        mutating func stableForm(of digest: String, kind: String, in store: SnapshotStore) throws -> [UInt8] {
-            if let form = stableForms[digest] { return form }
-            let form = CanonicalJSON.encode(policy.stableForm(kind: kind, of: try store.object(digest)))
-            stableForms.insert(form, for: digest)
-            return form
+        /// Returns true when the objects `digest` and `anchor` have the same stable form,
+        /// comparing only their top-level members whose bytes differ, as a capture does.
+        func sharesStableForm(_ digest: String, anchor: String, kind: String, in store: SnapshotStore) throws -> Bool {
+            guard let bytes = try store.objectBytes(digest), let anchorBytes = try store.objectBytes(anchor) else {
+                throw StoreError.corrupt("object \(digest) or \(anchor) is missing")
+            }
+            let changed: (old: JSONValue, new: JSONValue)
+            do {
+                changed = try ChangedMembers.parse(old: anchorBytes, new: bytes)
+            } catch {
+                throw StoreError.corrupt("object \(digest) or \(anchor) is not JSON: \(error)")
+            }
+            return policy.differsOnlyInVolatileFields(kind: kind, old: changed.old, new: changed.new)
         }
     }
 
+    /// The leaves of one kind tree of a snapshot, read once for all the claims of that kind.
+    private enum KindLeaves {
+        case absent
+        case damaged
+        case leaves([String: String])
+    }
+
+    private func kindLeaves(_ tree: String?) throws -> KindLeaves {
+        guard let tree else { return .absent }
+        guard try isChecked(tree) else { return .damaged }
+        return .leaves(try SnapshotTree.leaves(treeDigest: tree, in: store))
+    }
+
     /// Returns what is wrong with the claim that `anchor` is the volatile anchor of the
-    /// resource `kind` `key` in a snapshot whose tree of that kind is `tree`, or nil. A claim
-    /// whose tree, leaf or version is damaged is passed over, because the tree walk names those.
+    /// resource `kind` `key` in a snapshot whose tree of that kind has `kindLeaves`, or nil.
+    /// A claim whose tree, leaf or version is damaged is passed over, because the tree walk
+    /// names those.
     private func problem(
-        ofAnchor anchor: String, kind: String, key: String, tree: String?, objects: ObjectFindings, claims: inout AnchorClaims
+        ofAnchor anchor: String, kind: String, key: String, leaves kindLeaves: KindLeaves, objects: ObjectFindings, claims: inout AnchorClaims
     ) throws -> String? {
         let absent = "its volatile anchors list \(kind) \(key), which it does not hold"
-        guard let tree else { return absent }
-        guard try isChecked(tree) else { return nil }
-        let leaves = try SnapshotTree.leaves(treeDigest: tree, in: store)
+        let leaves: [String: String]
+        switch kindLeaves {
+        case .absent: return absent
+        case .damaged: return nil
+        case .leaves(let found): leaves = found
+        }
         guard let leaf = leaves[""] ?? leaves[SnapshotTree.bucket(of: key)] else { return absent }
         guard try isChecked(leaf) else { return nil }
         guard let entry = try SnapshotTree.entries(kind: kind, treeDigest: leaf, in: store).first(where: { $0.key == key }) else { return absent }
@@ -242,7 +274,7 @@ public struct StoreChecker {
         guard try isChecked(anchor) else {
             return objects.named.contains(anchor) ? nil : "the volatile anchor \(anchor) of \(kind)/\(entry.name) is missing or damaged"
         }
-        let isSame = try claims.stableForm(of: entry.digest, kind: kind, in: store) == claims.stableForm(of: anchor, kind: kind, in: store)
+        let isSame = try claims.sharesStableForm(entry.digest, anchor: anchor, kind: kind, in: store)
         return isSame ? nil : "\(kind)/\(entry.name) differs from its volatile anchor \(anchor) in fields the volatility policy shows"
     }
 

@@ -40,6 +40,7 @@ struct DiffTextTests {
 
             """
         #expect(DiffRenderer.text(diff) == expected)
+        #expect(DiffRenderer.markdown(diff).contains("\nHidden by the volatility policy: 1 volatile field change; `--all-fields` shows them.\n"))
     }
 
     /// More changes than one thread renders, split in the middle of a kind.

@@ -212,4 +212,24 @@ struct VolatileAnchorsTests {
         #expect(anchors?.anchors[ResourceKind.app]?["app-2"] == day2Digest)
         #expect(try SnapshotDiffer(store: fixture.store).diff(from: day2, to: day3).bodiesLoaded == 0)
     }
+
+    @Test("bundles compute changes without anchors")
+    func bundlesIgnoreAnchors() throws {
+        let fixture = try DiffTestStore()
+        var resources = SnapshotDifferTests.baseline()
+        let day1 = try fixture.commit(day: 1, resources)
+        resources[1] = Sample.app("app-2", name: "storefront")
+        let day2 = try fixture.commit(day: 2, resources)
+        // A false anchor: the rename is a change the policy shows.
+        let old = try #require(try fixture.store.entry(kind: ResourceKind.app, key: "app-2", in: day1))
+        let anchors = VolatileAnchors(policy: policy.anchorFingerprint, anchors: [ResourceKind.app: ["app-2": old.digest]])
+        let digest = try fixture.store.putJSON(anchors.jsonValue)
+        try fixture.store.database.query("UPDATE snapshots SET anchors = ? WHERE id = ?", [.text(digest), .integer(day2.id)])
+
+        #expect(try SnapshotDiffer(store: fixture.store).diff(from: day1, to: day2).isEmpty)
+        let report = try FieldDiffChangeReporter(store: fixture.store).report(from: day1, to: day2)
+        #expect(report.summary.changed == 1)
+        let problems = try StoreChecker(store: fixture.store).run().problems
+        #expect(problems.map(\.subject) == ["snapshot \(day2.digest)"])
+    }
 }
