@@ -346,7 +346,8 @@ public final class SnapshotStore {
                 }
             }
             let treeDigest = try SnapshotTree.write(entriesByKind, to: self, previousRoot: parent?.treeDigest)
-            let anchorsObject = try putJSON(anchors.jsonValue, similarTo: try parent.flatMap { try anchorsDigest(of: $0) })
+            let anchorsObject = try putJSON(
+                anchors.jsonValue, similarTo: try parent.flatMap { try anchorsDigest(of: $0) }, chain: .skipping)
             let header: JSONValue = [
                 "format": 1,
                 "parent": parent.map { .string($0.digest) } ?? .null,
