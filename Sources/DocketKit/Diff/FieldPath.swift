@@ -105,7 +105,8 @@ public struct PathPattern: Sendable, Hashable, CustomStringConvertible {
         return true
     }
 
-    private static func step(_ step: Step, matches segment: PathSegment) -> Bool {
+    /// Returns true when one step of a pattern matches one segment of a path.
+    static func step(_ step: Step, matches segment: PathSegment) -> Bool {
         switch (step, segment) {
         case (.member(let expected), .member(let name)): return expected == name
         case (.anyMember, .member): return true

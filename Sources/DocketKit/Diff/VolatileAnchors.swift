@@ -75,9 +75,12 @@ extension VolatilityPolicy {
 
     /// Returns true when `old` and `new`, two versions of a resource of `kind`, have the same
     /// stable form, so that every change a field diff finds between them is volatile.
+    ///
+    /// It walks both versions side by side instead of building their stable forms, and
+    /// compares whole the parts where no rule applies.
     public func differsOnlyInVolatileFields(kind: String, old: JSONValue, new: JSONValue) -> Bool {
-        let rules = KindRules(self, kind: kind)
-        return CanonicalJSON.encode(rules.stableForm(old)) == CanonicalJSON.encode(rules.stableForm(new))
+        let comparison = StableComparison(self, kind: kind)
+        return comparison.isSame(old, new, at: comparison.root)
     }
 
     /// The form of a resource of `kind` that two versions share when every change between
@@ -92,7 +95,7 @@ extension VolatilityPolicy {
     /// Each array starts with a tag naming how a field diff pairs its elements: `key:` and the
     /// key, or `list` for the arrays it compares whole, whose elements are kept as they are.
     /// A field diff of two versions with equal stable forms then finds changes only at paths
-    /// that the policy hides; the converse need not hold, and then the versions are compared.
+    /// that the policy hides. The converse need not hold, and such versions are compared.
     public func stableForm(kind: String, of value: JSONValue) -> JSONValue {
         KindRules(self, kind: kind).stableForm(value)
     }
@@ -172,3 +175,138 @@ extension VolatilityPolicy {
         }
     }
 }
+
+/// The comparison of two versions' stable forms (see `VolatilityPolicy.stableForm`) without
+/// building them: equal exactly when the forms are equal.
+private struct StableComparison {
+    let volatile: [PathPattern]
+    let ordered: [PathPattern]
+    let hidesReferenceRenames: Bool
+
+    init(_ policy: VolatilityPolicy, kind: String) {
+        volatile = Place.patterns(policy.volatile, kind: kind)
+        ordered = Place.patterns(policy.ordered, kind: kind)
+        hidesReferenceRenames = policy.hidesReferenceRenames
+    }
+
+    /// A path as far as the rules are concerned: the volatile and ordered patterns whose
+    /// first steps match it, each with the number of steps matched, and whether it is made
+    /// of members alone.
+    struct Place {
+        var matching: [(pattern: Int, steps: Int)]
+        var orderedMatching: [(pattern: Int, steps: Int)]
+        var depth: Int
+        var isMembersOnly: Bool
+
+        static func patterns(_ rules: [VolatilityPolicy.Rule], kind: String) -> [PathPattern] {
+            rules.filter { $0.kind == VolatilityPolicy.anyKind || $0.kind == kind }.map(\.pattern)
+        }
+    }
+
+    /// The place of the whole resource, where every pattern has matched no step.
+    var root: Place {
+        Place(matching: volatile.indices.map { ($0, 0) }, orderedMatching: ordered.indices.map { ($0, 0) }, depth: 0, isMembersOnly: true)
+    }
+
+    /// Returns the place one segment further, or nil when a volatile pattern covers it.
+    func place(after place: Place, _ segment: PathSegment) -> Place? {
+        var next = Place(matching: [], orderedMatching: [], depth: place.depth + 1, isMembersOnly: place.isMembersOnly)
+        if case .element = segment { next.isMembersOnly = false }
+        for (pattern, steps) in place.matching where PathPattern.step(volatile[pattern].steps[steps], matches: segment) {
+            if steps + 1 == volatile[pattern].steps.count { return nil }
+            next.matching.append((pattern, steps + 1))
+        }
+        for (pattern, steps) in place.orderedMatching
+        where steps < ordered[pattern].steps.count && PathPattern.step(ordered[pattern].steps[steps], matches: segment) {
+            next.orderedMatching.append((pattern, steps + 1))
+        }
+        return next
+    }
+
+    /// Returns true when an ordered pattern names exactly the path of `place`.
+    func isOrdered(_ place: Place) -> Bool {
+        place.orderedMatching.contains { ordered[$0.pattern].steps.count == $0.steps }
+    }
+
+    func isSame(_ old: JSONValue, _ new: JSONValue, at place: Place) -> Bool {
+        // Where no pattern applies and no reference rename can hide a name, the stable form
+        // keeps every part, so it is equal exactly when the values are.
+        if place.matching.isEmpty && !(hidesReferenceRenames && place.isMembersOnly) {
+            return old == new
+        }
+        switch (old, new) {
+        case (.object(let oldMembers), .object(let newMembers)):
+            return isSame(oldMembers, newMembers, at: place, key: nil)
+        case (.array(let oldElements), .array(let newElements)):
+            return isSame(oldElements, newElements, at: place)
+        case (.object, _), (_, .object), (.array, _), (_, .array):
+            return false
+        default:
+            return old == new
+        }
+    }
+
+    /// Returns true when two objects have the same stable form, compared member by member.
+    /// `key` names the member that an element of a keyed array keeps under every rule.
+    private func isSame(
+        _ old: [String: JSONValue], _ new: [String: JSONValue], at place: Place, key: String?
+    ) -> Bool {
+        let oldDropsName = dropsName(old, at: place)
+        let newDropsName = dropsName(new, at: place)
+        func isSameMember(_ name: String) -> Bool {
+            var oldValue = old[name]
+            var newValue = new[name]
+            if name == key { return oldValue == newValue }
+            guard let next = self.place(after: place, .member(name)) else { return true }
+            if name == "name" {
+                if oldDropsName { oldValue = nil }
+                if newDropsName { newValue = nil }
+            }
+            switch (oldValue, newValue) {
+            case (nil, nil): return true
+            case (let oldValue?, let newValue?): return isSame(oldValue, newValue, at: next)
+            default: return false
+            }
+        }
+        for name in old.keys where !isSameMember(name) {
+            return false
+        }
+        for name in new.keys where old[name] == nil && !isSameMember(name) {
+            return false
+        }
+        return true
+    }
+
+    /// Returns true when the stable form leaves out the `name` of `members` at `place`: a
+    /// nested object reached through members alone whose `id` is kept and not null.
+    private func dropsName(_ members: [String: JSONValue], at place: Place) -> Bool {
+        guard hidesReferenceRenames, place.depth > 0, place.isMembersOnly, let id = members["id"], !id.isNull,
+            let name = members["name"], name.objectValue == nil, name.arrayValue == nil
+        else { return false }
+        return self.place(after: place, .member("id")) != nil
+    }
+
+    /// Returns true when two arrays have the same stable form: equal as they are unless
+    /// matched by key, else element by element after leaving out the volatile ones.
+    private func isSame(_ old: [JSONValue], _ new: [JSONValue], at place: Place) -> Bool {
+        let key = ArrayMatching.key(old: old, new: old)
+        guard key == ArrayMatching.key(old: new, new: new) else { return false }
+        guard let key, !isOrdered(place) else { return old == new }
+        func kept(_ elements: [JSONValue]) -> [(value: JSONValue, members: [String: JSONValue], place: Place)] {
+            elements.compactMap { element in
+                let value = element[key]!
+                return self.place(after: place, .element(key: key, value: value)).map { (value, element.objectValue!, $0) }
+            }
+        }
+        let oldKept = kept(old)
+        let newKept = kept(new)
+        guard oldKept.count == newKept.count else { return false }
+        for (oldElement, newElement) in zip(oldKept, newKept) {
+            guard oldElement.value == newElement.value,
+                isSame(oldElement.members, newElement.members, at: oldElement.place, key: key)
+            else { return false }
+        }
+        return true
+    }
+}
+

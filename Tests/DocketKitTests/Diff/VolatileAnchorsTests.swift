@@ -25,6 +25,9 @@ struct VolatileAnchorsTests {
     /// returns whether the forms were equal.
     func onlyVolatile(_ kind: String, _ old: JSONValue, _ new: JSONValue, sourceLocation: SourceLocation = #_sourceLocation) -> Bool {
         let isSame = policy.differsOnlyInVolatileFields(kind: kind, old: old, new: new)
+        // The comparison walks both versions. It must agree with comparing the stable forms.
+        let formsEqual = policy.stableForm(kind: kind, of: old) == policy.stableForm(kind: kind, of: new)
+        #expect(isSame == formsEqual, "\(kind): the walk and the stable forms disagree", sourceLocation: sourceLocation)
         if isSame {
             let changes = differ.fieldChanges(kind: kind, old: old, new: new)
             #expect(changes.allSatisfy { $0.isVolatile }, "\(kind): \(changes.filter { !$0.isVolatile }.map(\.path.description))", sourceLocation: sourceLocation)
@@ -98,6 +101,13 @@ struct VolatileAnchorsTests {
         #expect(!onlyVolatile(ResourceKind.postgres, withIDs, withoutIDs))
         let moreUsed: JSONValue = ["id": "x", "pools": [["id": "p1", "name": "a", "connections_used": 5], ["id": "p2", "name": "b", "connections_used": 2]]]
         #expect(onlyVolatile(ResourceKind.postgres, withIDs, moreUsed))
+
+        // An ordered list is compared as it is, so a reordering counts even with keys.
+        let buildpacks: JSONValue = ["app": ["id": "a1", "name": "web"], "buildpacks": [["name": "ruby", "url": "heroku/ruby"], ["name": "node", "url": "heroku/nodejs"]]]
+        let reordered: JSONValue = ["app": ["id": "a1", "name": "web"], "buildpacks": [["name": "node", "url": "heroku/nodejs"], ["name": "ruby", "url": "heroku/ruby"]]]
+        #expect(!onlyVolatile(ResourceKind.buildpacks, buildpacks, reordered))
+        let renamedApp: JSONValue = ["app": ["id": "a1", "name": "storefront"], "buildpacks": [["name": "ruby", "url": "heroku/ruby"], ["name": "node", "url": "heroku/nodejs"]]]
+        #expect(onlyVolatile(ResourceKind.buildpacks, buildpacks, renamedApp))
     }
 
     /// Every pair of versions of a resource across the six fixture days: equal stable forms
