@@ -13,7 +13,7 @@ struct VolatileAnchorsTests {
         differ = SnapshotDiffer(store: try DiffTestStore().store)
     }
 
-    /// The default policy with one reason reworded: it hides the same fields, but its
+    /// Returns the default policy with one reason reworded. It hides the same fields, but its
     /// fingerprint differs, so anchors recorded under the default are not used.
     static func rewordedPolicy() -> VolatilityPolicy {
         var policy = VolatilityPolicy.default
