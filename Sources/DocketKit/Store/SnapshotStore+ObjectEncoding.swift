@@ -40,9 +40,9 @@ extension SnapshotStore {
     /// read of a tree that changes often decode more bodies. git's default is 50. On the
     /// benchmark's quick account, kind trees took 15 kB a day in chains, against 20 kB on day
     /// 3 and 31 kB on day 12 as deltas against one fixed base, which grew with every day
-    /// since the base. Chains of 8 rather than 16 cut the bodies a leaf read decodes by a
-    /// third in a simulation of the benchmark's large account, for about 5 % more leaf bytes.
-    static let maximumChainDepth = 8
+    /// since the base. Chains of 8 made `docket diff` faster on the benchmark's large account
+    /// (see BENCHMARKS.md), but the store then grew about as much a day as git's.
+    static let maximumChainDepth = 16
 
     /// The highest number a version of a skipping chain gets. A simulation replayed the
     /// `estate` account's 90 days (bench/run.py) with deflate deltas and trees in
