@@ -24,7 +24,7 @@ public struct SnapshotDiffer {
     /// Compares `from` with `to` over the resources `filter` selects. Volatile
     /// field changes are counted and left out unless `includeVolatile`.
     ///
-    /// When both snapshots have volatile anchors recorded under this differ's policy (see
+    /// When the snapshots have volatile anchors recorded under this differ's policy (see
     /// `VolatileAnchors`), a resource whose two versions share an anchor is counted as
     /// changed only in volatile fields without either version being read.
     ///
