@@ -173,33 +173,38 @@ public struct StoreChecker {
 
     /// Checks each snapshot's volatile anchors (see `VolatileAnchors`): the object that lists
     /// them is intact, and, for anchors recorded under the default policy, each resource
-    /// listed has the same stable form as its anchor. A claim that the parent snapshot made
-    /// too, in a kind whose tree did not change, was checked there. Each pair of a version
-    /// and its anchor is compared once.
+    /// listed has the same stable form as its anchor. A claim that the snapshot before made
+    /// for the same version was checked there.
     private func checkAnchors(_ snapshots: [SnapshotInfo], objects: inout ObjectFindings, problems: inout [CheckProblem]) throws {
         var claims = AnchorClaims(policy: .default)
-        var previous: (trees: [String: String], anchors: VolatileAnchors)?
+        var previousTrees: [String: String] = [:]
         for snapshot in snapshots {
+            claims.startSnapshot()
             guard let digest = try store.anchorsDigest(of: snapshot), try isIntactAnchors(digest, of: snapshot, objects: &objects, problems: &problems),
                 try isChecked(snapshot.treeDigest)
             else {
-                previous = nil
+                previousTrees = [:]
                 continue
             }
             let subject = "snapshot \(snapshot.digest)"
             do {
                 guard let anchors = VolatileAnchors(jsonValue: try store.object(digest)) else {
                     problems.append(CheckProblem(subject: subject, message: "its volatile anchors, object \(digest), are not a list of anchors"))
-                    previous = nil
+                    previousTrees = [:]
                     continue
                 }
                 let trees = try store.kindTrees(of: snapshot)
-                defer { previous = (trees, anchors) }
+                defer { previousTrees = trees }
                 guard anchors.policy == claims.fingerprint else { continue }
                 for (kind, keys) in anchors.anchors.sorted(by: { $0.key < $1.key }) {
-                    let isCarried = previous.map { $0.anchors.policy == claims.fingerprint && $0.trees[kind] != nil && $0.trees[kind] == trees[kind] } ?? false
+                    let isTreeUnchanged = trees[kind] != nil && previousTrees[kind] == trees[kind]
                     let leaves = try kindLeaves(trees[kind])
-                    for (key, anchor) in keys.sorted(by: { $0.key < $1.key }) where !(isCarried && previous?.anchors.anchors[kind]?[key] == anchor) {
+                    for (key, anchor) in keys.sorted(by: { $0.key < $1.key }) {
+                        // The same claim in an unchanged tree names the same version as before.
+                        if isTreeUnchanged, let version = claims.previousVersion(kind: kind, key: key), version.anchor == anchor {
+                            claims.record(version, kind: kind, key: key)
+                            continue
+                        }
                         if let problem = try problem(ofAnchor: anchor, kind: kind, key: key, leaves: leaves, objects: objects, claims: &claims) {
                             problems.append(CheckProblem(subject: subject, message: problem))
                         }
@@ -207,21 +212,41 @@ public struct StoreChecker {
                 }
             } catch let error as StoreError {
                 problems.append(CheckProblem(subject: subject, message: "its volatile anchors cannot be checked: \(Self.detail(of: error))"))
-                previous = nil
+                previousTrees = [:]
             }
         }
     }
 
-    /// The policy anchors are checked under, and the pairs of a version and its anchor
-    /// already compared.
+    /// The policy anchors are checked under, and the versions and anchors that the claims of
+    /// the last snapshot named, so that the next snapshot checks only the claims that differ.
+    /// Its memory is that of one snapshot's claims, whatever the number of snapshots.
     private struct AnchorClaims {
+        struct Version: Equatable {
+            var digest: String
+            var anchor: String
+        }
+
         let policy: VolatilityPolicy
         let fingerprint: String
-        var comparedPairs: Set<[String]> = []
+        private var previous: [String: [String: Version]] = [:]
+        private var current: [String: [String: Version]] = [:]
 
         init(policy: VolatilityPolicy) {
             self.policy = policy
             fingerprint = policy.anchorFingerprint
+        }
+
+        mutating func startSnapshot() {
+            previous = current
+            current = [:]
+        }
+
+        func previousVersion(kind: String, key: String) -> Version? {
+            previous[kind]?[key]
+        }
+
+        mutating func record(_ version: Version, kind: String, key: String) {
+            current[kind, default: [:]][key] = version
         }
 
         /// Returns true when the objects `digest` and `anchor` have the same stable form,
@@ -270,7 +295,10 @@ public struct StoreChecker {
         guard let leaf = leaves[""] ?? leaves[SnapshotTree.bucket(of: key)] else { return absent }
         guard try isChecked(leaf) else { return nil }
         guard let entry = try SnapshotTree.entries(kind: kind, treeDigest: leaf, in: store).first(where: { $0.key == key }) else { return absent }
-        guard claims.comparedPairs.insert([entry.digest, anchor]).inserted, try isChecked(entry.digest) else { return nil }
+        // A claim the snapshot before made for the same version was checked there.
+        let version = AnchorClaims.Version(digest: entry.digest, anchor: anchor)
+        defer { claims.record(version, kind: kind, key: key) }
+        guard claims.previousVersion(kind: kind, key: key) != version, try isChecked(entry.digest) else { return nil }
         guard try isChecked(anchor) else {
             return objects.named.contains(anchor) ? nil : "the volatile anchor \(anchor) of \(kind)/\(entry.name) is missing or damaged"
         }

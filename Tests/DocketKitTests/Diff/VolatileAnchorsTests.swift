@@ -40,7 +40,7 @@ struct VolatileAnchorsTests {
         "app": ["id": "app-1", "name": "web"],
         "info": [["name": "Data Size", "values": ["1 MB"]], ["name": "PG Version", "values": ["16.2"]]],
         "plan_limits": [["name": "table-limit", "limit": 4000, "current": 12], ["name": "row-limit", "limit": 10000000, "current": 300]],
-        "extensions": [["schema": "public", "updated_at": "2026-03-01T00:00:00Z"]],
+        "pools": [["connections_used": 3, "size": 20]],
     ]
 
     static func changing(_ value: JSONValue, _ change: (inout [String: JSONValue]) -> Void) -> JSONValue {
@@ -79,8 +79,9 @@ struct VolatileAnchorsTests {
             ("key of an element", Self.changing(database) {
                 $0["plan_limits"] = [["name": "table-cap", "limit": 4000, "current": 12], ["name": "row-limit", "limit": 10000000, "current": 300]]
             }),
-            // A list without a common key is compared whole, so a hidden member inside it counts.
-            ("hidden member in a keyless list", Self.changing(database) { $0["extensions"] = [["schema": "public", "updated_at": "2026-03-02T00:00:00Z"]] }),
+            // `pools[*].connections_used` names elements matched by key. A list without a
+            // common key is compared whole, so the same member changing inside it is shown.
+            ("hidden member in a keyless list", Self.changing(database) { $0["pools"] = [["connections_used": 4, "size": 20]] }),
             ("reference to another id", Self.changing(database) { $0["app"] = ["id": "app-2", "name": "storefront"] }),
             ("rename of a null reference", Self.changing(Self.changing(database) { $0["app"] = ["id": .null, "name": "web"] }) { $0["app"] = ["id": .null, "name": "api"] }),
             ("top-level name", Self.changing(database) { $0["name"] = "postgresql-round-2" }),
