@@ -73,6 +73,15 @@ extension VolatilityPolicy {
         Digest.sha256(Array(Self.stableFormVersion.utf8) + [0x0A] + CanonicalJSON.encode(jsonValue))
     }
 
+    /// Returns true when the canonical JSON bodies `old` and `new` of a resource of `kind`
+    /// have the same stable form, comparing only their top-level members whose bytes differ,
+    /// because a body's stable form is made of its members' stable forms.
+    /// - Throws: `JSONParseError` when either body is not JSON.
+    func differsOnlyInVolatileFields(kind: String, oldBytes: [UInt8], newBytes: [UInt8]) throws -> Bool {
+        let changed = try ChangedMembers.parse(old: oldBytes, new: newBytes)
+        return differsOnlyInVolatileFields(kind: kind, old: changed.old, new: changed.new)
+    }
+
     /// Returns true when `old` and `new`, two versions of a resource of `kind`, have the same
     /// stable form, so that every change a field diff finds between them is volatile.
     ///

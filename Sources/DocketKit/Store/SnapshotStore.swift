@@ -374,8 +374,7 @@ public final class SnapshotStore {
     /// Returns the anchor of `resource`, stored as `digest` with the canonical `bytes`, whose
     /// version in the parent snapshot is `previous`. When the two versions are the same or
     /// differ only in volatile fields, that is the parent's anchor, or `previous` when it had
-    /// none; otherwise nil. Only the top-level members whose bytes differ are compared,
-    /// because a body's stable form is made of its members' stable forms.
+    /// none; otherwise nil.
     private func anchor(
         of resource: CapturedResource, bytes: [UInt8], digest: String, previous: String, previousAnchors: VolatileAnchors?,
         volatility: VolatilityPolicy
@@ -387,13 +386,12 @@ public final class SnapshotStore {
         guard let previousBytes = try objectBytes(previous) else {
             throw StoreError.corrupt("object \(previous) is missing, though the parent snapshot lists it")
         }
-        let changed: (old: JSONValue, new: JSONValue)
+        let isVolatileOnly: Bool
         do {
-            changed = try ChangedMembers.parse(old: previousBytes, new: bytes)
+            isVolatileOnly = try volatility.differsOnlyInVolatileFields(kind: resource.kind, oldBytes: previousBytes, newBytes: bytes)
         } catch {
             throw StoreError.corrupt("object \(previous) is not JSON: \(error)")
         }
-        let isVolatileOnly = volatility.differsOnlyInVolatileFields(kind: resource.kind, old: changed.old, new: changed.new)
         return isVolatileOnly ? previousAnchor ?? previous : nil
     }
 

@@ -249,19 +249,17 @@ public struct StoreChecker {
             current[kind, default: [:]][key] = version
         }
 
-        /// Returns true when the objects `digest` and `anchor` have the same stable form,
-        /// comparing only their top-level members whose bytes differ, as a capture does.
+        /// Returns true when the objects `digest` and `anchor` have the same stable form, as a
+        /// capture compares them.
         func sharesStableForm(_ digest: String, anchor: String, kind: String, in store: SnapshotStore) throws -> Bool {
             guard let bytes = try store.objectBytes(digest), let anchorBytes = try store.objectBytes(anchor) else {
                 throw StoreError.corrupt("object \(digest) or \(anchor) is missing")
             }
-            let changed: (old: JSONValue, new: JSONValue)
             do {
-                changed = try ChangedMembers.parse(old: anchorBytes, new: bytes)
+                return try policy.differsOnlyInVolatileFields(kind: kind, oldBytes: anchorBytes, newBytes: bytes)
             } catch {
                 throw StoreError.corrupt("object \(digest) or \(anchor) is not JSON: \(error)")
             }
-            return policy.differsOnlyInVolatileFields(kind: kind, old: changed.old, new: changed.new)
         }
     }
 
@@ -311,11 +309,9 @@ public struct StoreChecker {
     private func isIntactAnchors(
         _ digest: String, of snapshot: SnapshotInfo, objects: inout ObjectFindings, problems: inout [CheckProblem]
     ) throws -> Bool {
-        guard try !isChecked(digest) else { return true }
-        guard objects.named.insert(digest).inserted else { return false }
-        let damage = try damage(of: digest, from: &objects) ?? "missing, but snapshot \(snapshot.digest) names it as its volatile anchors"
-        problems.append(CheckProblem(subject: "object \(digest)", message: damage))
-        return false
+        try isIntact(
+            digest, subject: "object \(digest)", missing: "missing, but snapshot \(snapshot.digest) names it as its volatile anchors",
+            objects: &objects, problems: &problems)
     }
 
     /// Returns whether the tree object `digest` is intact and listed. Otherwise names it once,
@@ -323,10 +319,21 @@ public struct StoreChecker {
     private func isIntactTree(
         _ digest: String, in snapshot: SnapshotInfo, objects: inout ObjectFindings, problems: inout [CheckProblem]
     ) throws -> Bool {
+        try isIntact(
+            digest, subject: "tree \(digest)", missing: "missing, but snapshot \(snapshot.digest) refers to it", objects: &objects,
+            problems: &problems)
+    }
+
+    /// Returns whether the object `digest` is intact and listed. Otherwise names it once as
+    /// `subject`, with its damage or else `missing`, and returns false.
+    private func isIntact(
+        _ digest: String, subject: @autoclosure () -> String, missing: @autoclosure () -> String, objects: inout ObjectFindings,
+        problems: inout [CheckProblem]
+    ) throws -> Bool {
         guard try !isChecked(digest) else { return true }
         guard objects.named.insert(digest).inserted else { return false }
-        let damage = try damage(of: digest, from: &objects) ?? "missing, but snapshot \(snapshot.digest) refers to it"
-        problems.append(CheckProblem(subject: "tree \(digest)", message: damage))
+        let damage = try damage(of: digest, from: &objects) ?? missing()
+        problems.append(CheckProblem(subject: subject(), message: damage))
         return false
     }
 
