@@ -92,8 +92,8 @@ extension VolatilityPolicy {
         return comparison.isSame(old, new, at: comparison.root)
     }
 
-    /// The form of a resource of `kind` that two versions share when every change between
-    /// them is hidden by this policy. It is compared, never shown or stored.
+    /// Returns the form of a resource of `kind` that two versions share when every change
+    /// between them is hidden by this policy. It is compared, never shown or stored.
     ///
     /// It leaves out:
     /// - every object member at a volatile path;

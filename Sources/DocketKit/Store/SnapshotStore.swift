@@ -373,8 +373,8 @@ public final class SnapshotStore {
 
     /// Returns the anchor of `resource`, stored as `digest` with the canonical `bytes`, whose
     /// version in the parent snapshot is `previous`. When the two versions are the same or
-    /// differ only in volatile fields, that is the parent's anchor, or `previous` when it had
-    /// none; otherwise nil.
+    /// differ only in volatile fields, that is the parent's anchor, or `previous` when the
+    /// parent has none. Otherwise it is nil.
     private func anchor(
         of resource: CapturedResource, bytes: [UInt8], digest: String, previous: String, previousAnchors: VolatileAnchors?,
         volatility: VolatilityPolicy
