@@ -9,8 +9,9 @@
 /// as hidden without reading either version. On the benchmark's large account about half of
 /// the resources that differ between two snapshots a month apart differ that way.
 ///
-/// "Only volatile fields" is decided on `VolatilityPolicy.stableForm`, never on a field diff,
-/// so the relation is an equality and passes from one snapshot to the next. The anchors
+/// "Only volatile fields" is decided on stable forms (see
+/// `VolatilityPolicy.differsOnlyInVolatileFields`), never on a field diff, so the relation is
+/// an equality and passes from one snapshot to the next. The anchors
 /// are stored as one object per snapshot, outside the snapshot's tree: they are derived
 /// from the resources and the policy, not evidence, and a bundle does not carry them.
 /// `policy` records the policy's fingerprint, and anchors recorded under another policy
@@ -62,8 +63,8 @@ public struct VolatileAnchors: Sendable, Equatable {
 }
 
 extension VolatilityPolicy {
-    /// The name that prefixes the hashed policy in `anchorFingerprint`. A change to how
-    /// `stableForm` is built must change this name, so that anchors recorded before it are
+    /// The name that prefixes the hashed policy in `anchorFingerprint`. A change to what the
+    /// stable form leaves out must change this name, so that anchors recorded before it are
     /// not used.
     static let stableFormVersion = "docket-stable-form/1"
 
@@ -85,117 +86,38 @@ extension VolatilityPolicy {
     /// Returns true when `old` and `new`, two versions of a resource of `kind`, have the same
     /// stable form, so that every change a field diff finds between them is volatile.
     ///
-    /// It walks both versions side by side instead of building their stable forms, and
-    /// compares whole the parts where no rule applies.
-    public func differsOnlyInVolatileFields(kind: String, old: JSONValue, new: JSONValue) -> Bool {
-        let comparison = StableComparison(self, kind: kind)
-        return comparison.isSame(old, new, at: comparison.root)
-    }
-
-    /// Returns the form of a resource of `kind` that two versions share when every change
-    /// between them is hidden by this policy. It is compared, never shown or stored.
-    ///
-    /// It leaves out:
+    /// The stable form of a resource is the resource without:
     /// - every object member at a volatile path;
     /// - the `name` of a nested object whose `id` is kept and not null (see `isReferenceRename`);
     /// - in an array matched by key, each element at a volatile path. The other elements keep
     ///   their key.
     ///
-    /// Each array starts with a tag naming how a field diff pairs its elements: `key:` and the
-    /// key, or `list` for the arrays it compares whole, whose elements are kept as they are.
-    /// A field diff of two versions with equal stable forms then finds changes only at paths
-    /// that the policy hides. The converse need not hold, and such versions are compared.
-    public func stableForm(kind: String, of value: JSONValue) -> JSONValue {
-        KindRules(self, kind: kind).stableForm(value)
-    }
-
-    /// The rules of one kind, picked once for every path of a resource.
-    private struct KindRules {
-        let volatile: [Rule]
-        let ordered: [Rule]
-        let hidesReferenceRenames: Bool
-
-        init(_ policy: VolatilityPolicy, kind: String) {
-            volatile = policy.volatile.filter { $0.kind == VolatilityPolicy.anyKind || $0.kind == kind }
-            ordered = policy.ordered.filter { $0.kind == VolatilityPolicy.anyKind || $0.kind == kind }
-            hidesReferenceRenames = policy.hidesReferenceRenames
-        }
-
-        func isVolatile(_ path: FieldPath) -> Bool {
-            volatile.contains { $0.pattern.matches(path) }
-        }
-
-        func isOrdered(_ path: FieldPath) -> Bool {
-            ordered.contains { $0.pattern.matches(path) && $0.pattern.steps.count == path.segments.count }
-        }
-
-        func stableForm(_ value: JSONValue, at path: FieldPath = FieldPath()) -> JSONValue {
-            switch value {
-            case .object(let members):
-                return .object(stableMembers(members, at: path))
-            case .array(let elements):
-                return stableElements(elements, at: path)
-            default:
-                return value
-            }
-        }
-
-        private func stableMembers(_ members: [String: JSONValue], at path: FieldPath) -> [String: JSONValue] {
-            let dropsName = hidesReferenceRenames && hasKeptReference(members, at: path) && members["name"].map(isScalar) == true
-            var result: [String: JSONValue] = [:]
-            for (name, member) in members {
-                let memberPath = path.appending(.member(name))
-                if isVolatile(memberPath) || (dropsName && name == "name") { continue }
-                result[name] = stableForm(member, at: memberPath)
-            }
-            return result
-        }
-
-        /// True when `members` form a nested object reached through members alone, whose
-        /// `id` is kept and not null: the case in which `isReferenceRename` hides its `name`.
-        private func hasKeptReference(_ members: [String: JSONValue], at path: FieldPath) -> Bool {
-            guard !path.isRoot, path.segments.allSatisfy({ if case .member = $0 { return true } else { return false } }),
-                let id = members["id"], !id.isNull
-            else { return false }
-            return !isVolatile(path.appending(.member("id")))
-        }
-
-        private func stableElements(_ elements: [JSONValue], at path: FieldPath) -> JSONValue {
-            guard !isOrdered(path), let key = ArrayMatching.key(old: elements, new: elements) else {
-                return .array([.string("list")] + elements)
-            }
-            var result: [JSONValue] = [.string("key:" + key)]
-            for element in elements {
-                let value = element[key]!
-                let elementPath = path.appending(.element(key: key, value: value))
-                guard !isVolatile(elementPath), case .object(let members) = element else { continue }
-                var kept = stableMembers(members, at: elementPath)
-                kept[key] = value
-                result.append(.object(kept))
-            }
-            return .array(result)
-        }
-
-        private func isScalar(_ value: JSONValue) -> Bool {
-            switch value {
-            case .array, .object: return false
-            default: return true
-            }
-        }
+    /// Arrays compared whole (without a key, or ordered) keep their elements as they are, and
+    /// two arrays matched by different keys differ. The converse need not hold: versions
+    /// whose stable forms differ may still differ only in volatile fields, and are compared
+    /// field by field. The forms are never built: both versions are walked side by side, and
+    /// the parts where no rule applies are compared whole.
+    public func differsOnlyInVolatileFields(kind: String, old: JSONValue, new: JSONValue) -> Bool {
+        let comparison = StableComparison(self, kind: kind)
+        return comparison.isSame(old, new, at: comparison.root)
     }
 }
 
-/// The comparison of two versions' stable forms (see `VolatilityPolicy.stableForm`) without
-/// building them: equal exactly when the forms are equal.
+/// The comparison of two versions' stable forms (see
+/// `VolatilityPolicy.differsOnlyInVolatileFields`) without building them.
 private struct StableComparison {
     let volatile: [PathPattern]
     let ordered: [PathPattern]
     let hidesReferenceRenames: Bool
 
     init(_ policy: VolatilityPolicy, kind: String) {
-        volatile = Place.patterns(policy.volatile, kind: kind)
-        ordered = Place.patterns(policy.ordered, kind: kind)
+        volatile = Self.patterns(policy.volatile, kind: kind)
+        ordered = Self.patterns(policy.ordered, kind: kind)
         hidesReferenceRenames = policy.hidesReferenceRenames
+    }
+
+    private static func patterns(_ rules: [VolatilityPolicy.Rule], kind: String) -> [PathPattern] {
+        rules.filter { $0.kind == VolatilityPolicy.anyKind || $0.kind == kind }.map(\.pattern)
     }
 
     /// A path as far as the rules are concerned: the volatile and ordered patterns whose
@@ -206,10 +128,6 @@ private struct StableComparison {
         var orderedMatching: [(pattern: Int, steps: Int)]
         var depth: Int
         var isMembersOnly: Bool
-
-        static func patterns(_ rules: [VolatilityPolicy.Rule], kind: String) -> [PathPattern] {
-            rules.filter { $0.kind == VolatilityPolicy.anyKind || $0.kind == kind }.map(\.pattern)
-        }
     }
 
     /// The place of the whole resource, where every pattern has matched no step.
