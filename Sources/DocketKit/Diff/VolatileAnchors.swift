@@ -219,16 +219,16 @@ private struct StableComparison {
         let key = ArrayMatching.key(old: old, new: old)
         guard key == ArrayMatching.key(old: new, new: new) else { return false }
         guard let key, !isOrdered(place) else { return old == new }
-        func kept(_ elements: [JSONValue]) -> [(value: JSONValue, members: [String: JSONValue], place: Place)] {
+        func shownElements(_ elements: [JSONValue]) -> [(value: JSONValue, members: [String: JSONValue], place: Place)] {
             elements.compactMap { element in
                 let value = element[key]!
                 return self.place(after: place, .element(key: key, value: value)).map { (value, element.objectValue!, $0) }
             }
         }
-        let oldKept = kept(old)
-        let newKept = kept(new)
-        guard oldKept.count == newKept.count else { return false }
-        for (oldElement, newElement) in zip(oldKept, newKept) {
+        let oldShown = shownElements(old)
+        let newShown = shownElements(new)
+        guard oldShown.count == newShown.count else { return false }
+        for (oldElement, newElement) in zip(oldShown, newShown) {
             guard oldElement.value == newElement.value,
                 isSame(oldElement.members, newElement.members, at: oldElement.place, key: key)
             else { return false }

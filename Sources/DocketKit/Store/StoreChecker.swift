@@ -221,6 +221,7 @@ public struct StoreChecker {
     /// the last snapshot named, so that the next snapshot checks only the claims that differ.
     /// Its memory is that of one snapshot's claims, whatever the number of snapshots.
     private struct AnchorClaims {
+        /// The version a claim named and the anchor it gave that version.
         struct Version: Equatable {
             var digest: String
             var anchor: String
@@ -236,6 +237,7 @@ public struct StoreChecker {
             fingerprint = policy.anchorFingerprint
         }
 
+        /// Makes the claims recorded so far those of the snapshot before.
         mutating func startSnapshot() {
             previous = current
             current = [:]
@@ -270,6 +272,8 @@ public struct StoreChecker {
         case leaves([String: String])
     }
 
+    /// Returns the leaves of the kind tree `tree`: absent when the snapshot has no such tree,
+    /// damaged when the tree walk found it damaged.
     private func kindLeaves(_ tree: String?) throws -> KindLeaves {
         guard let tree else { return .absent }
         guard try isChecked(tree) else { return .damaged }

@@ -25,7 +25,7 @@ struct VolatileAnchorsTests {
     /// returns whether the forms were equal.
     func onlyVolatile(_ kind: String, _ old: JSONValue, _ new: JSONValue, sourceLocation: SourceLocation = #_sourceLocation) -> Bool {
         let isSame = policy.differsOnlyInVolatileFields(kind: kind, old: old, new: new)
-        // The comparison walks both versions. It must agree with comparing the stable forms.
+        // The library walks both versions, and the oracle builds their stable forms. Both must agree.
         let oracle = StableFormOracle(policy, kind: kind)
         let formsEqual = oracle.stableForm(old) == oracle.stableForm(new)
         #expect(isSame == formsEqual, "\(kind): the walk and the stable forms disagree", sourceLocation: sourceLocation)
@@ -292,7 +292,7 @@ struct StableFormOracle {
         return result
     }
 
-    /// True when `members` form a nested object reached through members alone, whose
+    /// Returns true when `members` form a nested object reached through members alone, whose
     /// `id` is kept and not null: the case in which `isReferenceRename` hides its `name`.
     private func hasKeptReference(_ members: [String: JSONValue], at path: FieldPath) -> Bool {
         guard !path.isRoot, path.segments.allSatisfy({ if case .member = $0 { return true } else { return false } }),
@@ -310,9 +310,9 @@ struct StableFormOracle {
             let value = element[key]!
             let elementPath = path.appending(.element(key: key, value: value))
             guard !isVolatile(elementPath), case .object(let members) = element else { continue }
-            var kept = stableMembers(members, at: elementPath)
-            kept[key] = value
-            result.append(.object(kept))
+            var stableElement = stableMembers(members, at: elementPath)
+            stableElement[key] = value
+            result.append(.object(stableElement))
         }
         return .array(result)
     }
