@@ -4,11 +4,16 @@ import Foundation
 /// computes them kind by kind (see `IndexTreeHasher`) to prove that a bundle's evidence files
 /// are the snapshot the chain names.
 extension SnapshotTree {
-    /// Computes the root tree digest that `write` would store for `entriesByKind`.
+    /// Computes the root tree digest that `write` would store for `entriesByKind`, or with
+    /// `.legacy`, that a Docket before schema 8 stored.
     /// - Throws: `StoreError.corrupt` when two entries of a kind share a key, as `write` does.
-    static func rootDigest(_ entriesByKind: [String: [ResourceEntry]]) throws -> String {
+    static func rootDigest(_ entriesByKind: [String: [ResourceEntry]], layout: Layout = .current) throws -> String {
         var cache = TreeDigestCache()
-        return try rootDigest(entriesByKind, cache: &cache)
+        var kinds: [String: String] = [:]
+        for (kind, entries) in entriesByKind {
+            kinds[kind] = try kindDigest(entries, kind: kind, cache: &cache, layout: layout)
+        }
+        return rootDigest(kindDigests: kinds)
     }
 
     /// Computes the root tree digest as `rootDigest(_:)` does, hashing only the leaves that
@@ -28,31 +33,32 @@ extension SnapshotTree {
     }
 
     /// Computes the digest of one kind's subtree, as `writeKind` stores it: one leaf up to
-    /// `leafLimit` entries, else buckets by key hash.
+    /// `leafLimit` entries, else buckets by key hash, as many as `layout` gives.
     /// - Throws: `StoreError.corrupt` when two entries share a key.
-    static func kindDigest(_ entries: [ResourceEntry], kind: String, cache: inout TreeDigestCache) throws -> String {
+    static func kindDigest(_ entries: [ResourceEntry], kind: String, cache: inout TreeDigestCache, layout: Layout = .current) throws -> String {
         let sorted = entries.sorted { $0.key < $1.key }
         try rejectDuplicateKeys(sorted)
-        if sorted.count <= leafLimit {
+        let bits = bucketBits(forCount: sorted.count, layout: layout)
+        if bits == 0 {
             return cache.leafDigest(sorted, kind: kind, bucket: "")
         }
         var buckets: [String: [ResourceEntry]] = [:]
         for entry in sorted {
-            buckets[cache.bucket(of: entry.key), default: []].append(entry)
+            buckets[cache.bucket(of: entry.key, bits: bits), default: []].append(entry)
         }
         var leaves: [String: String] = [:]
         for (prefix, members) in buckets {
             leaves[prefix] = cache.leafDigest(members, kind: kind, bucket: prefix)
         }
-        return cache.bucketsDigest(leaves, kind: kind)
+        return cache.bucketsDigest(leaves, kind: kind, bits: bits)
     }
 
-    fileprivate static func bucketsDigest(_ leaves: [String: String]) -> String {
-        Digest.sha256(CanonicalJSON.encode(["buckets": .object(leaves.mapValues { .string($0) })]))
+    fileprivate static func bucketsDigest(_ leaves: [String: String], bits: Int) -> String {
+        Digest.sha256(CanonicalJSON.encode(bucketTree(leaves.mapValues { .string($0) }, bits: bits)))
     }
 
     fileprivate static func leafDigest(_ entries: [ResourceEntry]) -> String {
-        Digest.sha256(CanonicalJSON.encode(["entries": .array(entries.map(\.treeValue))]))
+        Digest.sha256(SnapshotTree.leafBytes(entries))
     }
 
     private static func rejectDuplicateKeys(_ sorted: [ResourceEntry]) throws {
@@ -70,8 +76,8 @@ extension SnapshotTree {
 /// Unicode normalization forms of a name, whose canonical JSON and digest differ.
 struct TreeDigestCache {
     private var leaves: [LeafPlace: (entries: [ResourceEntry], digest: String)] = [:]
-    private var buckets: [ExactText: String] = [:]
-    private var kinds: [ExactText: (leaves: [String: String], digest: String)] = [:]
+    private var bucketBytes: [ExactText: UInt8] = [:]
+    private var kinds: [ExactText: (leaves: [String: String], bits: Int, digest: String)] = [:]
 
     private struct LeafPlace: Hashable {
         let kind: ExactText
@@ -90,25 +96,29 @@ struct TreeDigestCache {
         return digest
     }
 
-    /// Returns the digest of a split kind's tree from its leaves' digests. Bucket prefixes
-    /// and digests are lowercase hex, which `==` compares byte for byte.
-    fileprivate mutating func bucketsDigest(_ leaves: [String: String], kind: String) -> String {
+    /// Returns the digest of a split kind's tree from its leaves' digests and bucket bits.
+    /// Bucket names and digests are lowercase hex, which `==` compares byte for byte.
+    fileprivate mutating func bucketsDigest(_ leaves: [String: String], kind: String, bits: Int) -> String {
         let place = ExactText(kind)
-        if let known = kinds[place], known.leaves == leaves {
+        if let known = kinds[place], known.bits == bits, known.leaves == leaves {
             return known.digest
         }
-        let digest = SnapshotTree.bucketsDigest(leaves)
-        kinds[place] = (leaves, digest)
+        let digest = SnapshotTree.bucketsDigest(leaves, bits: bits)
+        kinds[place] = (leaves, bits, digest)
         return digest
     }
 
-    /// Returns `SnapshotTree.bucket(of:)`, which hashes the key, computed once per key.
-    fileprivate mutating func bucket(of key: String) -> String {
+    /// Returns `SnapshotTree.bucket(of:bits:)`, hashing each key once.
+    fileprivate mutating func bucket(of key: String, bits: Int) -> String {
         let text = ExactText(key)
-        if let known = buckets[text] { return known }
-        let bucket = SnapshotTree.bucket(of: key)
-        buckets[text] = bucket
-        return bucket
+        let byte: UInt8
+        if let known = bucketBytes[text] {
+            byte = known
+        } else {
+            byte = SnapshotTree.bucketByte(of: key)
+            bucketBytes[text] = byte
+        }
+        return SnapshotTree.bucketName(firstByte: byte, bits: bits)
     }
 }
 
