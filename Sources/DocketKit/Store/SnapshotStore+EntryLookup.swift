@@ -8,7 +8,9 @@ extension SnapshotStore {
 
     /// The entry with `key` in the kind tree `treeDigest`, or nil.
     public func entry(kind: String, key: String, treeDigest: String) throws -> ResourceEntry? {
-        guard let leaf = try SnapshotTree.leaves(treeDigest: treeDigest, in: self).leaf(forKey: key) else { return nil }
+        let leaves = try SnapshotTree.leaves(treeDigest: treeDigest, in: self)
+        let leaf = leaves[""] ?? leaves[SnapshotTree.bucket(of: key)]
+        guard let leaf else { return nil }
         return try SnapshotTree.entries(kind: kind, treeDigest: leaf, in: self).first { $0.key == key }
     }
 }

@@ -16,9 +16,6 @@ public final class SnapshotStore {
     var inflater: ObjectCompression.Inflater?
     /// Tree leaves read most recently, parsed; see `SnapshotTree.entries`.
     var recentLeaves = SnapshotStore.makeLeafCache()
-    /// How new snapshots lay out their kind trees. Tests set `.legacy` to write the trees a
-    /// Docket before schema 8 wrote.
-    var treeLayout = SnapshotTree.Layout.current
     /// The index from digests to rows, by the store's schema; see `ObjectIndex`.
     let objectIndex: ObjectIndex
     /// The store's schema version once opened.
@@ -348,7 +345,7 @@ public final class SnapshotStore {
                     anchors.anchors[resource.kind, default: [:]][resource.key] = anchor
                 }
             }
-            let treeDigest = try SnapshotTree.write(entriesByKind, to: self, previousRoot: parent?.treeDigest, layout: treeLayout)
+            let treeDigest = try SnapshotTree.write(entriesByKind, to: self, previousRoot: parent?.treeDigest)
             // Stored in consecutive chains, like trees. On the benchmark's large account,
             // skipping chains took 2.43 MB over 90 days against 1.52 MB, for the same diff times.
             let anchorsObject = try putJSON(anchors.jsonValue, similarTo: try parent.flatMap { try anchorsDigest(of: $0) })

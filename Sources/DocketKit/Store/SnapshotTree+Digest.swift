@@ -4,16 +4,11 @@ import Foundation
 /// computes them kind by kind (see `IndexTreeHasher`) to prove that a bundle's evidence files
 /// are the snapshot the chain names.
 extension SnapshotTree {
-    /// Computes the root tree digest that `write` would store for `entriesByKind`, or with
-    /// `.legacy`, that a Docket before schema 8 stored.
+    /// Computes the root tree digest that `write` would store for `entriesByKind`.
     /// - Throws: `StoreError.corrupt` when two entries of a kind share a key, as `write` does.
-    static func rootDigest(_ entriesByKind: [String: [ResourceEntry]], layout: Layout = .current) throws -> String {
+    static func rootDigest(_ entriesByKind: [String: [ResourceEntry]]) throws -> String {
         var cache = TreeDigestCache()
-        var kinds: [String: String] = [:]
-        for (kind, entries) in entriesByKind {
-            kinds[kind] = try kindDigest(entries, kind: kind, cache: &cache, layout: layout)
-        }
-        return rootDigest(kindDigests: kinds)
+        return try rootDigest(entriesByKind, cache: &cache)
     }
 
     /// Computes the root tree digest as `rootDigest(_:)` does, hashing only the leaves that
@@ -33,32 +28,31 @@ extension SnapshotTree {
     }
 
     /// Computes the digest of one kind's subtree, as `writeKind` stores it: one leaf up to
-    /// `leafLimit` entries, else buckets by key hash, as many as `layout` gives.
+    /// `leafLimit` entries, else buckets by key hash.
     /// - Throws: `StoreError.corrupt` when two entries share a key.
-    static func kindDigest(_ entries: [ResourceEntry], kind: String, cache: inout TreeDigestCache, layout: Layout = .current) throws -> String {
+    static func kindDigest(_ entries: [ResourceEntry], kind: String, cache: inout TreeDigestCache) throws -> String {
         let sorted = entries.sorted { $0.key < $1.key }
         try rejectDuplicateKeys(sorted)
-        let bits = bucketBits(forCount: sorted.count, layout: layout)
-        if bits == 0 {
+        if sorted.count <= leafLimit {
             return cache.leafDigest(sorted, kind: kind, bucket: "")
         }
         var buckets: [String: [ResourceEntry]] = [:]
         for entry in sorted {
-            buckets[cache.bucket(of: entry.key, bits: bits), default: []].append(entry)
+            buckets[cache.bucket(of: entry.key), default: []].append(entry)
         }
         var leaves: [String: String] = [:]
         for (prefix, members) in buckets {
             leaves[prefix] = cache.leafDigest(members, kind: kind, bucket: prefix)
         }
-        return cache.bucketsDigest(leaves, kind: kind, bits: bits)
+        return cache.bucketsDigest(leaves, kind: kind)
     }
 
-    fileprivate static func bucketsDigest(_ leaves: [String: String], bits: Int) -> String {
-        Digest.sha256(CanonicalJSON.encode(bucketTree(leaves.mapValues { .string($0) }, bits: bits)))
+    fileprivate static func bucketsDigest(_ leaves: [String: String]) -> String {
+        Digest.sha256(CanonicalJSON.encode(["buckets": .object(leaves.mapValues { .string($0) })]))
     }
 
     fileprivate static func leafDigest(_ entries: [ResourceEntry]) -> String {
-        Digest.sha256(SnapshotTree.leafBytes(entries))
+        Digest.sha256(CanonicalJSON.encode(["entries": .array(entries.map(\.treeValue))]))
     }
 
     private static func rejectDuplicateKeys(_ sorted: [ResourceEntry]) throws {
@@ -76,8 +70,8 @@ extension SnapshotTree {
 /// Unicode normalization forms of a name, whose canonical JSON and digest differ.
 struct TreeDigestCache {
     private var leaves: [LeafPlace: (entries: [ResourceEntry], digest: String)] = [:]
-    private var bucketBytes: [ExactText: UInt8] = [:]
-    private var kinds: [ExactText: (leaves: [String: String], bits: Int, digest: String)] = [:]
+    private var buckets: [ExactText: String] = [:]
+    private var kinds: [ExactText: (leaves: [String: String], digest: String)] = [:]
 
     private struct LeafPlace: Hashable {
         let kind: ExactText
@@ -96,29 +90,25 @@ struct TreeDigestCache {
         return digest
     }
 
-    /// Returns the digest of a split kind's tree from its leaves' digests and bucket bits.
-    /// Bucket names and digests are lowercase hex, which `==` compares byte for byte.
-    fileprivate mutating func bucketsDigest(_ leaves: [String: String], kind: String, bits: Int) -> String {
+    /// Returns the digest of a split kind's tree from its leaves' digests. Bucket prefixes
+    /// and digests are lowercase hex, which `==` compares byte for byte.
+    fileprivate mutating func bucketsDigest(_ leaves: [String: String], kind: String) -> String {
         let place = ExactText(kind)
-        if let known = kinds[place], known.bits == bits, known.leaves == leaves {
+        if let known = kinds[place], known.leaves == leaves {
             return known.digest
         }
-        let digest = SnapshotTree.bucketsDigest(leaves, bits: bits)
-        kinds[place] = (leaves, bits, digest)
+        let digest = SnapshotTree.bucketsDigest(leaves)
+        kinds[place] = (leaves, digest)
         return digest
     }
 
-    /// Returns `SnapshotTree.bucket(of:bits:)`, hashing each key once.
-    fileprivate mutating func bucket(of key: String, bits: Int) -> String {
+    /// Returns `SnapshotTree.bucket(of:)`, which hashes the key, computed once per key.
+    fileprivate mutating func bucket(of key: String) -> String {
         let text = ExactText(key)
-        let byte: UInt8
-        if let known = bucketBytes[text] {
-            byte = known
-        } else {
-            byte = SnapshotTree.bucketByte(of: key)
-            bucketBytes[text] = byte
-        }
-        return SnapshotTree.bucketName(firstByte: byte, bits: bits)
+        if let known = buckets[text] { return known }
+        let bucket = SnapshotTree.bucket(of: key)
+        buckets[text] = bucket
+        return bucket
     }
 }
 

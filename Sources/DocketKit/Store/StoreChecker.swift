@@ -144,7 +144,7 @@ public struct StoreChecker {
                         continue
                     }
                     var leavesIntact = true
-                    for leaf in try SnapshotTree.leaves(treeDigest: tree, in: store).byBucket.values.sorted() where leaf != tree {
+                    for leaf in try SnapshotTree.leaves(treeDigest: tree, in: store).values.sorted() where leaf != tree {
                         leavesIntact = try isIntactTree(leaf, in: snapshot, objects: &objects, problems: &problems) && leavesIntact
                     }
                     guard leavesIntact else {
@@ -271,7 +271,7 @@ public struct StoreChecker {
     private enum KindLeaves {
         case absent
         case damaged
-        case leaves(KindTreeLeaves)
+        case leaves([String: String])
     }
 
     /// Returns the leaves of the kind tree `tree`: absent when the snapshot has no such tree,
@@ -290,13 +290,13 @@ public struct StoreChecker {
         ofAnchor anchor: String, kind: String, key: String, leaves kindLeaves: KindLeaves, objects: ObjectFindings, claims: inout AnchorClaims
     ) throws -> String? {
         let absent = "its volatile anchors list \(kind) \(key), which it does not hold"
-        let leaves: KindTreeLeaves
+        let leaves: [String: String]
         switch kindLeaves {
         case .absent: return absent
         case .damaged: return nil
         case .leaves(let found): leaves = found
         }
-        guard let leaf = leaves.leaf(forKey: key) else { return absent }
+        guard let leaf = leaves[""] ?? leaves[SnapshotTree.bucket(of: key)] else { return absent }
         guard try isChecked(leaf) else { return nil }
         guard let entry = try SnapshotTree.entries(kind: kind, treeDigest: leaf, in: store).first(where: { $0.key == key }) else { return absent }
         // A claim the snapshot before made for the same version was checked there.

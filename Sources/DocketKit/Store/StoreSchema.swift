@@ -93,9 +93,6 @@ enum StoreSchema {
         // Each new snapshot names the object that lists its resources' volatile anchors (see
         // VolatileAnchors). Snapshots captured before have none, and diffs read their resources.
         .addColumn(table: "snapshots", column: "anchors", type: "TEXT"),
-        // Kind trees may split into fewer than 256 buckets and record their bucket bits (see
-        // SnapshotTree), which an older Docket would look keys up in wrongly.
-        .sql("-- kind trees may record their bucket bits"),
     ]
 
     /// The first schema whose snapshots may name an object of volatile anchors.

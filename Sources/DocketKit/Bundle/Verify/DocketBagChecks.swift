@@ -164,7 +164,7 @@ struct DocketBagChecks {
         }
         let expectedTree = header["tree"]?.stringValue ?? ""
         switch computedTree ?? listed.tree {
-        case .digest(let computed) where computed != expectedTree && legacyTree(indexPath) != expectedTree:
+        case .digest(let computed) where computed != expectedTree:
             problems.append(BagProblem(.error, indexPath, "its entries hash to the tree \(computed), but \(name) records the tree \(expectedTree)"))
         case .failure(let message):
             problems.append(BagProblem(.error, indexPath, message))
@@ -177,16 +177,6 @@ struct DocketBagChecks {
         for file in listed.files {
             checkResourceFile(file, name: name)
         }
-    }
-
-    /// Returns the tree digest of the index at `indexPath` laid out as a Docket before schema
-    /// 8 laid out trees (see `SnapshotTree.Layout`), or nil when the index cannot be read.
-    /// Only a snapshot whose tree the current layout does not reproduce is hashed again, so a
-    /// bundle of snapshots captured before and after an upgrade verifies, at the cost of a
-    /// second hash of its older snapshots.
-    private func legacyTree(_ indexPath: String) -> String? {
-        guard let bytes = bag.contents(of: indexPath), let index = Self.parsedIndexContents(bytes) else { return nil }
-        return try? SnapshotTree.rootDigest(IndexEntries(index, origins: nil).byKind, layout: .legacy)
     }
 
     /// One resource file a snapshot's index lists: its path, the entry the file table has
