@@ -52,7 +52,7 @@ extension SnapshotTree {
     }
 
     fileprivate static func leafDigest(_ entries: [ResourceEntry]) -> String {
-        Digest.sha256(CanonicalJSON.encode(["entries": .array(entries.map(\.treeValue))]))
+        Digest.sha256(SnapshotTree.leafBytes(entries))
     }
 
     private static func rejectDuplicateKeys(_ sorted: [ResourceEntry]) throws {

@@ -24,12 +24,49 @@ enum SnapshotTree {
         String(Digest.sha256(key).prefix(2))
     }
 
+    /// Returns the canonical bytes of the leaf that lists `entries`, `{"entries":[…]}` with
+    /// each entry's `treeValue`, written member by member in canonical order (`app`, `digest`,
+    /// `key`, `name`, `parent`) instead of through JSON values. A capture writes every leaf
+    /// that changed, and `docket verify` hashes every leaf that changed in each snapshot.
+    static func leafBytes(_ entries: [ResourceEntry]) -> [UInt8] {
+        var output: [UInt8] = []
+        output.reserveCapacity(16 + entries.count * 256)
+        output.append(contentsOf: #"{"entries":["#.utf8)
+        for (position, entry) in entries.enumerated() {
+            if position > 0 { output.append(UInt8(ascii: ",")) }
+            output.append(UInt8(ascii: "{"))
+            if let appKey = entry.appKey {
+                member("app", appKey, into: &output)
+                output.append(UInt8(ascii: ","))
+            }
+            member("digest", entry.digest, into: &output)
+            output.append(UInt8(ascii: ","))
+            member("key", entry.key, into: &output)
+            output.append(UInt8(ascii: ","))
+            member("name", entry.name, into: &output)
+            if let parentKey = entry.parentKey {
+                output.append(UInt8(ascii: ","))
+                member("parent", parentKey, into: &output)
+            }
+            output.append(UInt8(ascii: "}"))
+        }
+        output.append(contentsOf: "]}".utf8)
+        return output
+    }
+
+    private static func member(_ name: StaticString, _ value: String, into output: inout [UInt8]) {
+        output.append(UInt8(ascii: "\""))
+        name.withUTF8Buffer { output.append(contentsOf: $0) }
+        output.append(contentsOf: #"":"#.utf8)
+        CanonicalJSON.writeString(value, into: &output)
+    }
+
     private static func writeKind(_ entries: [ResourceEntry], to store: SnapshotStore, previousTree: String?) throws -> String {
         let sorted = entries.sorted { $0.key < $1.key }
         try rejectDuplicates(sorted)
         let previousLeaves = try previousTree.map { try leaves(treeDigest: $0, in: store) } ?? [:]
         if sorted.count <= leafLimit {
-            return try store.putJSON(["entries": .array(sorted.map(\.treeValue))], similarTo: previousLeaves[""])
+            return try store.putObject(leafBytes(sorted), similarTo: previousLeaves[""])
         }
         var buckets: [String: [ResourceEntry]] = [:]
         for entry in sorted {
@@ -37,7 +74,7 @@ enum SnapshotTree {
         }
         var leafDigests: [String: JSONValue] = [:]
         for (prefix, members) in buckets {
-            let leaf = try store.putJSON(["entries": .array(members.map(\.treeValue))], similarTo: previousLeaves[prefix])
+            let leaf = try store.putObject(leafBytes(members), similarTo: previousLeaves[prefix])
             leafDigests[prefix] = .string(leaf)
         }
         return try store.putJSON(["buckets": .object(leafDigests)], similarTo: previousTree)

@@ -66,6 +66,23 @@ struct TreeDigestCacheTests {
         #expect(cached == fresh)
     }
 
+    @Test("leaf bytes are the canonical JSON of the entries' tree values")
+    func leafBytes() {
+        let names = ["acme", "quote \" and \\ backslash", "tab\tand\u{1}control", "caf\u{E9}", "cafe\u{301}", "\u{1F680} launch", "<&>", ""]
+        var entries: [ResourceEntry] = []
+        for (index, name) in names.enumerated() {
+            entries.append(
+                ResourceEntry(
+                    kind: ResourceKind.domain, key: "key-\(index)-\(name)", name: name, parentKey: index % 2 == 0 ? "parent-\(name)" : nil,
+                    appKey: index % 3 == 0 ? nil : "app-\(name)", digest: Digest.sha256(name)))
+        }
+        for count in [0, 1, entries.count] {
+            let listed = Array(entries.prefix(count))
+            let expected = CanonicalJSON.encode(["entries": .array(listed.map(\.treeValue))])
+            #expect(SnapshotTree.leafBytes(listed) == expected, "\(count) entries")
+        }
+    }
+
     @Test("a removed optional member in a small kind is seen")
     func removedParent() throws {
         let (cached, fresh) = try digests(first: Self.snapshot(), next: Self.snapshot(parent: nil))
