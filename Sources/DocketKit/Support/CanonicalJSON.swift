@@ -98,11 +98,26 @@ public enum CanonicalJSON {
         }
     }
 
+    /// 2^53: every whole number of smaller magnitude is a double exactly.
+    static let exactIntegerLimit: Double = 9_007_199_254_740_992
+
     /// Formats a double as ECMAScript's Number.prototype.toString does (ECMA-262, 7.1.12.1),
     /// starting from Swift's shortest round-trip digits.
     public static func formatNumber(_ number: Double) -> String {
         precondition(number.isFinite, "JSON numbers are finite")
         if number == 0 { return "0" }
+        // A whole number below 2^53 in magnitude is a double exactly, and so is every whole
+        // number next to it, so its shortest round-trip digits are its own: the form ECMAScript
+        // gives it is the integer's. Counters and sizes, most numbers a diff prints, take this
+        // path instead of formatting the double as text and reassembling its digits.
+        if number.rounded(.towardZero) == number && abs(number) < Self.exactIntegerLimit {
+            return String(Int64(number))
+        }
+        return formatDigits(number)
+    }
+
+    /// Formats a nonzero double as `formatNumber` does, from the digits of its text.
+    static func formatDigits(_ number: Double) -> String {
         let sign = number < 0 ? "-" : ""
         let (digits, exponent) = decimalDigits(of: abs(number))
         let k = digits.count
