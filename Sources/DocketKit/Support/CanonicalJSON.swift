@@ -108,8 +108,8 @@ public enum CanonicalJSON {
         if number == 0 { return "0" }
         // A whole number below 2^53 in magnitude is a double exactly, and so is every whole
         // number next to it, so its shortest round-trip digits are its own: the form ECMAScript
-        // gives it is the integer's. Counters and sizes, most numbers a diff prints, take this
-        // path instead of formatting the double as text and reassembling its digits.
+        // gives it is the integer's. Counters, sizes and the like take this path instead of
+        // formatting the double as text and reassembling its digits.
         if number.rounded(.towardZero) == number && abs(number) < Self.exactIntegerLimit {
             return String(Int64(number))
         }
