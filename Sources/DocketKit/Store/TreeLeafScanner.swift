@@ -133,18 +133,18 @@ struct TreeLeafScanner {
     /// Moves past a string with no escape and no control character, and returns the range of
     /// its text. Returns nil for any other string.
     private mutating func scanString() -> Range<Int>? {
-        guard skip("\"") else { return nil }
+        guard skip("\""), index < bytes.count, let base = bytes.baseAddress else { return nil }
         let start = index
-        while index < bytes.count {
-            let byte = bytes[index]
-            if byte == UInt8(ascii: "\"") {
-                index += 1
-                return start..<(index - 1)
-            }
+        // The closing quote is found with memchr, which compares many bytes at a time, and the
+        // text before it is then checked for an escape or a control character.
+        guard let quote = memchr(base + start, Int32(UInt8(ascii: "\"")), bytes.count - start) else { return nil }
+        let end = UnsafeRawPointer(base).distance(to: UnsafeRawPointer(quote))
+        for position in start..<end {
+            let byte = bytes[position]
             if byte == UInt8(ascii: "\\") || byte < 0x20 { return nil }
-            index += 1
         }
-        return nil
+        index = end + 1
+        return start..<end
     }
 
     /// Makes the value of the entry at `span`, or nil when a member is not UTF-8.

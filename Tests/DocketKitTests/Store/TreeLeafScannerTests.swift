@@ -48,6 +48,10 @@ struct TreeLeafScannerTests {
             #"{"entries":[{"digest":"d","key":"k","name":"n"}]"#,
             #"{"entries":[{"digest":"d","key":"k","name":"n"},]}"#,
             #"{"entries":[{"digest":"d","key":"k","name":"n"}],"other":1}"#,
+            #"{"entries":[{"digest":"d","key":"k","name":"tab\tname"}]}"#,
+            #"{"entries":[{"digest":"d","key":"k\\","name":"n"}]}"#,
+            #"{"entries":[{"digest":"d","key":"k","name":"n}]}"#,
+            "{\"entries\":[{\"digest\":\"d\",\"key\":\"k\",\"name\":\"a\u{1}b\"}]}",
         ])
     func otherShapes(text: String) {
         #expect(TreeLeafScanner.entries(kind: "domain", bytes: Array(text.utf8)) == nil)
