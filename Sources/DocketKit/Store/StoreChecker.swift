@@ -20,9 +20,9 @@ public struct StoreChecker {
 
     let store: SnapshotStore
     /// Whether `run` checks the volatile anchors (see `VolatileAnchors`). They are not
-    /// evidence, so the checks of the evidence that bundles and controls run leave them to
+    /// evidence, so the evidence checks that bundles and controls run leave them to
     /// `docket check`.
-    public var checksVolatileAnchors = true
+    public let checksVolatileAnchors: Bool
 
     public init(store: SnapshotStore, checksVolatileAnchors: Bool = true) {
         self.store = store
@@ -256,13 +256,16 @@ public struct StoreChecker {
         /// Returns true when the objects `digest` and `anchor` have the same stable form, as a
         /// capture compares them.
         func sharesStableForm(_ digest: String, anchor: String, kind: String, in store: SnapshotStore) throws -> Bool {
-            guard let bytes = try store.objectBytes(digest), let anchorBytes = try store.objectBytes(anchor) else {
-                throw StoreError.corrupt("object \(digest) or \(anchor) is missing")
+            guard let bytes = try store.objectBytes(digest) else {
+                throw StoreError.corrupt("object \(digest) is missing")
+            }
+            guard let anchorBytes = try store.objectBytes(anchor) else {
+                throw StoreError.corrupt("object \(anchor) is missing, though it is named as a volatile anchor")
             }
             do {
                 return try policy.differsOnlyInVolatileFields(kind: kind, oldBytes: anchorBytes, newBytes: bytes)
             } catch {
-                throw StoreError.corrupt("object \(digest) or \(anchor) is not JSON: \(error)")
+                throw StoreError.corrupt("object \(digest) or its volatile anchor \(anchor) is not JSON: \(error)")
             }
         }
     }
