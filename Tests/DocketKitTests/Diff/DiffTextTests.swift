@@ -44,6 +44,21 @@ struct DiffTextTests {
     }
 
     /// More changes than one thread renders, split in the middle of a kind.
+    @Test("padding to a column width", arguments: [
+        ("web", 6, "web   "), ("web", 3, "web"), ("website", 3, "website"), ("café", 6, "café  "), ("", 2, "  "),
+    ])
+    func padding(text: String, width: Int, expected: String) {
+        #expect(DiffRenderer.pad(text, width) == expected)
+    }
+
+    @Test("padding wider than the kept spaces")
+    func widePadding() {
+        let padded = DiffRenderer.pad("web", 300)
+        #expect(padded.count == 300)
+        #expect(padded.hasPrefix("web"))
+        #expect(padded.dropFirst(3).allSatisfy { $0 == " " })
+    }
+
     @Test("two threads render as one")
     func renderedInHalves() throws {
         let fixture = try DiffTestStore()
