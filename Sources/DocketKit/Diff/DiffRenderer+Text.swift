@@ -169,9 +169,9 @@ extension DiffRenderer {
         // Counting characters walks the whole string, so it is done once.
         let count = text.count
         guard count < width else { return text }
-        // `String(repeating:count:)` appends one space at a time: 3 % of the instructions of
-        // the benchmark's diff of day 90 against day 60, which pads about 38,000 paths and
-        // names (callgrind). Appending a slice of spaces copies them in one move.
+        // `String(repeating:count:)` appends one space at a time: 3 % of the instructions of the
+        // benchmark's diff of day 90 against day 60, which pads about 38,000 paths and names
+        // (callgrind). A slice of spaces is copied in one move.
         let missing = width - count
         guard missing <= spaces.utf8.count else { return text + String(repeating: " ", count: missing) }
         var padded = text

@@ -24,10 +24,10 @@ enum SnapshotTree {
         String(Digest.sha256(key).prefix(2))
     }
 
-    /// Returns the canonical bytes of the leaf that lists `entries`, `{"entries":[…]}` with
-    /// each entry's `treeValue`, written member by member in canonical order (`app`, `digest`,
-    /// `key`, `name`, `parent`) instead of through JSON values. A capture writes every leaf
-    /// that changed, and `docket verify` hashes every leaf that changed in each snapshot.
+    /// Returns the canonical JSON of the leaf `{"entries":[…]}` that lists each entry's
+    /// `treeValue`, with members in canonical order (`app`, `digest`, `key`, `name`, `parent`).
+    /// It builds no JSON values, because a capture writes and `docket verify` hashes every
+    /// changed leaf.
     static func leafBytes(_ entries: [ResourceEntry]) -> [UInt8] {
         var output: [UInt8] = []
         output.reserveCapacity(16 + entries.count * 256)
@@ -54,6 +54,7 @@ enum SnapshotTree {
         return output
     }
 
+    /// Appends the member `"name":value` of a leaf entry to `output`.
     private static func member(_ name: StaticString, _ value: String, into output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
         name.withUTF8Buffer { output.append(contentsOf: $0) }

@@ -135,8 +135,8 @@ struct TreeLeafScanner {
     private mutating func scanString() -> Range<Int>? {
         guard skip("\""), index < bytes.count, let base = bytes.baseAddress else { return nil }
         let start = index
-        // The closing quote is found with memchr, which compares many bytes at a time, and the
-        // text before it is then checked for an escape or a control character.
+        // memchr finds the closing quote many bytes at a time. The text before it is then
+        // checked for an escape or a control character.
         guard let quote = memchr(base + start, Int32(UInt8(ascii: "\"")), bytes.count - start) else { return nil }
         let end = UnsafeRawPointer(base).distance(to: UnsafeRawPointer(quote))
         for position in start..<end {

@@ -98,7 +98,7 @@ public enum CanonicalJSON {
         }
     }
 
-    /// 2^53: every whole number of smaller magnitude is a double exactly.
+    /// The magnitude 2^53, below which every whole number is exactly a double.
     static let exactIntegerLimit: Double = 9_007_199_254_740_992
 
     /// Formats a double as ECMAScript's Number.prototype.toString does (ECMA-262, 7.1.12.1),
@@ -106,17 +106,17 @@ public enum CanonicalJSON {
     public static func formatNumber(_ number: Double) -> String {
         precondition(number.isFinite, "JSON numbers are finite")
         if number == 0 { return "0" }
-        // A whole number below 2^53 in magnitude is a double exactly, and so is every whole
-        // number next to it, so its shortest round-trip digits are its own: the form ECMAScript
-        // gives it is the integer's. Counters, sizes and the like take this path instead of
-        // formatting the double as text and reassembling its digits.
+        // Below 2^53 every whole number and its neighbours are exact doubles, so the shortest
+        // round-trip digits of a whole number are its own, which ECMAScript prints as an integer.
+        // Counters and sizes then skip formatting the double as text and reassembling its digits.
         if number.rounded(.towardZero) == number && abs(number) < Self.exactIntegerLimit {
             return String(Int64(number))
         }
         return formatDigits(number)
     }
 
-    /// Formats a nonzero double as `formatNumber` does, from the digits of its text.
+    /// Formats a nonzero double as `formatNumber` does, from the shortest round-trip digits
+    /// of its text.
     static func formatDigits(_ number: Double) -> String {
         let sign = number < 0 ? "-" : ""
         let (digits, exponent) = decimalDigits(of: abs(number))

@@ -66,7 +66,7 @@ struct TreeDigestCacheTests {
         #expect(cached == fresh)
     }
 
-    @Test("leaf bytes are the canonical JSON of the entries' tree values")
+    @Test("leaf bytes match canonical JSON")
     func leafBytes() {
         let names = ["acme", "quote \" and \\ backslash", "tab\tand\u{1}control", "caf\u{E9}", "cafe\u{301}", "\u{1F680} launch", "<&>", ""]
         var entries: [ResourceEntry] = []
